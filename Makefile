@@ -1,0 +1,45 @@
+# The two commands: `make run` (the nightly job on an embedded PostgreSQL with demo data)
+# and `make test`. Everything a machine needs is installed into .venv from requirements.lock.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
+SCALE ?= small
+
+export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+
+.PHONY: install run test bench lint format clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.9.30
+	$(BIN)/uv pip install --python $(BIN)/python --quiet -r requirements.lock
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --no-deps -e .
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+run: install
+	$(BIN)/commissions run
+
+test: install
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/commissions bench --scale $(SCALE)
+
+lint: install
+	$(BIN)/ruff check plugins dags tests
+	$(BIN)/ruff format --check plugins dags tests
+
+format: install
+	$(BIN)/ruff format plugins dags tests
+	$(BIN)/ruff check --fix plugins dags tests
+
+clean:
+	-$(BIN)/commissions warehouse stop 2>/dev/null
+	rm -rf var dbt_project/target dbt_project/logs

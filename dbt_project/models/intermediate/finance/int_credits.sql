@@ -1,0 +1,232 @@
+-- One row per credit: a Closed Won deal credited to one person. A deal credits each
+-- of its Revenue split owners by split_percent; a deal with no Revenue split credits
+-- its owner 100%. The credit is converted to the person's pay currency at the close
+-- date and checked for eligibility. Non-commissionable credits stay here with the
+-- reason (they are listed in ops.ops_non_commissionable_credits), never dropped.
+
+with opportunities as (
+    select * from {{ ref('stg_crm__opportunities') }}
+),
+
+splits as (
+    select * from {{ ref('stg_crm__opportunity_splits') }}
+),
+
+users as (
+    select * from {{ ref('stg_crm__users') }}
+),
+
+employees as (
+    select * from {{ ref('stg_hr__employees') }}
+),
+
+assignments as (
+    select * from {{ ref('int_employee_assignments') }}
+),
+
+quotas as (
+    select * from {{ ref('stg_hr__quotas') }}
+    where measure = 'bookings'
+),
+
+fx_rates as (
+    select * from {{ ref('int_fx_rates') }}
+),
+
+won_deals as (
+    select * from opportunities
+    where is_closed_won
+),
+
+revenue_splits as (
+    select * from splits
+    where is_revenue_split
+),
+
+split_credits as (
+    select
+        won_deals.opportunity_id,
+        revenue_splits.split_id,
+        revenue_splits.split_owner_user_id as credited_user_id,
+        revenue_splits.split_percent,
+        revenue_splits.split_row_id
+    from won_deals
+    inner join revenue_splits
+        on revenue_splits.opportunity_id = won_deals.opportunity_id
+),
+
+owner_credits as (
+    select
+        won_deals.opportunity_id,
+        null::text as split_id,
+        won_deals.owner_user_id as credited_user_id,
+        100::numeric as split_percent,
+        null::bigint as split_row_id
+    from won_deals
+    where not exists (
+        select 1 from revenue_splits
+        where revenue_splits.opportunity_id = won_deals.opportunity_id
+    )
+),
+
+credit_shares as (
+    select * from split_credits
+    union all
+    select * from owner_credits
+),
+
+credits as (
+    select
+        credit_shares.opportunity_id,
+        credit_shares.split_id,
+        credit_shares.credited_user_id,
+        credit_shares.split_percent,
+        -- times 0.01 rather than / 100: numeric multiplication is exact.
+        credit_shares.split_percent * 0.01 as split_share,
+        credit_shares.split_row_id,
+        won_deals.account_id,
+        won_deals.amount as deal_amount,
+        won_deals.currency as deal_currency,
+        won_deals.close_date as credit_date,
+        date_trunc('month', won_deals.close_date)::date as period_start,
+        won_deals.opportunity_row_id,
+        won_deals.source_batch_id,
+        won_deals.source_file,
+        won_deals.source_line
+    from credit_shares
+    inner join won_deals
+        on won_deals.opportunity_id = credit_shares.opportunity_id
+),
+
+with_person as (
+    select
+        credits.*,
+        users.user_id as known_user_id,
+        employees.employee_id,
+        employees.pay_currency,
+        employees.hire_date,
+        employees.termination_date
+    from credits
+    left join users
+        on users.user_id = credits.credited_user_id
+    left join employees
+        on employees.employee_id = users.employee_id
+),
+
+with_assignment as (
+    -- The assignment covering the credit date (the latest one if HR overlaps them).
+    select distinct on (with_person.opportunity_id, with_person.split_id)
+        with_person.*,
+        assignments.assignment_id,
+        assignments.role,
+        assignments.plan_id,
+        assignments.manager_employee_id,
+        assignments.territory
+    from with_person
+    left join assignments
+        on assignments.employee_id = with_person.employee_id
+        and assignments.valid_from <= with_person.credit_date
+        and (assignments.valid_to is null or with_person.credit_date <= assignments.valid_to)
+    order by with_person.opportunity_id, with_person.split_id, assignments.valid_from desc nulls last
+),
+
+with_quota as (
+    select
+        with_assignment.*,
+        quotas.quota_amount,
+        quotas.quota_currency,
+        quotas.quota_row_id
+    from with_assignment
+    left join quotas
+        on quotas.employee_id = with_assignment.employee_id
+        and quotas.period_start = with_assignment.period_start
+),
+
+with_fx as (
+    select
+        with_quota.*,
+        case
+            when with_quota.deal_currency = 'USD' then 1::numeric
+            else deal_fx.usd_rate
+        end as deal_usd_rate,
+        case
+            when with_quota.pay_currency = 'USD' then 1::numeric
+            else pay_fx.usd_rate
+        end as pay_usd_rate
+    from with_quota
+    left join fx_rates as deal_fx
+        on deal_fx.currency = with_quota.deal_currency
+        and deal_fx.rate_date = with_quota.credit_date
+    left join fx_rates as pay_fx
+        on pay_fx.currency = with_quota.pay_currency
+        and pay_fx.rate_date = with_quota.credit_date
+),
+
+converted as (
+    select
+        with_fx.*,
+        case
+            when deal_currency = pay_currency then 1::numeric
+            -- Widen the scale before dividing so the quotient carries 20 decimals,
+            -- then round once to 10 (half away from zero).
+            else round(deal_usd_rate::numeric(38, 20) / nullif(pay_usd_rate, 0), 10)
+        end as fx_rate
+    from with_fx
+),
+
+assessed as (
+    select
+        converted.*,
+        case
+            when known_user_id is null or employee_id is null then 'unknown_user'
+            when not (
+                hire_date <= credit_date
+                and (termination_date is null or credit_date <= termination_date)
+            ) or hire_date is null then 'not_employed'
+            when plan_id is null then 'no_plan'
+            when quota_amount is null then 'no_quota'
+            when quota_currency is distinct from pay_currency then 'quota_currency_mismatch'
+            when fx_rate is null then 'missing_fx_rate'
+        end as non_commissionable_reason
+    from converted
+),
+
+final as (
+    select
+        {{ dbt.hash("opportunity_id || '|' || coalesce(split_id, 'owner')") }} as credit_id,
+        opportunity_id,
+        split_id,
+        account_id,
+        credited_user_id,
+        employee_id,
+        credit_date,
+        period_start,
+        to_char(period_start, 'YYYY-MM') as pay_period,
+        deal_amount,
+        deal_currency,
+        split_percent,
+        -- trim_scale drops trailing zeros only (100.0000 -> 100): same value, stable text.
+        trim_scale(split_share) as split_share,
+        pay_currency,
+        trim_scale(fx_rate) as fx_rate,
+        trim_scale(deal_amount * split_share * fx_rate) as credit_amount,
+        trim_scale(deal_amount * split_share * deal_usd_rate) as credit_amount_usd,
+        assignment_id,
+        role,
+        plan_id,
+        manager_employee_id,
+        territory,
+        quota_amount,
+        quota_currency,
+        non_commissionable_reason is null as is_commissionable,
+        non_commissionable_reason,
+        opportunity_row_id,
+        split_row_id,
+        quota_row_id,
+        source_batch_id,
+        source_file,
+        source_line
+    from assessed
+)
+
+select * from final

@@ -1,0 +1,19 @@
+-- The tier parts of each commissionable credit add up to the credit: nothing is lost
+-- or counted twice between tiers, and every credit has at least one line.
+with credits as (
+    select credit_id, credit_amount
+    from {{ ref('int_credits') }}
+    where is_commissionable
+),
+
+lines as (
+    select credit_id, sum(tier_base_amount) as explained
+    from {{ ref('fct_commission_lines') }}
+    group by credit_id
+)
+
+select credits.credit_id, credits.credit_amount, lines.explained
+from credits
+left join lines
+    on lines.credit_id = credits.credit_id
+where lines.explained is distinct from credits.credit_amount

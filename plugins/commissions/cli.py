@@ -1,0 +1,227 @@
+"""`commissions`: the command line for the data team, finance and ops.
+
+commissions run                     the nightly DAG through Airflow on demo data (make run)
+commissions generate --out DIR      demo source exports
+commissions load / validate / dbt / export   one stage at a time, outside Airflow
+commissions bench --scale medium    stage timings at a scale (make bench)
+commissions plans validate|publish  check the plan files in plans/ and load them into the warehouse
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+
+log = logging.getLogger("commissions")
+
+
+def _quiet_libraries() -> None:
+    for noisy in ("great_expectations", "pgserver", "airflow", "cosmos", "dbt"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from commissions.demo.generate import generate
+
+    summary = generate(
+        Path(args.out),
+        reps=args.reps,
+        months=args.months,
+        seed=args.seed,
+        end_month=args.end_month,
+        dirty_share=args.dirty_share,
+    )
+    print(summary.render())
+    return 0
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from commissions import load
+
+    systems = ["crm", "billing", "hr"] if args.system == "all" else [args.system]
+    batch_id = args.batch_id or f"manual_{date.today():%Y%m%d}"
+    failed = False
+    for system in systems:
+        try:
+            for result in load.load_system(system, batch_id, archive=not args.keep_files):
+                print(f"{result.table:40} {result.status:24} rows={result.rows_in_file} new={result.rows_inserted}")
+        except load.LoadError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            failed = True
+    return 1 if failed else 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from commissions.quality.gate import QualityGateBlocked, run_gate
+
+    try:
+        result = run_gate(run_label=args.label)
+    except QualityGateBlocked as exc:
+        print(f"blocked: {exc}", file=sys.stderr)
+        return 2
+    print(result.summary())
+    return 0
+
+
+def cmd_dbt(args: argparse.Namespace) -> int:
+    from commissions.dbt_runner import DbtError, run_dbt
+
+    try:
+        run_dbt(args.dbt_args or ["build"])
+    except DbtError as exc:
+        print(f"dbt failed: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from commissions.export.payroll import ExportError, export_period
+
+    try:
+        exported = export_period(args.period)
+    except ExportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(exported.summary())
+    print(f"manifest: {exported.manifest_path}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from commissions import warehouse
+    from commissions.config import paths
+    from commissions.local_airflow import DAG_ID, failed_tasks, run_dag
+    from commissions.run_summary import render_run_summary
+    from commissions.tasks import resolve_period
+
+    p = paths()
+    wh = warehouse.resolve()
+    print(f"warehouse: {wh.describe()}")
+    if not any(p.landing.glob("*/*.*")):
+        from commissions.demo.generate import generate
+
+        print(
+            f"landing folder {p.landing} is empty: generating demo exports "
+            f"({args.reps} reps x {args.months} months, seed {args.seed})"
+        )
+        summary = generate(
+            p.landing,
+            reps=args.reps,
+            months=args.months,
+            seed=args.seed,
+            end_month=args.period,
+            dirty_share=args.dirty_share,
+        )
+        print(summary.render())
+    period = resolve_period(args.period, date.today())
+    logical_date = date.today().isoformat()
+    print(f"running DAG {DAG_ID} through Airflow for pay period {period} (log: var/logs/)")
+    outcome = run_dag(wh, logical_date, period)
+    if outcome.returncode != 0:
+        print(f"\nthe run failed (exit {outcome.returncode}); full log: {outcome.log_path}", file=sys.stderr)
+        for line in failed_tasks(outcome.log_path):
+            print(f"  {line}", file=sys.stderr)
+        return 1
+    print(render_run_summary(wh, period, outcome.log_path))
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from commissions.bench import run_benchmark
+
+    print(run_benchmark(args.scale, seed=args.seed))
+    return 0
+
+
+def cmd_warehouse(args: argparse.Namespace) -> int:
+    from commissions import warehouse
+
+    if args.action == "url":
+        print(warehouse.resolve().sqlalchemy_url)
+    elif args.action == "stop":
+        stopped = warehouse.stop_embedded()
+        print("embedded PostgreSQL stopped" if stopped else "embedded PostgreSQL was not running")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="commissions", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="write demo CRM, billing and HR exports")
+    gen.add_argument("--out", required=True, help="landing folder to write crm/, billing/, hr/ into")
+    gen.add_argument("--reps", type=int, default=40)
+    gen.add_argument("--months", type=int, default=12)
+    gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument("--end-month", help="last month of the window, YYYY-MM (default: latest closed month)")
+    gen.add_argument(
+        "--dirty-share",
+        type=float,
+        default=0.005,
+        help="share of opportunities with injected data problems (default 0.005)",
+    )
+    gen.set_defaults(func=cmd_generate)
+
+    ld = sub.add_parser("load", help="load landing files into raw tables (COPY)")
+    ld.add_argument("--system", choices=["crm", "billing", "hr", "all"], default="all")
+    ld.add_argument("--batch-id")
+    ld.add_argument("--keep-files", action="store_true", help="do not move loaded files to the archive")
+    ld.set_defaults(func=cmd_load)
+
+    val = sub.add_parser("validate", help="run the data-quality gate")
+    val.add_argument("--label", default="manual")
+    val.set_defaults(func=cmd_validate)
+
+    dbt = sub.add_parser("dbt", help="run dbt against the resolved warehouse, e.g. commissions dbt build")
+    dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)
+    dbt.set_defaults(func=cmd_dbt)
+
+    exp = sub.add_parser("export", help="write the payroll file of a pay period")
+    exp.add_argument("--period", required=True, help="YYYY-MM")
+    exp.set_defaults(func=cmd_export)
+
+    run = sub.add_parser("run", help="run the nightly DAG through Airflow (demo data if landing is empty)")
+    run.add_argument("--period", help="pay period YYYY-MM (default: latest closed month)")
+    run.add_argument("--reps", type=int, default=40)
+    run.add_argument("--months", type=int, default=12)
+    run.add_argument("--seed", type=int, default=42)
+    run.add_argument("--dirty-share", type=float, default=0.005)
+    run.set_defaults(func=cmd_run)
+
+    bench = sub.add_parser("bench", help="time each stage at a scale")
+    bench.add_argument("--scale", default="small", help="small, medium, large, or REPSxMONTHS (e.g. 1000x24)")
+    bench.add_argument("--seed", type=int, default=7)
+    bench.set_defaults(func=cmd_bench)
+
+    wh = sub.add_parser("warehouse", help="the resolved warehouse: print its URL or stop the embedded server")
+    wh.add_argument("action", choices=["url", "stop"])
+    wh.set_defaults(func=cmd_warehouse)
+
+    from commissions.plans.cli import register as register_plans
+
+    register_plans(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    if not args.verbose:
+        _quiet_libraries()
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""What `commissions run` prints at the end: where the outputs are and what was paid."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from commissions import warehouse
+from commissions.config import paths
+
+MARTS = (
+    ("finance.fct_payouts", "payout per rep and pay period"),
+    ("finance.fct_commission_lines", "every commission line with its plan rule and sources"),
+    ("finance.payroll_export", "what the payroll file is written from"),
+    ("bi.fct_attainment", "attainment by rep and period"),
+    ("bi.rpt_team_attainment", "attainment by team and period"),
+    ("ops.ops_quarantine_summary", "rows held back by the quality gate, by rule"),
+)
+
+
+def _query(wh: warehouse.Warehouse, sql: str, params: tuple = ()) -> list[tuple]:
+    with warehouse.connect(wh) as conn, conn.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+def render_run_summary(wh: warehouse.Warehouse, period: str, log_path: Path) -> str:
+    p = paths()
+    lines = ["", f"== commissions_nightly succeeded for pay period {period} =="]
+
+    manifest_path = p.exports / "payroll" / period / f"payroll_{period}.manifest.json"
+    if manifest_path.exists():
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        lines.append(f"payroll file:   {manifest_path.with_name(manifest['file'])}")
+        lines.append(
+            f"manifest:       {manifest_path}  ({manifest['row_count']} rows, sha256 {manifest['sha256'][:12]}...)"
+        )
+        totals = ", ".join(f"{c} {a}" for c, a in manifest["control_totals"].items()) or "nothing to pay"
+        lines.append(f"control totals: {totals}")
+
+    gate = _query(
+        wh,
+        "select gate_run_id, status, blocking_failures, warnings, quarantined_rows, data_docs_path "
+        "from dq.gate_runs where finished_at is not null order by finished_at desc limit 1",
+    )
+    if gate:
+        run_id, status, blocking, warnings, quarantined, docs = gate[0]
+        reports = sorted(p.data_docs.parent.glob(f"**/dq_report_{run_id}*"))
+        lines.append(
+            f"data quality:   {status}: {blocking} blocking, {warnings} warnings, {quarantined} rows held in quarantine"
+        )
+        if reports:
+            lines.append(f"dq report:      {reports[0]}")
+        if docs:
+            lines.append(f"data docs:      {docs}")
+
+    lines.append(f"marts:          in {wh.describe()}")
+    for relation, what in MARTS:
+        lines.append(f"  {relation:30} {what}")
+
+    payouts = _query(
+        wh,
+        "select currency, count(*), sum(payout_amount), min(attainment), max(attainment) "
+        "from finance.fct_payouts where pay_period = %s group by currency order by currency",
+        (period,),
+    )
+    if payouts:
+        lines.append(f"payouts {period}:")
+        for currency, reps, total, low, high in payouts:
+            lines.append(
+                f"  {currency}: {reps} reps, total {total}, attainment {low:.0%} to {high:.0%}"
+                if low is not None
+                else f"  {currency}: {reps} reps, total {total}"
+            )
+    lines.append(f"airflow log:    {log_path}")
+    return "\n".join(lines)

@@ -1,0 +1,94 @@
+"""What each task of the nightly DAG does. The DAG file only wires these together.
+
+Each function is idempotent for its batch/period so any task can be cleared and
+re-run. Problems that a retry cannot fix (a malformed file, a blocking data-quality
+failure) fail the task without retries, with the message ops needs.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import Any
+
+from commissions import load
+from commissions.periods import latest_closed_month, parse_period
+
+log = logging.getLogger(__name__)
+
+
+def _fail_without_retry(message: str) -> Exception:
+    from airflow.sdk.exceptions import AirflowFailException
+
+    return AirflowFailException(message)
+
+
+def batch_id_for(run_id: str) -> str:
+    """A file-system and SQL friendly batch id derived from the Airflow run id."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", run_id).strip("_")[:120]
+
+
+def resolve_period(requested: str | None, as_of: date | datetime | None) -> str:
+    """The period asked for in the run's params, else the latest closed month."""
+    if requested:
+        return f"{parse_period(requested):%Y-%m}"
+    day = as_of.date() if isinstance(as_of, datetime) else (as_of or date.today())
+    return latest_closed_month(day)
+
+
+def start_run(run_id: str, requested_period: str | None, as_of: date | datetime | None) -> dict[str, str]:
+    from commissions import warehouse
+    from commissions.raw_schema import ensure_warehouse_objects
+
+    with warehouse.connect() as conn:
+        ensure_warehouse_objects(conn)
+    run = {"batch_id": batch_id_for(run_id), "period": resolve_period(requested_period, as_of)}
+    log.info("batch %s, pay period %s", run["batch_id"], run["period"])
+    return run
+
+
+def extract(system: str, batch_id: str) -> list[dict[str, Any]]:
+    try:
+        results = load.load_system(system, batch_id)
+    except load.LoadError as exc:
+        raise _fail_without_retry(str(exc)) from exc
+    return [asdict(r) for r in results]
+
+
+def quality_gate(batch_id: str) -> dict[str, Any]:
+    from commissions.quality.gate import QualityGateBlocked, run_gate
+
+    try:
+        result = run_gate(run_label=batch_id)
+    except QualityGateBlocked as exc:
+        raise _fail_without_retry(str(exc)) from exc
+    log.info("%s", result.summary())
+    return {
+        "gate_run_id": result.gate_run_id,
+        "status": result.status,
+        "blocking_failures": result.blocking_failures,
+        "warnings": result.warnings,
+        "quarantined_rows": result.quarantined_rows,
+        "report_path": str(result.report_path),
+    }
+
+
+def export_payroll(period: str) -> dict[str, Any]:
+    from commissions.export.payroll import ExportError, export_period
+
+    try:
+        exported = export_period(period)
+    except ExportError as exc:
+        raise _fail_without_retry(str(exc)) from exc
+    log.info("%s", exported.summary())
+    return {
+        "period": exported.period,
+        "csv_path": str(exported.csv_path),
+        "manifest_path": str(exported.manifest_path),
+        "row_count": exported.row_count,
+        "control_totals": exported.control_totals,
+        "sha256": exported.sha256,
+        "superseded": str(exported.superseded) if exported.superseded else None,
+    }

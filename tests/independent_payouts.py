@@ -1,0 +1,150 @@
+"""An independent payout calculation, written from docs/plans.md in plain Python.
+
+It reads the landing files directly (csv/json, Decimal) and never the warehouse, and
+it computes graduated commission per rep and month in closed form,
+    sum over tiers of rate * clamp(B, Q*from, Q*min(to, cap)) - Q*from
+instead of allocating it deal by deal as the dbt models do. If both agree to the cent
+on generated data, the models implement the documented plan.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from pathlib import Path
+
+# docs/plans.md: (attainment_from, attainment_to, rate); cap 2.00 for both.
+TIERS = {
+    "AE_2026": [
+        (Decimal("0"), Decimal("1.00"), Decimal("0.10")),
+        (Decimal("1.00"), Decimal("1.50"), Decimal("0.15")),
+        (Decimal("1.50"), Decimal("2.00"), Decimal("0.20")),
+    ],
+    "AM_2026": [
+        (Decimal("0"), Decimal("1.00"), Decimal("0.06")),
+        (Decimal("1.00"), Decimal("1.25"), Decimal("0.09")),
+        (Decimal("1.25"), Decimal("2.00"), Decimal("0.12")),
+    ],
+}
+CAP = Decimal("2.00")
+MINOR_UNITS = {"JPY": 0}
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _jsonl(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line, parse_float=Decimal) for line in fh if line.strip()]
+
+
+def _latest(rows: list[dict], key: tuple[str, ...], version: str) -> dict[tuple, dict]:
+    latest: dict[tuple, dict] = {}
+    for row in rows:
+        k = tuple(row[c] for c in key)
+        if k not in latest or str(row[version]) > str(latest[k][version]):
+            latest[k] = row
+    return latest
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True)
+class Payout:
+    employee_id: str
+    period: str
+    currency: str
+    amount: Decimal
+
+
+def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()) -> dict[tuple[str, str], Payout]:
+    """Payout per (employee_id, 'YYYY-MM') from the landing files under `landing`."""
+    users = _latest(_csv(landing / "crm" / "users.csv"), ("user_id",), "last_modified_at")
+    opps = _latest(_csv(landing / "crm" / "opportunities.csv"), ("opportunity_id",), "last_modified_at")
+    splits = _latest(_csv(landing / "crm" / "opportunity_splits.csv"), ("split_id",), "last_modified_at")
+    employees = _latest(_jsonl(landing / "hr" / "employees.jsonl"), ("employee_id",), "updated_at")
+    jobs = _jsonl(landing / "hr" / "job_history.jsonl")
+    quotas = {
+        (q["employee_id"], q["period_start"]): q
+        for q in _csv(landing / "hr" / "quotas.csv")
+        if q["measure"] == "bookings"
+    }
+    usd_rate = {
+        (r["from_currency"], r["rate_date"]): Decimal(r["rate"])
+        for r in _csv(landing / "hr" / "fx_rates.csv")
+        if r["to_currency"] == "USD"
+    }
+
+    def to_usd(currency: str, day: str) -> Decimal:
+        return Decimal(1) if currency == "USD" else usd_rate[(currency, day)]
+
+    def fx(deal_ccy: str, pay_ccy: str, day: str) -> Decimal:
+        if deal_ccy == pay_ccy:
+            return Decimal(1)
+        with localcontext() as ctx:
+            ctx.prec = 50
+            ratio = to_usd(deal_ccy, day) / to_usd(pay_ccy, day)
+        return ratio.quantize(Decimal("1e-10"), rounding=ROUND_HALF_UP)
+
+    def plan_on(employee_id: str, day: date) -> str | None:
+        for job in jobs:
+            if job["employee_id"] != employee_id:
+                continue
+            start, end = _day(job["effective_from"]), _day(job["effective_to"])
+            if start <= day and (end is None or day <= end):
+                return job["plan_id"]
+        return None
+
+    splits_by_opp: dict[str, list[dict]] = defaultdict(list)
+    for split in splits.values():
+        if split["split_type"] == "Revenue":
+            splits_by_opp[split["opportunity_id"]].append(split)
+
+    booked: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)  # (emp, plan, month) -> B
+    for (opp_id,), opp in opps.items():
+        if opp["stage"] != "Closed Won" or opp_id in exclude_opportunities:
+            continue
+        close = opp["close_date"]
+        recipients = [(s["split_owner_user_id"], Decimal(s["split_percent"]) / 100) for s in splits_by_opp[opp_id]]
+        if not recipients:
+            recipients = [(opp["owner_user_id"], Decimal(1))]
+        for user_id, share in recipients:
+            employee_id = users[(user_id,)]["employee_number"]
+            emp = employees[(employee_id,)]
+            day = date.fromisoformat(close)
+            hired, left = _day(emp["hire_date"]), _day(emp["termination_date"])
+            if not (hired <= day and (left is None or day <= left)):
+                continue
+            plan = plan_on(employee_id, day)
+            month_start = day.replace(day=1).isoformat()
+            if plan is None or (employee_id, month_start) not in quotas:
+                continue
+            credit = Decimal(opp["amount"]) * share * fx(opp["currency"], emp["pay_currency"], close)
+            booked[(employee_id, plan, month_start)] += credit
+
+    payouts: dict[tuple[str, str], Payout] = {}
+    for (employee_id, plan, month_start), bookings in booked.items():
+        quota_row = quotas[(employee_id, month_start)]
+        pay_ccy = employees[(employee_id,)]["pay_currency"]
+        assert quota_row["currency"] == pay_ccy, "demo quotas are in the pay currency"
+        quota = Decimal(quota_row["quota_amount"])
+        commission = Decimal(0)
+        for low, high, rate in TIERS[plan]:
+            band_low, band_high = quota * low, quota * min(high, CAP)
+            commission += rate * max(Decimal(0), min(bookings, band_high) - band_low)
+        period = month_start[:7]
+        quantum = Decimal(1).scaleb(-MINOR_UNITS.get(pay_ccy, 2))
+        amount = commission.quantize(quantum, rounding=ROUND_HALF_UP)
+        key = (employee_id, period)
+        previous = payouts.get(key)
+        total = amount if previous is None else previous.amount + amount
+        payouts[key] = Payout(employee_id, period, pay_ccy, total)
+    return payouts

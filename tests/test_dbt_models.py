@@ -1,0 +1,427 @@
+"""The dbt project on a small hand-made dataset: payouts checked against numbers worked
+out by hand below (and against tests/independent_payouts.py), plus dbt's own data and
+unit tests, and a check that a broken expectation really fails.
+
+The month is October 2026. Rates on the close dates: 1 EUR = 1.08 USD, 1 GBP = 1.27 USD.
+
+E1  AE, USD, quota 100,000   O1 60,000 USD (10-05), O2 70,000 USD (10-12), 33.33% of O5
+    -> bookings 60,000 + 70,000 + 9,999 = 139,999
+    -> 100,000 x 10% + 39,999 x 15% = 10,000 + 5,999.85 = 15,999.85 USD
+    O7 (50,000 USD) is held in quarantine by the quality gate: left out.
+E2  AM, JPY, quota 10,000,000 JPY   O3 1,234,575 JPY -> 6% = 74,074.5 -> 74,075 JPY (half away from zero)
+E3  AE, GBP, quota 50,000 GBP   O4 20,000.00 EUR on 10-07: fx round(1.08 / 1.27, 10) = 0.8503937008
+    -> 17,007.874016 GBP; 33.33% of O5 = 9,999.00 USD on 10-15: fx round(1 / 1.27, 10) = 0.7874015748
+    -> 7,873.2283464252 GBP; total 24,881.1023624252 x 10% = 2,488.11023624252 -> 2,488.11 GBP
+E4  AE, USD, quota 100,000   33.34% of O5 = 10,002.00 -> 1,000.20 USD
+E5  AE, USD, terminated 2026-09-30   O6 5,000 USD on 10-03 -> not paid, reason not_employed
+E6  MANAGER (no plan)   O8 1,000 USD -> not paid, reason no_plan
+O5  30,000.00 USD on 10-15 split 33.33 (E1) / 33.33 (E3) / 33.34 (E4); an Overlay split to E2 moves nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from commissions import load, warehouse
+from commissions.contracts import tables_of
+from commissions.dbt_runner import DbtError, run_dbt
+
+from conftest import fresh_database
+from independent_payouts import compute_payouts
+
+PERIOD = "2026-10"
+STAMP = "2026-10-31T12:00:00+00:00"
+
+USERS = [
+    ("U1", "E1"),
+    ("U2", "E2"),
+    ("U3", "E3"),
+    ("U4", "E4"),
+    ("U5", "E5"),
+    ("U6", "E6"),
+]
+# employee_id, hire_date, termination_date, pay_currency, role, plan_id
+PEOPLE = [
+    ("E1", "2020-01-06", None, "USD", "AE", "AE_2026"),
+    ("E2", "2021-03-01", None, "JPY", "AM", "AM_2026"),
+    ("E3", "2022-05-02", None, "GBP", "AE", "AE_2026"),
+    ("E4", "2023-01-09", None, "USD", "AE", "AE_2026"),
+    ("E5", "2021-07-01", "2026-09-30", "USD", "AE", "AE_2026"),
+    ("E6", "2019-02-01", None, "USD", "MANAGER", None),
+]
+QUOTAS = [
+    ("E1", "100000.00", "USD"),
+    ("E2", "10000000", "JPY"),
+    ("E3", "50000.00", "GBP"),
+    ("E4", "100000.00", "USD"),
+    ("E5", "100000.00", "USD"),
+]
+# opportunity_id, owner, amount, currency, close_date
+DEALS = [
+    ("O1", "U1", "60000.00", "USD", "2026-10-05"),
+    ("O2", "U1", "70000.00", "USD", "2026-10-12"),
+    ("O3", "U2", "1234575", "JPY", "2026-10-09"),
+    ("O4", "U3", "20000.00", "EUR", "2026-10-07"),
+    ("O5", "U6", "30000.00", "USD", "2026-10-15"),
+    ("O6", "U5", "5000.00", "USD", "2026-10-03"),
+    ("O7", "U1", "50000.00", "USD", "2026-10-20"),
+    ("O8", "U6", "1000.00", "USD", "2026-10-21"),
+]
+SPLITS = [
+    ("S1", "O5", "U1", "33.33", "Revenue"),
+    ("S2", "O5", "U3", "33.33", "Revenue"),
+    ("S3", "O5", "U4", "33.34", "Revenue"),
+    ("S4", "O5", "U2", "50.00", "Overlay"),
+]
+FX = [
+    ("2026-10-07", "EUR", "1.08"),
+    ("2026-10-07", "GBP", "1.27"),
+    ("2026-10-15", "GBP", "1.27"),
+    ("2026-10-09", "EUR", "1.08"),
+]
+
+EXPECTED_PAYROLL = {
+    ("E1", "USD"): Decimal("15999.85"),
+    ("E2", "JPY"): Decimal("74075"),
+    ("E3", "GBP"): Decimal("2488.11"),
+    ("E4", "USD"): Decimal("1000.20"),
+}
+
+
+def _columns(system: str, name: str) -> list[str]:
+    return next(t for t in tables_of(system) if t.name == name).column_names
+
+
+def _write_csv(path: Path, system: str, name: str, rows: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=_columns(system, name), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _write_jsonl(path: Path, rows: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+
+def write_landing(landing: Path) -> None:
+    """The dataset above as landing files in the shape of commissions.contracts."""
+    _write_csv(
+        landing / "crm" / "users.csv",
+        "crm",
+        "users",
+        [
+            {
+                "user_id": u,
+                "employee_number": e,
+                "full_name": f"Rep {e}",
+                "email": f"{e.lower()}@example.com",
+                "title": "",
+                "is_active": "true",
+                "last_modified_at": STAMP,
+            }
+            for u, e in USERS
+        ],
+    )
+    _write_csv(
+        landing / "crm" / "accounts.csv",
+        "crm",
+        "accounts",
+        [
+            {
+                "account_id": "A1",
+                "account_name": "Acme",
+                "territory": "NA-EAST",
+                "region": "NA",
+                "country": "US",
+                "segment": "MM",
+                "last_modified_at": STAMP,
+            }
+        ],
+    )
+    _write_csv(
+        landing / "crm" / "opportunities.csv",
+        "crm",
+        "opportunities",
+        [
+            {
+                "opportunity_id": o,
+                "account_id": "A1",
+                "owner_user_id": owner,
+                "opportunity_name": f"Deal {o}",
+                "stage": "Closed Won",
+                "opportunity_type": "new",
+                "amount": amount,
+                "currency": ccy,
+                "close_date": close,
+                "contract_start_date": "2026-11-01",
+                "term_months": 12,
+                "created_at": "2026-09-01T09:00:00+00:00",
+                "last_modified_at": STAMP,
+            }
+            for o, owner, amount, ccy, close in DEALS
+        ]
+        + [
+            {
+                "opportunity_id": "O9",
+                "account_id": "A1",
+                "owner_user_id": "U1",
+                "opportunity_name": "Lost deal",
+                "stage": "Closed Lost",
+                "opportunity_type": "new",
+                "amount": "99999.00",
+                "currency": "USD",
+                "close_date": "2026-10-02",
+                "contract_start_date": "",
+                "term_months": "",
+                "created_at": "2026-09-01T09:00:00+00:00",
+                "last_modified_at": STAMP,
+            }
+        ],
+    )
+    _write_csv(
+        landing / "crm" / "opportunity_splits.csv",
+        "crm",
+        "opportunity_splits",
+        [
+            {
+                "split_id": s,
+                "opportunity_id": o,
+                "split_owner_user_id": u,
+                "split_percent": pct,
+                "split_type": kind,
+                "last_modified_at": STAMP,
+            }
+            for s, o, u, pct, kind in SPLITS
+        ],
+    )
+    _write_jsonl(
+        landing / "hr" / "employees.jsonl",
+        [
+            {
+                "employee_id": e,
+                "first_name": "Rep",
+                "last_name": e,
+                "email": f"{e.lower()}@example.com",
+                "hire_date": hired,
+                "termination_date": left,
+                "pay_currency": ccy,
+                "country": "US",
+                "updated_at": STAMP,
+            }
+            for e, hired, left, ccy, _, _ in PEOPLE
+        ],
+    )
+    _write_jsonl(
+        landing / "hr" / "job_history.jsonl",
+        [
+            {
+                "employee_id": e,
+                "effective_from": hired,
+                "effective_to": left,
+                "role": role,
+                "manager_employee_id": None if e == "E6" else "E6",
+                "territory": "NA-EAST",
+                "plan_id": plan,
+                "updated_at": STAMP,
+            }
+            for e, hired, left, _, role, plan in PEOPLE
+        ],
+    )
+    _write_csv(
+        landing / "hr" / "quotas.csv",
+        "hr",
+        "quotas",
+        [
+            {
+                "employee_id": e,
+                "measure": "bookings",
+                "period_start": "2026-10-01",
+                "period_end": "2026-10-31",
+                "quota_amount": amount,
+                "currency": ccy,
+                "updated_at": STAMP,
+            }
+            for e, amount, ccy in QUOTAS
+        ],
+    )
+    _write_csv(
+        landing / "hr" / "fx_rates.csv",
+        "hr",
+        "fx_rates",
+        [{"rate_date": d, "from_currency": c, "to_currency": "USD", "rate": r} for d, c, r in FX],
+    )
+
+
+def query(wh: warehouse.Warehouse, sql: str, params: tuple = ()) -> list[tuple]:
+    with warehouse.connect(wh) as conn, conn.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+@pytest.fixture(scope="module")
+def built(embedded_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    """Load the dataset, quarantine O7 as the gate would, and run `dbt build` once."""
+    root = tmp_path_factory.mktemp("dbt_models")
+    landing = root / "landing"
+    write_landing(landing)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("COMMISSIONS_HOME", str(root / "var"))
+        wh = fresh_database(embedded_server, "t_dbt_models")
+        for system in ("crm", "hr"):
+            load.load_system(system, "b1", landing=landing, archive=False, wh=wh)
+        with warehouse.connect(wh) as conn, conn.cursor() as cur:
+            cur.execute(
+                "insert into dq.gate_runs (gate_run_id, run_label, started_at, finished_at, status) "
+                "values ('g1', 'test', now(), now(), 'warned')"
+            )
+            cur.execute(
+                "insert into dq.quarantine (gate_run_id, table_name, row_id, rule_name, severity, column_name) "
+                "select 'g1', 'crm.opportunities', _row_id, 'amount_suspicious', 'warning', 'amount' "
+                "from raw_crm.opportunities where opportunity_id = 'O7'"
+            )
+        run_dbt(["build"], wh=wh)
+        yield {"wh": wh, "landing": landing}
+
+
+def test_payroll_export_pays_the_hand_computed_amounts(built: dict) -> None:
+    rows = query(
+        built["wh"],
+        "select employee_id, currency, amount, earnings_code, minor_units from finance.payroll_export "
+        "where pay_period = %s",
+        (PERIOD,),
+    )
+    assert {(e, c): a for e, c, a, _, _ in rows} == EXPECTED_PAYROLL
+    assert {code for *_, code, _ in rows} == {"COMM"}
+    assert {(c, units) for _, c, _, _, units in rows} == {("USD", 2), ("JPY", 0), ("GBP", 2)}
+
+
+def test_payouts_agree_with_the_independent_calculation(built: dict) -> None:
+    expected = compute_payouts(built["landing"], exclude_opportunities={"O7"})
+    rows = query(built["wh"], "select employee_id, pay_period, currency, payout_amount from finance.fct_payouts")
+    assert {(e, p): (c, a) for e, p, c, a in rows} == {
+        k: (p.currency, p.amount) for k, p in expected.items() if p.amount != 0
+    }
+
+
+def test_payout_columns_for_the_ae_crossing_into_tier_two(built: dict) -> None:
+    [row] = query(
+        built["wh"],
+        "select plan_id, period_start::text, credited_bookings, quota, attainment, commission_unrounded, "
+        "payout_amount, commission_line_count from finance.fct_payouts where employee_id = 'E1'",
+    )
+    assert row == (
+        "AE_2026",
+        "2026-10-01",
+        Decimal("139999"),
+        Decimal("100000.00"),
+        Decimal("1.39999"),
+        Decimal("15999.85"),
+        Decimal("15999.85"),
+        4,
+    )
+
+
+def test_commission_lines_explain_the_deal_that_crosses_a_tier(built: dict) -> None:
+    lines = query(
+        built["wh"],
+        "select opportunity_id, tier_label, rate, tier_base_amount, commission_amount, "
+        "attainment_before, attainment_after from finance.fct_commission_lines "
+        "where employee_id = 'E1' order by credit_date, tier_number",
+    )
+    assert lines == [
+        ("O1", "tier_1", Decimal("0.1"), Decimal("60000"), Decimal("6000"), Decimal("0"), Decimal("0.6")),
+        ("O2", "tier_1", Decimal("0.1"), Decimal("40000"), Decimal("4000"), Decimal("0.6"), Decimal("1.3")),
+        ("O2", "tier_2", Decimal("0.15"), Decimal("30000"), Decimal("4500"), Decimal("0.6"), Decimal("1.3")),
+        ("O5", "tier_2", Decimal("0.15"), Decimal("9999"), Decimal("1499.85"), Decimal("1.3"), Decimal("1.39999")),
+    ]
+    # Each line can be traced to the raw row and file it came from.
+    lineage = query(
+        built["wh"],
+        "select l.source_file, l.source_batch_id, o._source_line, s.split_id "
+        "from finance.fct_commission_lines l "
+        "join raw_crm.opportunities o on o._row_id = l.opportunity_row_id "
+        "left join raw_crm.opportunity_splits s on s._row_id = l.split_row_id "
+        "where l.employee_id = 'E1' and l.opportunity_id = 'O5'",
+    )
+    assert lineage == [("crm/opportunities.csv", "b1", 6, "S1")]
+
+
+def test_three_way_split_and_fx_credits(built: dict) -> None:
+    credits = query(
+        built["wh"],
+        "select split_id, employee_id, split_share, fx_rate, credit_amount, pay_currency "
+        "from finance.fct_commission_lines where opportunity_id in ('O4', 'O5') order by opportunity_id, split_id",
+    )
+    assert credits == [
+        (None, "E3", Decimal("1"), Decimal("0.8503937008"), Decimal("17007.874016"), "GBP"),
+        ("S1", "E1", Decimal("0.3333"), Decimal("1"), Decimal("9999"), "USD"),
+        ("S2", "E3", Decimal("0.3333"), Decimal("0.7874015748"), Decimal("7873.2283464252"), "GBP"),
+        ("S3", "E4", Decimal("0.3334"), Decimal("1"), Decimal("10002"), "USD"),
+    ]
+
+
+def test_non_commissionable_credits_are_listed_with_their_reason(built: dict) -> None:
+    rows = query(
+        built["wh"],
+        "select opportunity_id, employee_id, reason from ops.ops_non_commissionable_credits order by opportunity_id",
+    )
+    assert rows == [("O6", "E5", "not_employed"), ("O8", "E6", "no_plan")]
+
+
+def test_quarantined_deal_is_left_out_and_summarised(built: dict) -> None:
+    wh = built["wh"]
+    assert query(wh, "select count(*) from staging.stg_crm__opportunities where opportunity_id = 'O7'") == [(0,)]
+    assert query(wh, "select count(*) from finance.fct_commission_lines where opportunity_id = 'O7'") == [(0,)]
+    assert query(wh, "select table_name, rule_name, severity, rows_held from ops.ops_quarantine_summary") == [
+        ("crm.opportunities", "amount_suspicious", "warning", 1)
+    ]
+
+
+def test_bi_marts_are_built(built: dict) -> None:
+    wh = built["wh"]
+    reps = query(wh, "select employee_id, manager_employee_id, region from bi.fct_attainment order by employee_id")
+    assert reps == [(e, "E6", "NA") for e in ("E1", "E2", "E3", "E4")]
+    [team] = query(wh, "select manager_employee_id, reps, bookings_usd, rows_without_rate from bi.rpt_team_attainment")
+    # Close-date rates: O1 + O2 + O5 = 160,000 USD, O4 = 20,000 EUR x 1.08 = 21,600 USD. There is no
+    # JPY rate in the dataset, so O3 cannot be converted (sum() skips it) and E2's quota is counted
+    # in rows_without_rate.
+    assert team == ("E6", 4, Decimal("181600"), 1)
+
+
+def test_unit_tests_pass(built: dict) -> None:
+    run_dbt(["test", "--select", "test_type:unit"], wh=built["wh"])
+
+
+def test_a_broken_expectation_fails(built: dict) -> None:
+    """Tamper with one payout: the singular test that re-adds the lines must catch it."""
+    wh = built["wh"]
+    tamper = "update finance.fct_payouts set payout_amount = payout_amount + %s where employee_id = 'E4'"
+    query_exec(wh, tamper, (Decimal("0.01"),))
+    try:
+        with pytest.raises(DbtError) as caught:
+            run_dbt(["test", "--select", "assert_payout_is_sum_of_lines_rounded_once"], wh=wh)
+    finally:
+        query_exec(wh, tamper, (Decimal("-0.01"),))
+    assert "assert_payout_is_sum_of_lines_rounded_once" in str(caught.value)
+    assert "1 failing rows" in str(caught.value)
+    run_dbt(["test", "--select", "assert_payout_is_sum_of_lines_rounded_once"], wh=wh)
+
+
+def test_dbt_error_names_the_problem_when_nothing_ran(built: dict) -> None:
+    wh = built["wh"]
+    missing = warehouse.Warehouse(wh.host, wh.port, wh.user, wh.password, "no_such_database", wh.embedded)
+    with pytest.raises(DbtError, match="no_such_database"):
+        run_dbt(["run", "--select", "stg_crm__users"], wh=missing)
+
+
+def query_exec(wh: warehouse.Warehouse, sql: str, params: tuple = ()) -> None:
+    with warehouse.connect(wh) as conn, conn.cursor() as cur:
+        cur.execute(sql, params)

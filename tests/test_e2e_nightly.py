@@ -1,0 +1,205 @@
+"""End to end: `commissions run` drives the real DAG through Airflow on the embedded
+PostgreSQL, and the payroll file matches an independent calculation to the cent.
+
+The landing data is generated clean, then two bad opportunities are appended to the
+CRM export: a second copy of a real closed-won deal with another amount (duplicated
+id) and a deal owned by a CRM user that does not exist. Both must be reported and
+held in quarantine, and every other rep must still be paid exactly.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from commissions import warehouse
+from commissions.demo.generate import generate
+
+from independent_payouts import compute_payouts
+
+pytestmark = pytest.mark.e2e
+
+CLI = str(Path(sys.executable).with_name("commissions"))
+PERIOD = "2026-10"
+
+
+def _run_env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COMMISSIONS_", "AIRFLOW_", "AIRFLOW__"))}
+    env["COMMISSIONS_HOME"] = str(home)
+    env["AIRFLOW__COSMOS__ENABLE_TELEMETRY"] = "False"
+    return env
+
+
+def _append_rows(path: Path, rows: list[dict[str, str]]) -> list[int]:
+    """Append CSV rows; return the file line number of each."""
+    with path.open(encoding="utf-8") as fh:
+        existing_lines = sum(1 for _ in fh)
+    with path.open("a", encoding="utf-8", newline="") as fh:
+        header = next(csv.reader(path.open(encoding="utf-8")))
+        writer = csv.DictWriter(fh, fieldnames=header, lineterminator="\n")
+        writer.writerows(rows)
+    return [existing_lines + i + 1 for i in range(len(rows))]
+
+
+def _query(wh: warehouse.Warehouse, sql: str, params: tuple = ()) -> list[tuple]:
+    with warehouse.connect(wh) as conn, conn.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+@pytest.fixture(scope="module")
+def nightly(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    home = tmp_path_factory.mktemp("e2e") / "var"
+    landing = home / "landing"
+    generate(landing, reps=12, months=3, seed=11, end_month=PERIOD, dirty_share=0)
+
+    opportunities = landing / "crm" / "opportunities.csv"
+    with opportunities.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    victim = next(r for r in rows if r["stage"] == "Closed Won" and r["close_date"].startswith(PERIOD))
+    duplicate = dict(victim, amount=str(Decimal(victim["amount"]) + Decimal("1000.00")))
+    ghost = dict(victim, opportunity_id="OPP-GHOST-0001", owner_user_id="U999999")
+    victim_line = rows.index(victim) + 2  # header is line 1
+    duplicate_line, ghost_line = _append_rows(opportunities, [duplicate, ghost])
+
+    # Independent expectation: the duplicated deal pays nobody (we cannot know which
+    # copy is right), the ghost deal has no owner to pay.
+    expected = compute_payouts(landing, exclude_opportunities={victim["opportunity_id"], ghost["opportunity_id"]})
+
+    proc = subprocess.run(
+        [CLI, "run", "--period", PERIOD],
+        env=_run_env(home),
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
+    return {
+        "home": home,
+        "proc": proc,
+        "expected": expected,
+        "victim": victim["opportunity_id"],
+        "ghost": ghost["opportunity_id"],
+        "lines": {victim_line, duplicate_line, ghost_line},
+        "wh": warehouse.embedded(home / "pgdata"),
+    }
+
+
+def test_run_succeeds_and_says_where_outputs_are(nightly: dict) -> None:
+    proc = nightly["proc"]
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    out = proc.stdout
+    assert f"payroll_{PERIOD}.csv" in out
+    assert "data quality:" in out and "warned" in out
+    assert "finance.fct_payouts" in out
+
+
+def test_payroll_file_matches_independent_calculation_to_the_cent(nightly: dict) -> None:
+    csv_path = nightly["home"] / "exports" / "payroll" / PERIOD / f"payroll_{PERIOD}.csv"
+    with csv_path.open(encoding="utf-8", newline="") as fh:
+        paid = {
+            (r["employee_id"], r["pay_period"]): (Decimal(r["amount"]), r["currency"], r["earnings_code"])
+            for r in csv.DictReader(fh)
+        }
+    expected = {
+        k: (p.amount, p.currency, "COMM") for k, p in nightly["expected"].items() if k[1] == PERIOD and p.amount != 0
+    }
+    assert len(expected) >= 5, "the scenario should pay several reps"
+    assert paid == expected
+
+
+def test_every_period_in_the_marts_matches_independent_calculation(nightly: dict) -> None:
+    rows = _query(nightly["wh"], "select employee_id, pay_period, currency, payout_amount from finance.fct_payouts")
+    in_marts = {(e, p): (c, a) for e, p, c, a in rows if a != 0}
+    expected = {k: (p.currency, p.amount) for k, p in nightly["expected"].items() if p.amount != 0}
+    assert {k[1] for k in expected} == {"2026-08", "2026-09", "2026-10"}
+    assert in_marts == expected
+
+
+def test_manifest_control_totals_equal_the_file(nightly: dict) -> None:
+    folder = nightly["home"] / "exports" / "payroll" / PERIOD
+    manifest = json.loads((folder / f"payroll_{PERIOD}.manifest.json").read_text())
+    content = (folder / manifest["file"]).read_bytes()
+    assert manifest["sha256"] == hashlib.sha256(content).hexdigest()
+    totals: dict[str, Decimal] = {}
+    rows = list(csv.DictReader(content.decode().splitlines()))
+    for row in rows:
+        totals[row["currency"]] = totals.get(row["currency"], Decimal(0)) + Decimal(row["amount"])
+    assert manifest["row_count"] == len(rows)
+    assert {c: Decimal(v) for c, v in manifest["control_totals"].items()} == totals
+
+
+def test_duplicate_and_unknown_owner_are_held_in_quarantine(nightly: dict) -> None:
+    held = _query(
+        nightly["wh"],
+        "select o.opportunity_id, o._source_line, q.rule_name from dq.quarantine_current q "
+        "join raw_crm.opportunities o on o._row_id = q.row_id where q.table_name = 'crm.opportunities'",
+    )
+    held_ids = {opp for opp, _, _ in held}
+    assert held_ids == {nightly["victim"], nightly["ghost"]}
+    assert {line for _, line, _ in held} == nightly["lines"]
+    status = _query(nightly["wh"], "select status from dq.gate_runs order by started_at desc limit 1")
+    assert status == [("warned",)]
+    # Nothing of either deal reached a commission line.
+    credited = _query(
+        nightly["wh"],
+        "select count(*) from finance.fct_commission_lines where opportunity_id in (%s, %s)",
+        (nightly["victim"], nightly["ghost"]),
+    )
+    assert credited == [(0,)]
+
+
+def test_landing_files_are_archived_not_deleted(nightly: dict) -> None:
+    home = nightly["home"]
+    assert not any((home / "landing").glob("*/*.csv"))
+    archived = {p.name for p in (home / "archive").glob("*/*/*")}
+    assert {"opportunities.csv", "invoices.jsonl", "employees.jsonl", "fx_rates.csv"} <= archived
+
+
+def test_rerunning_the_export_rewrites_the_identical_file(nightly: dict) -> None:
+    folder = nightly["home"] / "exports" / "payroll" / PERIOD
+    before = (folder / f"payroll_{PERIOD}.csv").read_bytes()
+    proc = subprocess.run(
+        [CLI, "export", "--period", PERIOD],
+        env=_run_env(nightly["home"]),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (folder / f"payroll_{PERIOD}.csv").read_bytes() == before
+    assert not list(folder.glob("*superseded*"))
+
+
+def test_malformed_file_stops_the_run_before_payouts(tmp_path: Path) -> None:
+    home = tmp_path / "var"
+    landing = home / "landing"
+    generate(landing, reps=4, months=1, seed=3, end_month=PERIOD, dirty_share=0)
+    invoices = landing / "billing" / "invoices.jsonl"
+    lines = invoices.read_text(encoding="utf-8").splitlines()
+    bad = json.loads(lines[1])
+    bad["total_amount"] = "12,50"  # a decimal comma: not a number
+    lines[1] = json.dumps(bad)
+    invoices.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    proc = subprocess.run(
+        [CLI, "run", "--period", PERIOD],
+        env=_run_env(home),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert "invoices.jsonl: line 2, column total_amount" in proc.stderr
+    assert invoices.exists(), "a rejected file stays in landing"
+    assert not (home / "exports" / "payroll").exists()

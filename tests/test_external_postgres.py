@@ -1,0 +1,76 @@
+""""Your own PostgreSQL": with COMMISSIONS_WAREHOUSE_URL set, the whole nightly run
+(Airflow, loader, gate, dbt, export) happens on that server and not on the embedded one.
+
+Uses COMMISSIONS_TEST_EXTERNAL_URL, default postgresql://postgres@127.0.0.1:5432/test
+(the PostgreSQL 15 on our machines and CI's), in a database of its own that it drops
+and recreates. Skipped, with the reason, when no such server answers.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+from commissions import warehouse
+from commissions.demo.generate import generate
+
+from conftest import fresh_database
+from independent_payouts import compute_payouts
+
+pytestmark = [pytest.mark.external_pg, pytest.mark.e2e]
+
+SERVER_URL = os.environ.get("COMMISSIONS_TEST_EXTERNAL_URL", "postgresql://postgres@127.0.0.1:5432/test")
+PERIOD = "2026-09"
+CLI = str(Path(sys.executable).with_name("commissions"))
+
+
+@pytest.fixture(scope="module")
+def external_db() -> warehouse.Warehouse:
+    server = warehouse.parse_url(SERVER_URL)
+    try:
+        psycopg2.connect(server.libpq_dsn, connect_timeout=3).close()
+    except psycopg2.OperationalError as exc:
+        pytest.skip(f"no PostgreSQL at {server.describe()}: {exc}".strip())
+    return fresh_database(server, "commissions_external_test")
+
+
+def test_nightly_run_on_your_own_postgresql(external_db: warehouse.Warehouse, tmp_path: Path) -> None:
+    home = tmp_path / "var"
+    landing = home / "landing"
+    summary = generate(landing, reps=8, months=2, seed=5, end_month=PERIOD, dirty_share=0.02)
+    dirty_opportunities = {d["key"] for d in summary.dirty_records if d["table"] == "crm.opportunities"}
+    assert dirty_opportunities, "the scenario needs some bad records"
+    expected = compute_payouts(landing, exclude_opportunities=dirty_opportunities)
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COMMISSIONS_", "AIRFLOW_", "AIRFLOW__"))}
+    env |= {"COMMISSIONS_HOME": str(home), "COMMISSIONS_WAREHOUSE_URL": external_db.sqlalchemy_url}
+    proc = subprocess.run(
+        [CLI, "run", "--period", PERIOD], env=env, capture_output=True, text=True, timeout=1800, check=False
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert f"warehouse: PostgreSQL {external_db.user}@{external_db.host}:{external_db.port}/" in proc.stdout
+
+    # The embedded server was never started.
+    assert not (home / "pgdata").exists()
+
+    with warehouse.connect(external_db) as conn, conn.cursor() as cur:
+        cur.execute("select employee_id, pay_period, currency, payout_amount from finance.fct_payouts")
+        in_marts = {(e, p): (c, a) for e, p, c, a in cur.fetchall() if a != 0}
+        cur.execute("select count(*) from dq.quarantine_current")
+        (quarantined,) = cur.fetchone()
+    assert in_marts == {k: (p.currency, p.amount) for k, p in expected.items() if p.amount != 0}
+    assert quarantined >= len(dirty_opportunities)
+
+    folder = home / "exports" / "payroll" / PERIOD
+    manifest = json.loads((folder / f"payroll_{PERIOD}.manifest.json").read_text())
+    with (folder / manifest["file"]).open(encoding="utf-8", newline="") as fh:
+        paid = {(r["employee_id"], r["pay_period"]): Decimal(r["amount"]) for r in csv.DictReader(fh)}
+    assert paid == {k: p.amount for k, p in expected.items() if k[1] == PERIOD and p.amount != 0}

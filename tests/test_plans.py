@@ -1,0 +1,508 @@
+"""Plans as code: the shipped plan files, the validation messages, exact decimals, publishing."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import shutil
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import psycopg2
+import pytest
+from pydantic import ValidationError
+
+from commissions.plans import plans_dir
+from commissions.plans.cli import register
+from commissions.plans.loader import PlanError, load_plans
+from commissions.plans.schema import Plan
+from commissions.plans.tables import TABLES, publish_plans
+
+REPO_PLANS = Path(__file__).resolve().parents[1] / "plans"
+
+
+@pytest.fixture
+def plans_copy(tmp_path: Path) -> Path:
+    """A copy of the shipped plans in <tmp>/plans, to break one file at a time."""
+    folder = tmp_path / "plans"
+    shutil.copytree(REPO_PLANS, folder)
+    return folder
+
+
+def edit(folder: Path, file: str, old: str, new: str) -> None:
+    path = folder / file
+    text = path.read_text()
+    assert text.count(old) == 1, f"{old!r} should occur once in {file}"
+    path.write_text(text.replace(old, new))
+
+
+def problems_of(folder: Path) -> list[str]:
+    with pytest.raises(PlanError) as caught:
+        load_plans(folder)
+    return caught.value.problems
+
+
+# ---- the shipped plans ------------------------------------------------------------------
+
+
+def test_shipped_plans_validate() -> None:
+    plans = {p.plan_id: p for p in load_plans(REPO_PLANS)}
+    assert set(plans) == {"AE_2026", "AM_2026", "SDR_2026", "MGR_2026"}
+    for plan_id, plan in plans.items():
+        assert plan.source is not None
+        assert plan.source.file == f"plans/{plan_id}.yaml"
+        assert plan.source.sha256 == hashlib.sha256((REPO_PLANS / f"{plan_id}.yaml").read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("plan_id", "tiers"),
+    [
+        ("AE_2026", [("0", "1.00", "0.10"), ("1.00", "1.50", "0.15"), ("1.50", "2.00", "0.20")]),
+        ("AM_2026", [("0", "1.00", "0.06"), ("1.00", "1.25", "0.09"), ("1.25", "2.00", "0.12")]),
+    ],
+)
+def test_ae_and_am_are_todays_maths(plan_id: str, tiers: list[tuple[str, str, str]]) -> None:
+    """Monthly bookings on booking, graduated tiers, cap 2.00, owner + revenue splits, pay currency."""
+    plan = next(p for p in load_plans(REPO_PLANS) if p.plan_id == plan_id)
+    assert (plan.payout_currency, plan.fx_rate_date) == ("pay_currency", "credit_date")
+    (version,) = plan.versions
+    assert str(version.effective_from) == "2026-01-01" and version.effective_to is None
+    (component,) = version.components
+    assert (component.measure, component.quota_measure, component.trigger, component.scope) == (
+        "bookings_tcv",
+        "bookings",
+        "booking",
+        "individual",
+    )
+    assert (component.quota_period, component.attainment_basis, component.cumulative_true_up) == (
+        "month",
+        "period_to_date",
+        False,
+    )
+    assert component.crediting is not None
+    assert (component.crediting.owner, component.crediting.revenue_splits) == (True, True)
+    assert component.crediting.overlays == [] and not component.crediting.manager_rollup
+    assert component.rate_table.type == "graduated"
+    assert [(t.attainment_from, t.attainment_to, t.rate) for t in component.rate_table.tiers or []] == [
+        tuple(Decimal(x) for x in tier) for tier in tiers
+    ]
+    assert component.caps is not None and component.caps.attainment == Decimal("2.00")
+    assert component.threshold is None and version.clawback is None and version.draw is None
+
+
+def test_examples_are_marked_as_not_computed() -> None:
+    for name in ("SDR_2026.yaml", "MGR_2026.yaml"):
+        first_line = (REPO_PLANS / name).read_text().splitlines()[0]
+        assert first_line == "# example: not yet computed by the pipeline"
+
+
+def test_plans_dir_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("COMMISSIONS_PLANS_DIR", raising=False)
+    monkeypatch.delenv("COMMISSIONS_REPO_ROOT", raising=False)
+    assert plans_dir() == REPO_PLANS
+    monkeypatch.setenv("COMMISSIONS_PLANS_DIR", str(tmp_path))
+    assert plans_dir() == tmp_path
+
+
+# ---- exact decimals ---------------------------------------------------------------------
+
+
+def test_yaml_numbers_are_exact_decimals(plans_copy: Path) -> None:
+    edit(plans_copy, "AE_2026.yaml", "rate: 0.10 }", "rate: 0.1 }")
+    edit(plans_copy, "SDR_2026.yaml", 'amount_per_unit: "50.00"', "amount_per_unit: 33.333333333333333333")
+    plans = {p.plan_id: p for p in load_plans(plans_copy)}
+    rate = plans["AE_2026"].versions[0].components[0].rate_table.tiers[0].rate  # type: ignore[index]
+    assert rate == Decimal("0.1") and str(rate) == "0.1"
+    assert rate != Decimal.from_float(0.1)  # the float 0.1 is 0.1000000000000000055511151231257827...
+    per_unit = plans["SDR_2026"].versions[0].components[0].rate_table.amount_per_unit
+    assert str(per_unit) == "33.333333333333333333"
+    assert str(plans["MGR_2026"].versions[0].target_incentive) == "60000.00"  # quoted string
+
+
+def test_python_floats_are_refused() -> None:
+    with pytest.raises(ValidationError, match="expected a number between 0 and 1"):
+        Plan.model_validate(
+            {
+                "plan_id": "X",
+                "name": "x",
+                "currency": "USD",
+                "versions": [
+                    {
+                        "effective_from": "2026-01-01",
+                        "components": [
+                            {
+                                "id": "c",
+                                "name": "c",
+                                "measure": "bookings_acv",
+                                "trigger": "booking",
+                                "scope": "individual",
+                                "quota_period": "month",
+                                "attainment_basis": "period_to_date",
+                                "crediting": {"owner": True},
+                                "rate_table": {"type": "flat", "rate": 0.1},
+                            }
+                        ],
+                    }
+                ],
+            }
+        )
+
+
+# ---- invalid plan files: file, field path, expectation ----------------------------------
+
+TIERS = "versions[0].components[0].rate_table.tiers"
+
+INVALID = [
+    pytest.param(
+        "AE_2026.yaml",
+        "{ from: 1.00, to: 1.50",
+        "{ from: 1.10, to: 1.50",
+        f"plans/AE_2026.yaml: {TIERS}[1].from: expected 1.00 (where tiers[0] ends; tiers must not gap), got '1.10'",
+        id="tiers-with-a-gap",
+    ),
+    pytest.param(
+        "AE_2026.yaml",
+        "{ from: 1.50, to: 2.00",
+        "{ from: 1.40, to: 2.00",
+        f"plans/AE_2026.yaml: {TIERS}[2].from: expected 1.50 (where tiers[1] ends; tiers must not overlap), got '1.40'",
+        id="tiers-overlapping",
+    ),
+    pytest.param(
+        "AM_2026.yaml",
+        "{ from: 0.00, to: 1.00",
+        "{ from: 0.50, to: 1.00",
+        f"plans/AM_2026.yaml: {TIERS}[0].from: expected 0 (tiers start at 0), got '0.50'",
+        id="tiers-not-from-zero",
+    ),
+    pytest.param(
+        "AE_2026.yaml",
+        "rate: 0.20 }",
+        "rate: 1.5 }",
+        f"plans/AE_2026.yaml: {TIERS}[2].rate: expected a number between 0 and 1, got '1.5'",
+        id="rate-above-one",
+    ),
+    pytest.param(
+        "AE_2026.yaml",
+        "rate: 0.15 }",
+        "rate: 0.1.5 }",
+        f"plans/AE_2026.yaml: {TIERS}[1].rate: expected a number between 0 and 1, got '0.1.5'",
+        id="rate-float-looking-garbage",
+    ),
+    pytest.param(
+        "AE_2026.yaml",
+        "rate: 0.15 }",
+        "rate: 15% }",
+        f"plans/AE_2026.yaml: {TIERS}[1].rate: expected a number between 0 and 1, got '15%'",
+        id="rate-as-percent-text",
+    ),
+    pytest.param(
+        "AE_2026.yaml",
+        "attainment: 2.00 ",
+        "attainment: 2.50 ",
+        f"plans/AE_2026.yaml: {TIERS}[2].to: expected the last tier to reach up to caps.attainment (2.50) "
+        "or to have no end, got '2.00'",
+        id="tiers-end-below-the-cap",
+    ),
+    pytest.param(
+        "MGR_2026.yaml",
+        "weight: 0.80",
+        "weight: 0.70",
+        "plans/MGR_2026.yaml: versions[0].components: expected weights summing to 1.00 (100 %), got '0.90'",
+        id="weights-summing-to-90",
+    ),
+    pytest.param(
+        "MGR_2026.yaml",
+        "{ attainment: 1.50, payout: 2.00 }",
+        "{ attainment: 0.90, payout: 2.00 }",
+        "plans/MGR_2026.yaml: versions[0].components[0].rate_table.points[2].attainment: expected more than 1.00 "
+        "(points in ascending attainment), got '0.90'",
+        id="curve-points-not-ascending",
+    ),
+    pytest.param(
+        "AE_2026.yaml",
+        "        scope: individual\n",
+        "        scope: individual\n        accelerator: 1.2\n",
+        "plans/AE_2026.yaml: versions[0].components[0].accelerator: expected one of the keys activity, "
+        "attainment_basis, caps, crediting, cumulative_true_up, id, measure, name, quota_measure, quota_period, "
+        "rate_table, scope, threshold, trigger, weight, got an unknown key",
+        id="unknown-mechanic-key",
+    ),
+    pytest.param(
+        "AE_2026.yaml",
+        "type: graduated",
+        "type: stepped",
+        "plans/AE_2026.yaml: versions[0].components[0].rate_table.type: expected 'flat', 'graduated', "
+        "'retroactive' or 'curve', got 'stepped'",
+        id="unknown-rate-table-type",
+    ),
+    pytest.param(
+        "AE_2026.yaml",
+        "measure: bookings_tcv ",
+        "measure: collected_cash ",
+        "plans/AE_2026.yaml: versions[0].components[0].trigger: expected 'payment' for measure collected_cash, "
+        "got 'booking'",
+        id="trigger-invalid-for-measure",
+    ),
+    pytest.param(
+        "AE_2026.yaml",
+        "        scope: individual\n",
+        "",
+        "plans/AE_2026.yaml: versions[0].components[0].scope: expected a value (required), got nothing",
+        id="missing-field",
+    ),
+    pytest.param(
+        "AE_2026.yaml",
+        "plan_id: AE_2026",
+        "plan_id: AE_2025",
+        "plans/AE_2026.yaml: plan_id: expected 'AE_2026' (the file name), got 'AE_2025'",
+        id="plan-id-not-the-file-name",
+    ),
+    pytest.param(
+        "AE_2026.yaml",
+        "        name: Bookings commission\n",
+        "        name: Bookings: commission\n",
+        "plans/AE_2026.yaml: line 16, column 23: invalid YAML (mapping values are not allowed here)",
+        id="yaml-syntax-error",
+    ),
+    pytest.param(
+        "AE_2026.yaml",
+        "        scope: individual\n",
+        "        scope: individual\n        scope: team\n",
+        "plans/AE_2026.yaml: line 21, column 9: invalid YAML (while reading a mapping found the key 'scope' twice)",
+        id="yaml-duplicate-key",
+    ),
+    pytest.param(
+        "SDR_2026.yaml",
+        "type: non_recoverable ",
+        "type: non_recoverable\n      carry_forward: true ",
+        "plans/SDR_2026.yaml: versions[0].draw.carry_forward: expected false for a non_recoverable draw "
+        "(nothing is recovered)",
+        id="draw-carry-forward-without-recovery",
+    ),
+    pytest.param(
+        "MGR_2026.yaml",
+        '          - { rank: 3, amount: "1000.00" }',
+        '          - { rank: 4, amount: "1000.00" }',
+        "plans/MGR_2026.yaml: versions[0].contests[0].prizes[2].rank: expected 3 (ranks 1, 2, 3... in order), got 4",
+        id="contest-ranks-skip",
+    ),
+    pytest.param(
+        "MGR_2026.yaml",
+        "ends_on: 2026-06-30",
+        "ends_on: 2026-03-31",
+        "plans/MGR_2026.yaml: versions[0].contests[0].ends_on: expected 2026-04-01 (starts_on) or later, "
+        "got '2026-03-31'",
+        id="contest-ends-before-it-starts",
+    ),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "expected"), INVALID)
+def test_invalid_plan_names_file_field_and_expectation(
+    plans_copy: Path, file: str, old: str, new: str, expected: str
+) -> None:
+    edit(plans_copy, file, old, new)
+    assert expected in problems_of(plans_copy)
+
+
+SECOND_VERSION = """
+  - effective_from: {start}
+    components:
+      - id: bookings
+        name: Bookings commission
+        measure: bookings_tcv
+        trigger: booking
+        scope: individual
+        quota_period: month
+        attainment_basis: period_to_date
+        crediting: {{owner: true}}
+        rate_table: {{type: flat, rate: 0.05}}
+"""
+
+
+def test_overlapping_versions(plans_copy: Path) -> None:
+    edit(
+        plans_copy,
+        "AE_2026.yaml",
+        "  - effective_from: 2026-01-01\n",
+        "  - effective_from: 2026-01-01\n    effective_to: 2026-06-30\n",
+    )
+    with (plans_copy / "AE_2026.yaml").open("a") as fh:
+        fh.write(SECOND_VERSION.format(start="2026-06-01"))
+    assert problems_of(plans_copy) == [
+        "plans/AE_2026.yaml: versions[1].effective_from: expected a date after 2026-06-30 (versions[0] ends then; "
+        "versions in date order, not overlapping), got '2026-06-01'"
+    ]
+
+
+def test_open_version_followed_by_another(plans_copy: Path) -> None:
+    with (plans_copy / "AE_2026.yaml").open("a") as fh:
+        fh.write(SECOND_VERSION.format(start="2026-07-01"))
+    assert problems_of(plans_copy) == [
+        "plans/AE_2026.yaml: versions[0].effective_to: expected a date before 2026-07-01 (versions[1] starts then; "
+        "only the last version may be open), got nothing"
+    ]
+
+
+def test_consecutive_versions_are_fine(plans_copy: Path) -> None:
+    edit(
+        plans_copy,
+        "AE_2026.yaml",
+        "  - effective_from: 2026-01-01\n",
+        "  - effective_from: 2026-01-01\n    effective_to: 2026-06-30\n",
+    )
+    with (plans_copy / "AE_2026.yaml").open("a") as fh:
+        fh.write(SECOND_VERSION.format(start="2026-07-01"))
+    ae = next(p for p in load_plans(plans_copy) if p.plan_id == "AE_2026")
+    assert [str(v.effective_from) for v in ae.versions] == ["2026-01-01", "2026-07-01"]
+    assert ae.version_on(date(2026, 7, 1)) is ae.versions[1]
+
+
+def test_every_problem_of_every_file_is_listed(plans_copy: Path) -> None:
+    edit(plans_copy, "AE_2026.yaml", "rate: 0.20 }", "rate: 1.5 }")
+    edit(plans_copy, "AE_2026.yaml", "scope: individual", "scope: everyone")
+    edit(plans_copy, "AM_2026.yaml", "currency: USD", "currency: usd")
+    assert problems_of(plans_copy) == [
+        "plans/AE_2026.yaml: versions[0].components[0].scope: expected 'individual', 'team' or 'region', "
+        "got 'everyone'",
+        f"plans/AE_2026.yaml: {TIERS}[2].rate: expected a number between 0 and 1, got '1.5'",
+        "plans/AM_2026.yaml: currency: expected an ISO 4217 currency code (e.g. USD), got 'usd'",
+    ]
+
+
+def test_duplicate_plan_ids_are_rejected(plans_copy: Path) -> None:
+    shutil.copy(plans_copy / "AE_2026.yaml", plans_copy / "AE_2026.yml")
+    assert problems_of(plans_copy) == [
+        "plans/AE_2026.yml: plan_id: expected a plan id not used by another file, got 'AE_2026' "
+        "(also in plans/AE_2026.yaml)"
+    ]
+
+
+def test_empty_or_missing_folder(tmp_path: Path) -> None:
+    assert problems_of(tmp_path) == [f"{tmp_path}: no plan files (*.yaml, *.yml)"]
+    assert "no such folder" in problems_of(tmp_path / "nope")[0]
+
+
+# ---- publishing into the warehouse ------------------------------------------------------
+
+
+def _fetch(db, sql: str) -> list[tuple]:
+    conn = psycopg2.connect(db.libpq_dsn)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+            return cur.fetchall()
+    finally:
+        conn.close()
+
+
+def test_publish_writes_exact_numeric_tiers(db) -> None:
+    publication = publish_plans(load_plans(REPO_PLANS), db)
+    assert publication.plan_ids == ("AE_2026", "AM_2026", "MGR_2026", "SDR_2026")
+    assert publication.row_counts["rate_tiers"] == 6
+    tiers = _fetch(
+        db,
+        "select plan_id, tier_number, attainment_from::text, attainment_to::text, rate::text "
+        "from plans.rate_tiers order by plan_id, tier_number",
+    )
+    assert tiers == [
+        ("AE_2026", 1, "0.00", "1.00", "0.10"),
+        ("AE_2026", 2, "1.00", "1.50", "0.15"),
+        ("AE_2026", 3, "1.50", "2.00", "0.20"),
+        ("AM_2026", 1, "0.00", "1.00", "0.06"),
+        ("AM_2026", 2, "1.00", "1.25", "0.09"),
+        ("AM_2026", 3, "1.25", "2.00", "0.12"),
+    ]
+    assert _fetch(db, "select rate from plans.rate_tiers where plan_id = 'AE_2026' and tier_number = 1") == [
+        (Decimal("0.10"),)
+    ]
+    components = _fetch(
+        db,
+        "select plan_id, measure, payment_trigger, quota_period, cap_attainment::text, credit_owner, "
+        "credit_revenue_splits from plans.plan_components where plan_id like 'A%' order by plan_id",
+    )
+    assert components == [
+        ("AE_2026", "bookings_tcv", "booking", "month", "2.00", True, True),
+        ("AM_2026", "bookings_tcv", "booking", "month", "2.00", True, True),
+    ]
+    assert _fetch(
+        db,
+        "select plan_id, point_number, attainment::text, payout::text from plans.curve_points "
+        "where component_id = 'team_bookings' order by point_number",
+    ) == [
+        ("MGR_2026", 1, "0.50", "0.00"),
+        ("MGR_2026", 2, "1.00", "1.00"),
+        ("MGR_2026", 3, "1.50", "2.00"),
+    ]
+    money_types = _fetch(
+        db,
+        "select distinct data_type from information_schema.columns where table_schema = 'plans' and column_name "
+        "in ('rate', 'amount', 'amount_per_unit', 'attainment_from', 'target_incentive', 'weight', 'payout')",
+    )
+    assert money_types == [("numeric",)]
+
+
+def test_publish_twice_replaces_and_logs_each_publication(db) -> None:
+    plans = load_plans(REPO_PLANS)
+    first = publish_plans(plans, db)
+    second = publish_plans(plans, db)
+    assert second.publication_id > first.publication_id
+    for table in TABLES:
+        count = _fetch(db, f"select count(*) from {table.qualified_name}")[0][0]
+        assert count == second.row_counts[table.name], table.name
+    assert _fetch(db, "select count(*), count(distinct (plan_id, tier_number)) from plans.rate_tiers") == [(6, 6)]
+    ledger = _fetch(db, "select publication_id, files, sha256s from plans.plan_publications order by 1")
+    assert [row[0] for row in ledger] == [first.publication_id, second.publication_id]
+    files = sorted(REPO_PLANS.glob("*.yaml"))
+    assert ledger[1][1] == [f"plans/{f.name}" for f in files]
+    assert ledger[1][2] == [hashlib.sha256(f.read_bytes()).hexdigest() for f in files]
+    assert _fetch(db, "select distinct publication_id from plans.plans") == [(second.publication_id,)]
+
+
+def test_publish_is_all_or_nothing(db, plans_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from commissions.plans import tables
+
+    publish_plans(load_plans(REPO_PLANS), db)
+    edit(plans_copy, "AE_2026.yaml", "rate: 0.10 }", "rate: 0.11 }")
+    real_insert = tables._insert
+
+    def failing_insert(cur, table, rows):
+        if table.name == "curve_points":
+            raise RuntimeError("connection lost")
+        real_insert(cur, table, rows)
+
+    monkeypatch.setattr(tables, "_insert", failing_insert)
+    with pytest.raises(RuntimeError):
+        publish_plans(load_plans(plans_copy), db)
+    assert _fetch(db, "select rate::text from plans.rate_tiers where plan_id = 'AE_2026' and tier_number = 1") == [
+        ("0.10",)
+    ]
+    assert _fetch(db, "select count(*) from plans.plan_publications") == [(1,)]
+
+
+# ---- command line -----------------------------------------------------------------------
+
+
+def _cli(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="commissions")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+def test_cli_validate(plans_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _cli(["plans", "validate", "--dir", str(plans_copy)]) == 0
+    assert "ok  plans/AE_2026.yaml" in capsys.readouterr().out
+    edit(plans_copy, "AE_2026.yaml", "rate: 0.20 }", "rate: 1.5 }")
+    assert _cli(["plans", "validate", "--dir", str(plans_copy)]) == 1
+    assert f"plans/AE_2026.yaml: {TIERS}[2].rate: expected a number between 0 and 1" in capsys.readouterr().err
+
+
+def test_cli_publish(db, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("COMMISSIONS_WAREHOUSE_URL", db.sqlalchemy_url)
+    monkeypatch.setenv("COMMISSIONS_PLANS_DIR", str(REPO_PLANS))
+    assert _cli(["plans", "publish"]) == 0
+    out = capsys.readouterr().out
+    assert "plans/AE_2026.yaml  sha256 " in out
+    assert _fetch(db, "select count(*) from plans.plans") == [(4,)]
