@@ -1,9 +1,11 @@
 """commissions_nightly: source exports to an approved-ready payroll file.
 
 extract (CRM, billing, HR in parallel) -> quality gate -> dbt (each model then its
-tests) -> payroll export. Trigger with {"period": "YYYY-MM"} to re-run a past pay
-period; by default the run pays the latest closed month. The dbt models compute
-every period; the period picks which payroll file is written.
+tests) -> payroll export; the plan files (plans/*.yaml) are validated and published
+beside the extracts, and an invalid plan stops the run before dbt. Trigger with
+{"period": "YYYY-MM"} to re-run a past pay period; by default the run pays the
+latest closed month. The dbt models compute every period; the period picks which
+payroll file is written.
 """
 
 from __future__ import annotations
@@ -50,6 +52,10 @@ def commissions_nightly() -> None:
     def quality_gate(run: dict[str, str]) -> dict:
         return tasks.quality_gate(run["batch_id"])
 
+    @task(retries=0)
+    def publish_plans() -> dict:
+        return tasks.publish_plans()
+
     @task
     def export_payroll(run: dict[str, str]) -> dict:
         return tasks.export_payroll(run["period"])
@@ -68,7 +74,10 @@ def commissions_nightly() -> None:
         default_args=orchestration.DEFAULT_ARGS,
     )
 
+    plans = publish_plans()
+    run >> plans
     loads >> gate >> dbt >> export_payroll(run)
+    plans >> dbt
 
 
 commissions_nightly()

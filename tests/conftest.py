@@ -21,9 +21,15 @@ os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="commissions-test-airflow-"
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ.pop("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", None)
 
+import logging
+
 import psycopg2
 import psycopg2.extensions
 import pytest
+
+# pgserver logs at INFO from its atexit hook, after pytest has closed the captured
+# streams ("--- Logging error ---" noise at the end of every run).
+logging.getLogger("pgserver").setLevel(logging.WARNING)
 
 
 @pytest.fixture(scope="session")

@@ -40,6 +40,7 @@ def test_nightly_dag_shape(dagbag) -> None:
         "extract_billing",
         "extract_hr",
         "quality_gate",
+        "publish_plans",
         "export_payroll",
     } <= ids
     # dbt models are rendered as tasks by Cosmos, each followed by its tests.
@@ -51,6 +52,9 @@ def test_nightly_dag_shape(dagbag) -> None:
         assert dag.get_task(f"extract_{system}").downstream_task_ids == {"quality_gate"}
     gate_descendants = {t.task_id for t in dag.get_task("quality_gate").get_flat_relatives(upstream=False)}
     assert dbt_tasks <= gate_descendants
+    # dbt reads the plans the run published: no dbt task before the publication.
+    plan_descendants = {t.task_id for t in dag.get_task("publish_plans").get_flat_relatives(upstream=False)}
+    assert dbt_tasks <= plan_descendants
     export_ancestors = {t.task_id for t in dag.get_task("export_payroll").get_flat_relatives(upstream=True)}
     assert any("fct_payouts" in t for t in export_ancestors)
 
@@ -65,6 +69,7 @@ def test_every_task_has_owner_and_retries_setting(dagbag) -> None:
     # Loads and the gate fail fast (a bad file does not fix itself); the rest retries.
     assert nightly.get_task("extract_crm").retries == 0
     assert nightly.get_task("quality_gate").retries == 0
+    assert nightly.get_task("publish_plans").retries == 0
     assert nightly.get_task("export_payroll").retries >= 1
 
 

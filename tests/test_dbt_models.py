@@ -31,6 +31,7 @@ import pytest
 from commissions import load, warehouse
 from commissions.contracts import tables_of
 from commissions.dbt_runner import DbtError, run_dbt
+from commissions.plans.tables import publish_folder
 
 from conftest import fresh_database
 from independent_payouts import compute_payouts
@@ -287,6 +288,7 @@ def built(embedded_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator
                 "select 'g1', 'crm.opportunities', _row_id, 'amount_suspicious', 'warning', 'amount' "
                 "from raw_crm.opportunities where opportunity_id = 'O7'"
             )
+        publish_folder(wh=wh)  # the plan files in plans/, as the DAG's publish_plans task does
         run_dbt(["build"], wh=wh)
         yield {"wh": wh, "landing": landing}
 
@@ -342,6 +344,13 @@ def test_commission_lines_explain_the_deal_that_crosses_a_tier(built: dict) -> N
         ("O2", "tier_2", Decimal("0.15"), Decimal("30000"), Decimal("4500"), Decimal("0.6"), Decimal("1.3")),
         ("O5", "tier_2", Decimal("0.15"), Decimal("9999"), Decimal("1499.85"), Decimal("1.3"), Decimal("1.39999")),
     ]
+    # Each line names the plan rule that paid it, as written in plans/AE_2026.yaml.
+    rules = query(
+        built["wh"],
+        "select distinct plan_version, component_id, rate_table_type, quota, threshold_met "
+        "from finance.fct_commission_lines where employee_id = 'E1'",
+    )
+    assert rules == [("AE_2026 v1", "bookings", "graduated", Decimal("100000.00"), True)]
     # Each line can be traced to the raw row and file it came from.
     lineage = query(
         built["wh"],
@@ -425,3 +434,28 @@ def test_dbt_error_names_the_problem_when_nothing_ran(built: dict) -> None:
 def query_exec(wh: warehouse.Warehouse, sql: str, params: tuple = ()) -> None:
     with warehouse.connect(wh) as conn, conn.cursor() as cur:
         cur.execute(sql, params)
+
+
+def test_explain_prints_the_derivation_of_a_payout(built: dict) -> None:
+    from commissions.explain import explain_payout
+
+    text = explain_payout("E1", PERIOD, built["wh"])
+    assert "plan AE_2026: 15,999.85 USD" in text
+    assert "AE_2026 v1 component bookings (Bookings commission): graduated rates" in text
+    assert "from plans/AE_2026.yaml" in text
+    # One row per line, each with its band, rate and source line; commissions add up to
+    # the hand-computed 15,999.85 (header docstring).
+    rows = [r.split() for r in text.splitlines() if r.strip().startswith(("O1 ", "O2 ", "O5 "))]
+    assert [(r[0], r[1]) for r in rows] == [("O1", "owner"), ("O2", "owner"), ("O2", "owner"), ("O5", "S1")]
+    assert "tier_2 [100%, 150%)" in text and "crm/opportunities.csv:6" in text
+    commissions = [Decimal(r[-2].replace(",", "")) for r in rows]
+    assert commissions == [Decimal("6000"), Decimal("4000"), Decimal("4500"), Decimal("1499.85")]
+    assert sum(commissions) == Decimal("15999.85")
+
+
+def test_explain_says_why_a_credit_earned_nothing(built: dict) -> None:
+    from commissions.explain import explain_payout
+
+    text = explain_payout("E5", PERIOD, built["wh"])
+    assert "nothing is payable for this period" in text
+    assert "O6 owner 2026-10-03 5,000.00 USD: not_employed" in text

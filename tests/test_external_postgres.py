@@ -1,4 +1,4 @@
-""""Your own PostgreSQL": with COMMISSIONS_WAREHOUSE_URL set, the whole nightly run
+""" "Your own PostgreSQL": with COMMISSIONS_WAREHOUSE_URL set, the whole nightly run
 (Airflow, loader, gate, dbt, export) happens on that server and not on the embedded one.
 
 Uses COMMISSIONS_TEST_EXTERNAL_URL, default postgresql://postgres@127.0.0.1:5432/test

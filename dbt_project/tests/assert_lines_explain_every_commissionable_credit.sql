@@ -1,5 +1,6 @@
--- The tier parts of each commissionable credit add up to the credit: nothing is lost
--- or counted twice between tiers, and every credit has at least one line.
+-- For every component that pays it, the band parts of each commissionable credit add
+-- up to the credit: nothing is lost or counted twice between bands, and every credit
+-- has at least one line.
 with credits as (
     select credit_id, credit_amount
     from {{ ref('int_credits') }}
@@ -7,12 +8,12 @@ with credits as (
 ),
 
 lines as (
-    select credit_id, sum(tier_base_amount) as explained
+    select credit_id, component_id, sum(tier_base_amount) as explained
     from {{ ref('fct_commission_lines') }}
-    group by credit_id
+    group by credit_id, component_id
 )
 
-select credits.credit_id, credits.credit_amount, lines.explained
+select credits.credit_id, lines.component_id, credits.credit_amount, lines.explained
 from credits
 left join lines
     on lines.credit_id = credits.credit_id

@@ -64,6 +64,7 @@ def run_benchmark(scale: str, seed: int = 7) -> str:
     from commissions.dbt_runner import run_dbt
     from commissions.demo.generate import generate
     from commissions.export.payroll import export_period
+    from commissions.plans.tables import publish_folder
     from commissions.quality.gate import run_gate
 
     reps, months = parse_scale(scale)
@@ -93,6 +94,7 @@ def run_benchmark(scale: str, seed: int = 7) -> str:
         lambda: run_gate(db, run_label="bench"),
         lambda g: f"{g.status}, {g.quarantined_rows:,} rows quarantined",
     )
+    _timed(stages, "publish plans", lambda: publish_folder(wh=db), lambda p: f"{len(p.plan_ids)} plans")
     _timed(stages, "dbt build", lambda: run_dbt(["build"], wh=db), lambda _: "models, seeds, tests")
     end_month = summary.params["end_month"]
     _timed(

@@ -3,6 +3,7 @@
 commissions run                     the nightly DAG through Airflow on demo data (make run)
 commissions generate --out DIR      demo source exports
 commissions load / validate / dbt / export   one stage at a time, outside Airflow
+commissions explain --employee ID --period YYYY-MM   how one payout was derived, line by line
 commissions bench --scale medium    stage timings at a scale (make bench)
 commissions plans validate|publish  check the plan files in plans/ and load them into the warehouse
 """
@@ -72,7 +73,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_dbt(args: argparse.Namespace) -> int:
     from commissions.dbt_runner import DbtError, run_dbt
+    from commissions.plans.loader import PlanError
+    from commissions.plans.tables import publish_folder
 
+    # dbt reads the plans from the warehouse: publish the plan files it is run with.
+    try:
+        publish_folder()
+    except PlanError as exc:
+        print(f"error: {exc}\nnothing was published; dbt not run", file=sys.stderr)
+        return 1
     try:
         run_dbt(args.dbt_args or ["build"])
     except DbtError as exc:
@@ -130,6 +139,18 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"  {line}", file=sys.stderr)
         return 1
     print(render_run_summary(wh, period, outcome.log_path))
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from commissions.explain import ExplainError, explain_payout
+    from commissions.periods import parse_period
+
+    try:
+        print(explain_payout(args.employee, f"{parse_period(args.period):%Y-%m}"))
+    except (ExplainError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -197,6 +218,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=42)
     run.add_argument("--dirty-share", type=float, default=0.005)
     run.set_defaults(func=cmd_run)
+
+    explain = sub.add_parser("explain", help="print how one person's payout for a period was derived")
+    explain.add_argument("--employee", required=True, help="HR employee id")
+    explain.add_argument("--period", required=True, help="pay period YYYY-MM")
+    explain.set_defaults(func=cmd_explain)
 
     bench = sub.add_parser("bench", help="time each stage at a scale")
     bench.add_argument("--scale", default="small", help="small, medium, large, or REPSxMONTHS (e.g. 1000x24)")

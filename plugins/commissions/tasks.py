@@ -75,6 +75,24 @@ def quality_gate(batch_id: str) -> dict[str, Any]:
     }
 
 
+def publish_plans() -> dict[str, Any]:
+    """Validate the plan files and publish them for dbt; an invalid plan stops the run."""
+    from commissions.plans.loader import PlanError
+    from commissions.plans.tables import publish_folder
+
+    try:
+        publication = publish_folder()
+    except PlanError as exc:
+        raise _fail_without_retry(f"invalid plan files, nothing computed:\n{exc}") from exc
+    log.info("%s", publication.summary())
+    return {
+        "publication_id": publication.publication_id,
+        "plan_ids": list(publication.plan_ids),
+        "files": list(publication.files),
+        "sha256s": list(publication.sha256s),
+    }
+
+
 def export_payroll(period: str) -> dict[str, Any]:
     from commissions.export.payroll import ExportError, export_period
 

@@ -33,17 +33,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_publish(args: argparse.Namespace) -> int:
     from commissions import warehouse
-    from commissions.plans.loader import PlanError, load_plans
-    from commissions.plans.tables import publish_plans
+    from commissions.plans.loader import PlanError
+    from commissions.plans.tables import publish_folder
 
+    wh = warehouse.resolve()
+    print(f"warehouse: {wh.describe()}")
     try:
-        plans = load_plans(_folder(args))
+        publication = publish_folder(_folder(args), wh)
     except PlanError as exc:
         print(f"error: {exc}\nnothing was published", file=sys.stderr)
         return 1
-    wh = warehouse.resolve()
-    print(f"warehouse: {wh.describe()}")
-    print(publish_plans(plans, wh).summary())
+    print(publication.summary())
     return 0
 
 

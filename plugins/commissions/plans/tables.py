@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import psycopg2.extensions
@@ -460,3 +461,13 @@ def latest_publication(conn: psycopg2.extensions.connection) -> tuple[int, datet
             "order by publication_id desc limit 1"
         )
         return cur.fetchone()
+
+
+def publish_folder(folder: Path | None = None, wh: warehouse.Warehouse | None = None) -> PlanPublication:
+    """Validate every plan file of `folder` (default: plans_dir()) and publish them.
+
+    Raises PlanError, listing every problem, and publishes nothing when a file is invalid.
+    """
+    from commissions.plans.loader import load_plans
+
+    return publish_plans(load_plans(folder), wh)

@@ -1,99 +1,110 @@
--- The plan maths, deal by deal. Within each (employee, plan, month) the credits are
--- taken in order (close date, opportunity, split) and stacked: cum_before and
--- cum_after are the month's bookings before and after the credit. Each tier of the
--- plan is a band of bookings [quota * attainment_from, quota * min(attainment_to, cap));
--- the part of the credit inside a band earns that band's rate. Bookings above
--- quota * cap earn nothing but still get an 'above_cap' line, so every credit is
--- explained and its lines' tier_base_amount add up to the credit. Nothing is rounded
--- here: fct_payouts rounds once per (employee, plan, month).
+-- The plan maths, deal by deal. Every commissionable credit counts toward each computed
+-- component of the plan version in force on its credit date. Within each (employee,
+-- plan, component, month) the credits are taken in order (close date, opportunity,
+-- split) and stacked: bookings_before and bookings_after are the month's measure before
+-- and after the credit. A band of the rate table covers the measure
+-- [quota * attainment_from, quota * attainment_to) (int_plan_rate_bands):
+--   flat, graduated: the part of the credit inside each band earns that band's rate;
+--   retroactive:     the credit earns the rate of the band the month's attainment
+--                    reached, up to the cap;
+--   threshold:       below it (month's attainment) every line earns nothing;
+--   above the cap:   an 'above_cap' line earning 0, so every credit is explained and
+--                    its lines' tier_base_amount add up to the credit.
+-- Nothing is rounded here: fct_payouts rounds once per (employee, plan, month).
 
 with credits as (
     select * from {{ ref('int_credits') }}
     where is_commissionable
 ),
 
-plans as (
-    select * from {{ ref('plans') }}
+components as (
+    select * from {{ ref('int_plan_components') }}
+    where is_computed
 ),
 
-tiers as (
-    select * from {{ ref('plan_rate_tiers') }}
+bands as (
+    select * from {{ ref('int_plan_rate_bands') }}
+),
+
+component_credits as (
+    select
+        credits.*,
+        components.component_id,
+        components.component_name,
+        components.rate_table_type,
+        components.threshold_attainment,
+        components.cap_attainment,
+        credits.quota_amount * components.cap_attainment as cap_amount
+    from credits
+    inner join components
+        on components.plan_id = credits.plan_id
+        and components.version_number = credits.plan_version_number
 ),
 
 stacked as (
     select
-        credits.*,
-        sum(credits.credit_amount) over (
-            partition by credits.employee_id, credits.plan_id, credits.period_start
-            order by credits.credit_date, credits.opportunity_id, credits.split_id nulls first
+        component_credits.*,
+        sum(credit_amount) over (
+            partition by employee_id, plan_id, component_id, period_start
+            order by credit_date, opportunity_id, split_id nulls first
             rows between unbounded preceding and current row
-        ) as cum_after
-    from credits
+        ) as cum_after,
+        sum(credit_amount) over (
+            partition by employee_id, plan_id, component_id, period_start
+        ) as period_measure
+    from component_credits
 ),
 
 cumulative as (
     select
         stacked.*,
-        stacked.cum_after - stacked.credit_amount as cum_before
+        cum_after - credit_amount as cum_before,
+        period_measure / nullif(quota_amount, 0) as period_attainment,
+        threshold_attainment is null
+            or period_measure / nullif(quota_amount, 0) >= threshold_attainment as threshold_met
     from stacked
-),
-
-bands as (
-    select
-        tiers.plan_id,
-        tiers.tier_number,
-        'tier_' || tiers.tier_number as tier_label,
-        tiers.rate,
-        tiers.attainment_from,
-        least(coalesce(tiers.attainment_to, plans.cap_attainment), plans.cap_attainment) as attainment_to
-    from tiers
-    inner join plans
-        on plans.plan_id = tiers.plan_id
-    where tiers.attainment_from < plans.cap_attainment
-
-    union all
-
-    select
-        plans.plan_id,
-        coalesce(max(tiers.tier_number), 0) + 1 as tier_number,
-        'above_cap' as tier_label,
-        0::numeric as rate,
-        plans.cap_attainment as attainment_from,
-        null::numeric as attainment_to
-    from plans
-    left join tiers
-        on tiers.plan_id = plans.plan_id
-    group by plans.plan_id, plans.cap_attainment
 ),
 
 credit_bands as (
     select
         cumulative.*,
-        bands.tier_number,
-        bands.tier_label,
+        bands.band_number,
+        bands.band_label,
+        bands.is_above_cap,
+        bands.attainment_from as band_attainment_from,
+        bands.attainment_to as band_attainment_to,
         bands.rate,
-        bands.attainment_from as tier_attainment_from,
-        bands.attainment_to as tier_attainment_to,
         cumulative.quota_amount * bands.attainment_from as band_low,
-        cumulative.quota_amount * bands.attainment_to as band_high
+        cumulative.quota_amount * bands.attainment_to as band_high,
+        -- retroactive: the start of the highest paying band the month's attainment reached.
+        max(
+            case
+                when not bands.is_above_cap and bands.attainment_from <= coalesce(cumulative.period_attainment, 0)
+                    then bands.attainment_from
+            end
+        ) over (partition by cumulative.credit_id, cumulative.component_id) as reached_attainment_from
     from cumulative
     inner join bands
         on bands.plan_id = cumulative.plan_id
+        and bands.version_number = cumulative.plan_version_number
+        and bands.component_id = cumulative.component_id
 ),
 
-tier_overlaps as (
+marginal_lines as (
+    -- flat and graduated: each band pays its own rate on the part of the credit in it.
     select
         credit_bands.*,
         greatest(
             0::numeric,
             least(cum_after, coalesce(band_high, cum_after)) - greatest(cum_before, band_low)
-        ) as tier_base_amount
+        ) as base_amount
     from credit_bands
+    where rate_table_type in ('flat', 'graduated')
 ),
 
-touched as (
-    select * from tier_overlaps
-    where tier_base_amount > 0
+marginal_touched as (
+    select * from marginal_lines
+    where base_amount > 0
         -- A zero credit touches no band; explain it by the band it sits in.
         or (
             credit_amount = 0
@@ -102,26 +113,66 @@ touched as (
         )
 ),
 
+retroactive_paying as (
+    -- retroactive: the part of the credit below the cap, at the reached band's rate.
+    select
+        credit_bands.*,
+        greatest(0::numeric, least(cum_after, coalesce(cap_amount, cum_after)) - cum_before) as base_amount
+    from credit_bands
+    where rate_table_type = 'retroactive'
+        and not is_above_cap
+        and band_attainment_from = reached_attainment_from
+        and (cap_amount is null or cum_before < cap_amount)
+),
+
+retroactive_above_cap as (
+    select
+        credit_bands.*,
+        greatest(0::numeric, cum_after - greatest(cum_before, cap_amount)) as base_amount
+    from credit_bands
+    where rate_table_type = 'retroactive'
+        and is_above_cap
+        and (cum_after > cap_amount or cum_before >= cap_amount)
+),
+
+touched as (
+    select * from marginal_touched
+    union all
+    select * from retroactive_paying
+    union all
+    select * from retroactive_above_cap
+),
+
 final as (
     select
-        {{ dbt.hash("credit_id || '|' || employee_id || '|' || plan_id || '|' || tier_label") }}
+        {{ dbt.hash("credit_id || '|' || employee_id || '|' || plan_id || '|' || component_id || '|' || band_label") }}
             as commission_line_id,
         credit_id,
         employee_id,
         plan_id,
+        plan_version_number,
+        plan_version,
+        component_id,
+        component_name,
+        rate_table_type,
         period_start,
         pay_period,
-        tier_number,
-        tier_label,
-        tier_attainment_from,
-        tier_attainment_to,
+        band_number as tier_number,
+        band_label as tier_label,
+        band_attainment_from as tier_attainment_from,
+        band_attainment_to as tier_attainment_to,
         trim_scale(rate) as rate,
+        threshold_attainment,
+        threshold_met,
+        cap_attainment,
         quota_amount,
         -- trim_scale drops trailing zeros only (100.0000 -> 100): same value, stable text.
         trim_scale(cum_before) as bookings_before,
         trim_scale(cum_after) as bookings_after,
         trim_scale(cum_before / nullif(quota_amount, 0)) as attainment_before,
         trim_scale(cum_after / nullif(quota_amount, 0)) as attainment_after,
+        trim_scale(period_measure) as period_bookings,
+        trim_scale(period_attainment) as period_attainment,
         opportunity_id,
         split_id,
         split_share,
@@ -131,10 +182,11 @@ final as (
         fx_rate,
         credit_amount,
         pay_currency,
-        trim_scale(tier_base_amount) as tier_base_amount,
-        trim_scale(rate * tier_base_amount) as commission_amount,
+        trim_scale(base_amount) as tier_base_amount,
+        trim_scale(case when threshold_met then rate * base_amount else 0 end) as commission_amount,
         opportunity_row_id,
         split_row_id,
+        quota_row_id,
         source_file,
         source_batch_id,
         source_line

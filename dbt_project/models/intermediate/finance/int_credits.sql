@@ -33,6 +33,10 @@ fx_rates as (
     select * from {{ ref('int_fx_rates') }}
 ),
 
+plan_versions as (
+    select * from {{ ref('stg_plans__plan_versions') }}
+),
+
 won_deals as (
     select * from opportunities
     where is_closed_won
@@ -130,16 +134,29 @@ with_assignment as (
     order by with_person.opportunity_id, with_person.split_id, assignments.valid_from desc nulls last
 ),
 
-with_quota as (
+with_plan_version as (
+    -- The published version of the person's plan in force on the credit date.
     select
         with_assignment.*,
+        plan_versions.version_number as plan_version_number,
+        plan_versions.plan_version
+    from with_assignment
+    left join plan_versions
+        on plan_versions.plan_id = with_assignment.plan_id
+        and plan_versions.effective_from <= with_assignment.credit_date
+        and (plan_versions.effective_to is null or with_assignment.credit_date <= plan_versions.effective_to)
+),
+
+with_quota as (
+    select
+        with_plan_version.*,
         quotas.quota_amount,
         quotas.quota_currency,
         quotas.quota_row_id
-    from with_assignment
+    from with_plan_version
     left join quotas
-        on quotas.employee_id = with_assignment.employee_id
-        and quotas.period_start = with_assignment.period_start
+        on quotas.employee_id = with_plan_version.employee_id
+        and quotas.period_start = with_plan_version.period_start
 ),
 
 with_fx as (
@@ -184,6 +201,7 @@ assessed as (
                 and (termination_date is null or credit_date <= termination_date)
             ) or hire_date is null then 'not_employed'
             when plan_id is null then 'no_plan'
+            when plan_version_number is null then 'no_plan_version'
             when quota_amount is null then 'no_quota'
             when quota_currency is distinct from pay_currency then 'quota_currency_mismatch'
             when fx_rate is null then 'missing_fx_rate'
@@ -214,6 +232,8 @@ final as (
         assignment_id,
         role,
         plan_id,
+        plan_version_number,
+        plan_version,
         manager_employee_id,
         territory,
         quota_amount,

@@ -1,39 +1,73 @@
--- Compensation plans with their tiers written out, for statements and BI.
+-- One row per component of every published plan version, with its rate table written
+-- out, for statements and BI. Components the engine does not compute yet are listed
+-- too, with the gap.
 
-with plans as (
-    select * from {{ ref('plans') }}
+with components as (
+    select * from {{ ref('int_plan_components') }}
 ),
 
-tiers as (
-    select * from {{ ref('plan_rate_tiers') }}
+plans as (
+    select * from {{ ref('stg_plans__plans') }}
 ),
 
-tier_summary as (
+bands as (
+    select * from {{ ref('int_plan_rate_bands') }}
+),
+
+rate_schedules as (
     select
         plan_id,
-        count(*) as tier_count,
+        version_number,
+        component_id,
+        count(*) filter (where not is_above_cap) as band_count,
         string_agg(
-            '[' || attainment_from::text || ', ' || attainment_to::text || ') ' || (rate * 100)::text || '%',
-            '; ' order by tier_number
-        ) as tier_schedule
-    from tiers
-    group by plan_id
+            band_label || ' [' || trim_scale(attainment_from)::text || ', '
+            || coalesce(trim_scale(attainment_to)::text, 'open') || ') '
+            || trim_scale(rate * 100)::text || '%',
+            '; ' order by band_number
+        ) as rate_schedule
+    from bands
+    group by plan_id, version_number, component_id
 ),
 
 final as (
     select
-        plans.plan_id,
-        plans.plan_name,
-        plans.measure,
-        plans.quota_period,
-        plans.cap_attainment,
-        plans.effective_from,
-        plans.effective_to,
-        tier_summary.tier_count,
-        tier_summary.tier_schedule
-    from plans
-    left join tier_summary
-        on tier_summary.plan_id = plans.plan_id
+        components.plan_id,
+        components.version_number,
+        components.plan_version,
+        components.component_id,
+        components.plan_name,
+        components.component_name,
+        components.plan_currency,
+        components.effective_from,
+        components.effective_to,
+        components.measure,
+        components.quota_measure,
+        components.payment_trigger,
+        components.scope,
+        components.weight,
+        components.quota_period,
+        components.attainment_basis,
+        components.rate_table_type,
+        components.threshold_attainment,
+        components.cap_attainment,
+        components.cap_per_deal,
+        components.cap_per_period,
+        components.cap_per_year,
+        rate_schedules.band_count,
+        rate_schedules.rate_schedule,
+        components.is_computed,
+        components.computed_gap,
+        plans.source_file,
+        plans.file_sha256,
+        plans.publication_id
+    from components
+    inner join plans
+        on plans.plan_id = components.plan_id
+    left join rate_schedules
+        on rate_schedules.plan_id = components.plan_id
+        and rate_schedules.version_number = components.version_number
+        and rate_schedules.component_id = components.component_id
 )
 
 select * from final

@@ -1,0 +1,87 @@
+-- One row per component of a published plan version, with the version's dates and the
+-- plan's currency, and whether the commission engine computes it yet. A component the
+-- engine does not compute says why (computed_gap); assert_assigned_plans_are_computed
+-- stops the run when anyone with credit is on such a plan, so nobody is underpaid in
+-- silence.
+
+with plans as (
+    select * from {{ ref('stg_plans__plans') }}
+),
+
+versions as (
+    select * from {{ ref('stg_plans__plan_versions') }}
+),
+
+components as (
+    select * from {{ ref('stg_plans__components') }}
+),
+
+joined as (
+    select
+        components.*,
+        versions.plan_version,
+        versions.effective_from,
+        versions.effective_to,
+        plans.plan_name,
+        plans.plan_currency
+    from components
+    inner join versions
+        on versions.plan_id = components.plan_id
+        and versions.version_number = components.version_number
+    inner join plans
+        on plans.plan_id = components.plan_id
+),
+
+assessed as (
+    select
+        joined.*,
+        case
+            when measure <> 'bookings_tcv' then 'measure ' || measure
+            when payment_trigger <> 'booking' then 'trigger ' || payment_trigger
+            when scope <> 'individual' then 'scope ' || scope
+            when quota_period <> 'month' then 'quota_period ' || quota_period
+            when attainment_basis <> 'period_to_date' then 'attainment_basis ' || attainment_basis
+            when cumulative_true_up then 'cumulative_true_up'
+            when rate_table_type = 'curve' then 'rate_table curve'
+            when not coalesce(credit_owner, false) then 'crediting without owner credit'
+            when coalesce(credit_manager_rollup, false) then 'crediting manager_rollup'
+            when cap_per_deal is not null then 'caps.per_deal'
+            when cap_per_period is not null then 'caps.per_period'
+            when cap_per_year is not null then 'caps.per_year'
+        end as computed_gap
+    from joined
+),
+
+final as (
+    select
+        plan_id,
+        version_number,
+        plan_version,
+        plan_name,
+        plan_currency,
+        effective_from,
+        effective_to,
+        component_id,
+        component_number,
+        component_name,
+        measure,
+        quota_measure,
+        payment_trigger,
+        scope,
+        weight,
+        quota_period,
+        attainment_basis,
+        rate_table_type,
+        flat_rate,
+        threshold_attainment,
+        cap_attainment,
+        cap_per_deal,
+        cap_per_period,
+        cap_per_year,
+        credit_revenue_splits,
+        computed_gap is null as is_computed,
+        computed_gap
+    from assessed
+)
+
+select * from final

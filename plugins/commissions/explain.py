@@ -1,0 +1,178 @@
+"""`commissions explain --employee ID --period YYYY-MM`: the derivation of one payout.
+
+Reads the marts (finance.fct_payouts, finance.fct_commission_lines, finance.dim_plans,
+ops.ops_non_commissionable_credits) and prints them as a table a rep or manager can
+follow: each credited deal, its split share and FX rate, the plan rule, band and rate
+it was paid at, and the file and line it came from. Nothing is recomputed here, so the
+numbers are the marts' to the digit; amounts are printed exactly as stored (unrounded
+where the marts keep them unrounded).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import psycopg2.extras
+
+from commissions import warehouse
+
+
+class ExplainError(LookupError):
+    """Nothing to explain: no such person, or the marts have not been built."""
+
+
+def _money(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:,}"
+
+
+def _percent(ratio: Decimal | None) -> str:
+    return "" if ratio is None else f"{(ratio * 100).normalize():f}%"
+
+
+def _band(line: dict[str, Any]) -> str:
+    low, high = line["tier_attainment_from"], line["tier_attainment_to"]
+    return f"{line['tier_label']} [{_percent(low)}, {_percent(high) if high is not None else 'open'})"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
+    numeric = [all(_looks_numeric(r[i]) for r in rows) and rows for i in range(len(header))]
+
+    def fmt(cells: list[str]) -> str:
+        aligned = (c.rjust(w) if numeric[i] else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
+        return "  ".join(aligned).rstrip()
+
+    return [fmt(header), fmt(["-" * w for w in widths]), *(fmt(r) for r in rows)]
+
+
+def _looks_numeric(text: str) -> bool:
+    return bool(text) and text.replace(",", "").replace(".", "").replace("%", "").replace("-", "").isdigit()
+
+
+@dataclass(frozen=True)
+class _Marts:
+    person: dict[str, Any] | None
+    payouts: list[dict[str, Any]]
+    lines: list[dict[str, Any]]
+    plans: list[dict[str, Any]]
+    not_paid: list[dict[str, Any]]
+
+
+def _read(wh: warehouse.Warehouse, employee_id: str, period: str) -> _Marts:
+    with warehouse.connect(wh) as conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
+        cur.execute("select to_regclass('finance.fct_payouts') is not null as built")
+        if not cur.fetchone()["built"]:
+            raise ExplainError(f"the marts are not built in {wh.describe()}: run `commissions run` first")
+        cur.execute("select * from finance.dim_employees where employee_id = %s", (employee_id,))
+        person = cur.fetchone()
+        cur.execute(
+            "select * from finance.fct_payouts where employee_id = %s and pay_period = %s order by plan_id",
+            (employee_id, period),
+        )
+        payouts = cur.fetchall()
+        cur.execute(
+            "select * from finance.fct_commission_lines where employee_id = %s and pay_period = %s "
+            "order by plan_id, component_id, credit_date, opportunity_id, split_id nulls first, tier_number",
+            (employee_id, period),
+        )
+        lines = cur.fetchall()
+        cur.execute(
+            "select * from finance.dim_plans where (plan_id, version_number) in "
+            "(select distinct plan_id, plan_version_number from finance.fct_commission_lines "
+            " where employee_id = %s and pay_period = %s) order by plan_id, version_number, component_id",
+            (employee_id, period),
+        )
+        plans = cur.fetchall()
+        cur.execute(
+            "select * from ops.ops_non_commissionable_credits where employee_id = %s and pay_period = %s "
+            "order by credit_date, opportunity_id",
+            (employee_id, period),
+        )
+        not_paid = cur.fetchall()
+    return _Marts(person, payouts, lines, plans, not_paid)
+
+
+def _line_rows(lines: list[dict[str, Any]]) -> list[list[str]]:
+    rows = []
+    for line in lines:
+        rows.append(
+            [
+                line["opportunity_id"],
+                line["split_id"] or "owner",
+                f"{line['credit_date']:%Y-%m-%d}",
+                f"{_money(line['deal_amount'])} {line['deal_currency']}",
+                _percent(line["split_share"]),
+                f"{line['fx_rate']}",
+                _money(line["credit_amount"]),
+                f"{_percent(line['attainment_before'])} -> {_percent(line['attainment_after'])}",
+                _band(line),
+                _percent(line["rate"]),
+                _money(line["tier_base_amount"]),
+                _money(line["commission_amount"]) + ("" if line["threshold_met"] else " (below threshold)"),
+                f"{line['source_file']}:{line['source_line']}",
+            ]
+        )
+    return rows
+
+
+def explain_payout(employee_id: str, period: str, wh: warehouse.Warehouse | None = None) -> str:
+    """The derivation of `employee_id`'s payout for `period` (YYYY-MM), as text."""
+    wh = wh or warehouse.resolve()
+    marts = _read(wh, employee_id, period)
+    if marts.person is None:
+        raise ExplainError(f"no employee {employee_id} in finance.dim_employees")
+    name = marts.person["full_name"]
+    out = [f"Payout of {employee_id} ({name}) for {period}"]
+    if not marts.payouts:
+        out.append("  nothing is payable for this period.")
+    for payout in marts.payouts:
+        plan_lines = [line for line in marts.lines if line["plan_id"] == payout["plan_id"]]
+        out.append("")
+        out.append(
+            f"plan {payout['plan_id']}: {_money(payout['payout_amount'])} {payout['currency']}  "
+            f"(quota {_money(payout['quota'])}, credited {_money(payout['credited_bookings'])}, "
+            f"attainment {_percent(payout['attainment'])})"
+        )
+        for plan in (p for p in marts.plans if p["plan_id"] == payout["plan_id"]):
+            threshold = f", threshold {_percent(plan['threshold_attainment'])}" if plan["threshold_attainment"] else ""
+            cap = f", cap {_percent(plan['cap_attainment'])}" if plan["cap_attainment"] else ""
+            out.append(
+                f"  {plan['plan_version']} component {plan['component_id']} ({plan['component_name']}): "
+                f"{plan['rate_table_type']} rates {plan['rate_schedule']}{threshold}{cap}"
+            )
+            out.append(f"  from {plan['source_file']} (sha256 {plan['file_sha256'][:12]}...)")
+        out.append("")
+        header = [
+            "deal",
+            "split",
+            "credit date",
+            "deal amount",
+            "share",
+            "fx rate",
+            f"credit {payout['currency']}",
+            "attainment",
+            "band",
+            "rate",
+            "base",
+            "commission",
+            "source",
+        ]
+        out += ["  " + row for row in _table(header, _line_rows(plan_lines))]
+        out.append("")
+        out.append(
+            f"  commission {_money(payout['commission_unrounded'])} {payout['currency']} "
+            f"(sum of {payout['commission_line_count']} lines), rounded once, half away from zero, "
+            f"to {payout['minor_units']} decimals: {_money(payout['payout_amount'])} {payout['currency']}"
+        )
+    if marts.not_paid:
+        out.append("")
+        out.append("Credits this period that earned nothing, and why:")
+        for credit in marts.not_paid:
+            out.append(
+                f"  {credit['opportunity_id']} {credit['split_id'] or 'owner'} {credit['credit_date']:%Y-%m-%d} "
+                f"{_money(credit['deal_amount'])} {credit['deal_currency']}: {credit['reason']} "
+                f"({credit['source_file']}:{credit['source_line']})"
+            )
+    return "\n".join(out)

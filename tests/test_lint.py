@@ -1,0 +1,22 @@
+"""The code style the project holds itself to (ruff, pyproject.toml) is part of the suite,
+so a change that breaks it fails `make test` rather than waiting for someone to run `make lint`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+RUFF = str(Path(sys.executable).with_name("ruff"))
+TARGETS = ["plugins", "dags", "tests"]
+
+
+def test_ruff_check_is_clean() -> None:
+    proc = subprocess.run([RUFF, "check", *TARGETS], cwd=REPO, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_ruff_format_is_clean() -> None:
+    proc = subprocess.run([RUFF, "format", "--check", *TARGETS], cwd=REPO, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
