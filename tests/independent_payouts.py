@@ -31,6 +31,8 @@ TIERS = {
     ],
 }
 CAP = Decimal("2.00")
+# plans/*.yaml: the first day a version of each plan is in force (both stay open).
+PLAN_STARTS = {"AE_2026": date(2025, 1, 1), "AM_2026": date(2025, 1, 1)}
 MINOR_UNITS = {"JPY": 0}
 
 
@@ -125,7 +127,7 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
                 continue
             plan = plan_on(employee_id, day)
             month_start = day.replace(day=1).isoformat()
-            if plan is None or (employee_id, month_start) not in quotas:
+            if plan is None or day < PLAN_STARTS[plan] or (employee_id, month_start) not in quotas:
                 continue
             credit = Decimal(opp["amount"]) * share * fx(opp["currency"], emp["pay_currency"], close)
             booked[(employee_id, plan, month_start)] += credit

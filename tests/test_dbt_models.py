@@ -20,8 +20,6 @@ O5  30,000.00 USD on 10-15 split 33.33 (E1) / 33.33 (E3) / 33.34 (E4); an Overla
 
 from __future__ import annotations
 
-import csv
-import json
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -29,62 +27,54 @@ from pathlib import Path
 import pytest
 
 from commissions import load, warehouse
-from commissions.contracts import tables_of
 from commissions.dbt_runner import DbtError, run_dbt
 from commissions.plans.tables import publish_folder
 
 from conftest import fresh_database
 from independent_payouts import compute_payouts
+from landing_files import Deal, Person, Quota, Rate, Split, write_landing
 
 PERIOD = "2026-10"
 STAMP = "2026-10-31T12:00:00+00:00"
 
-USERS = [
-    ("U1", "E1"),
-    ("U2", "E2"),
-    ("U3", "E3"),
-    ("U4", "E4"),
-    ("U5", "E5"),
-    ("U6", "E6"),
-]
-# employee_id, hire_date, termination_date, pay_currency, role, plan_id
+MANAGER = "E6"
 PEOPLE = [
-    ("E1", "2020-01-06", None, "USD", "AE", "AE_2026"),
-    ("E2", "2021-03-01", None, "JPY", "AM", "AM_2026"),
-    ("E3", "2022-05-02", None, "GBP", "AE", "AE_2026"),
-    ("E4", "2023-01-09", None, "USD", "AE", "AE_2026"),
-    ("E5", "2021-07-01", "2026-09-30", "USD", "AE", "AE_2026"),
-    ("E6", "2019-02-01", None, "USD", "MANAGER", None),
+    Person("E1", "USD", "AE_2026", manager_employee_id=MANAGER),
+    Person("E2", "JPY", "AM_2026", hire_date="2021-03-01", role="AM", manager_employee_id=MANAGER),
+    Person("E3", "GBP", "AE_2026", hire_date="2022-05-02", manager_employee_id=MANAGER),
+    Person("E4", "USD", "AE_2026", hire_date="2023-01-09", manager_employee_id=MANAGER),
+    Person("E5", "USD", "AE_2026", hire_date="2021-07-01", termination_date="2026-09-30", manager_employee_id=MANAGER),
+    Person(MANAGER, "USD", None, hire_date="2019-02-01", role="MANAGER"),
 ]
 QUOTAS = [
-    ("E1", "100000.00", "USD"),
-    ("E2", "10000000", "JPY"),
-    ("E3", "50000.00", "GBP"),
-    ("E4", "100000.00", "USD"),
-    ("E5", "100000.00", "USD"),
+    Quota("E1", "2026-10-01", "100000.00", "USD"),
+    Quota("E2", "2026-10-01", "10000000", "JPY"),
+    Quota("E3", "2026-10-01", "50000.00", "GBP"),
+    Quota("E4", "2026-10-01", "100000.00", "USD"),
+    Quota("E5", "2026-10-01", "100000.00", "USD"),
 ]
-# opportunity_id, owner, amount, currency, close_date
 DEALS = [
-    ("O1", "U1", "60000.00", "USD", "2026-10-05"),
-    ("O2", "U1", "70000.00", "USD", "2026-10-12"),
-    ("O3", "U2", "1234575", "JPY", "2026-10-09"),
-    ("O4", "U3", "20000.00", "EUR", "2026-10-07"),
-    ("O5", "U6", "30000.00", "USD", "2026-10-15"),
-    ("O6", "U5", "5000.00", "USD", "2026-10-03"),
-    ("O7", "U1", "50000.00", "USD", "2026-10-20"),
-    ("O8", "U6", "1000.00", "USD", "2026-10-21"),
+    Deal("O1", "E1", "60000.00", "USD", "2026-10-05"),
+    Deal("O2", "E1", "70000.00", "USD", "2026-10-12"),
+    Deal("O3", "E2", "1234575", "JPY", "2026-10-09"),
+    Deal("O4", "E3", "20000.00", "EUR", "2026-10-07"),
+    Deal("O5", MANAGER, "30000.00", "USD", "2026-10-15"),
+    Deal("O6", "E5", "5000.00", "USD", "2026-10-03"),
+    Deal("O7", "E1", "50000.00", "USD", "2026-10-20"),
+    Deal("O8", MANAGER, "1000.00", "USD", "2026-10-21"),
+    Deal("O9", "E1", "99999.00", "USD", "2026-10-02", stage="Closed Lost"),
 ]
 SPLITS = [
-    ("S1", "O5", "U1", "33.33", "Revenue"),
-    ("S2", "O5", "U3", "33.33", "Revenue"),
-    ("S3", "O5", "U4", "33.34", "Revenue"),
-    ("S4", "O5", "U2", "50.00", "Overlay"),
+    Split("S1", "O5", "E1", "33.33"),
+    Split("S2", "O5", "E3", "33.33"),
+    Split("S3", "O5", "E4", "33.34"),
+    Split("S4", "O5", "E2", "50.00", "Overlay"),
 ]
-FX = [
-    ("2026-10-07", "EUR", "1.08"),
-    ("2026-10-07", "GBP", "1.27"),
-    ("2026-10-15", "GBP", "1.27"),
-    ("2026-10-09", "EUR", "1.08"),
+RATES = [
+    Rate("2026-10-07", "EUR", "1.08"),
+    Rate("2026-10-07", "GBP", "1.27"),
+    Rate("2026-10-15", "GBP", "1.27"),
+    Rate("2026-10-09", "EUR", "1.08"),
 ]
 
 EXPECTED_PAYROLL = {
@@ -95,170 +85,9 @@ EXPECTED_PAYROLL = {
 }
 
 
-def _columns(system: str, name: str) -> list[str]:
-    return next(t for t in tables_of(system) if t.name == name).column_names
-
-
-def _write_csv(path: Path, system: str, name: str, rows: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=_columns(system, name), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def _write_jsonl(path: Path, rows: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-
-
-def write_landing(landing: Path) -> None:
+def write_dataset(landing: Path) -> None:
     """The dataset above as landing files in the shape of commissions.contracts."""
-    _write_csv(
-        landing / "crm" / "users.csv",
-        "crm",
-        "users",
-        [
-            {
-                "user_id": u,
-                "employee_number": e,
-                "full_name": f"Rep {e}",
-                "email": f"{e.lower()}@example.com",
-                "title": "",
-                "is_active": "true",
-                "last_modified_at": STAMP,
-            }
-            for u, e in USERS
-        ],
-    )
-    _write_csv(
-        landing / "crm" / "accounts.csv",
-        "crm",
-        "accounts",
-        [
-            {
-                "account_id": "A1",
-                "account_name": "Acme",
-                "territory": "NA-EAST",
-                "region": "NA",
-                "country": "US",
-                "segment": "MM",
-                "last_modified_at": STAMP,
-            }
-        ],
-    )
-    _write_csv(
-        landing / "crm" / "opportunities.csv",
-        "crm",
-        "opportunities",
-        [
-            {
-                "opportunity_id": o,
-                "account_id": "A1",
-                "owner_user_id": owner,
-                "opportunity_name": f"Deal {o}",
-                "stage": "Closed Won",
-                "opportunity_type": "new",
-                "amount": amount,
-                "currency": ccy,
-                "close_date": close,
-                "contract_start_date": "2026-11-01",
-                "term_months": 12,
-                "created_at": "2026-09-01T09:00:00+00:00",
-                "last_modified_at": STAMP,
-            }
-            for o, owner, amount, ccy, close in DEALS
-        ]
-        + [
-            {
-                "opportunity_id": "O9",
-                "account_id": "A1",
-                "owner_user_id": "U1",
-                "opportunity_name": "Lost deal",
-                "stage": "Closed Lost",
-                "opportunity_type": "new",
-                "amount": "99999.00",
-                "currency": "USD",
-                "close_date": "2026-10-02",
-                "contract_start_date": "",
-                "term_months": "",
-                "created_at": "2026-09-01T09:00:00+00:00",
-                "last_modified_at": STAMP,
-            }
-        ],
-    )
-    _write_csv(
-        landing / "crm" / "opportunity_splits.csv",
-        "crm",
-        "opportunity_splits",
-        [
-            {
-                "split_id": s,
-                "opportunity_id": o,
-                "split_owner_user_id": u,
-                "split_percent": pct,
-                "split_type": kind,
-                "last_modified_at": STAMP,
-            }
-            for s, o, u, pct, kind in SPLITS
-        ],
-    )
-    _write_jsonl(
-        landing / "hr" / "employees.jsonl",
-        [
-            {
-                "employee_id": e,
-                "first_name": "Rep",
-                "last_name": e,
-                "email": f"{e.lower()}@example.com",
-                "hire_date": hired,
-                "termination_date": left,
-                "pay_currency": ccy,
-                "country": "US",
-                "updated_at": STAMP,
-            }
-            for e, hired, left, ccy, _, _ in PEOPLE
-        ],
-    )
-    _write_jsonl(
-        landing / "hr" / "job_history.jsonl",
-        [
-            {
-                "employee_id": e,
-                "effective_from": hired,
-                "effective_to": left,
-                "role": role,
-                "manager_employee_id": None if e == "E6" else "E6",
-                "territory": "NA-EAST",
-                "plan_id": plan,
-                "updated_at": STAMP,
-            }
-            for e, hired, left, _, role, plan in PEOPLE
-        ],
-    )
-    _write_csv(
-        landing / "hr" / "quotas.csv",
-        "hr",
-        "quotas",
-        [
-            {
-                "employee_id": e,
-                "measure": "bookings",
-                "period_start": "2026-10-01",
-                "period_end": "2026-10-31",
-                "quota_amount": amount,
-                "currency": ccy,
-                "updated_at": STAMP,
-            }
-            for e, amount, ccy in QUOTAS
-        ],
-    )
-    _write_csv(
-        landing / "hr" / "fx_rates.csv",
-        "hr",
-        "fx_rates",
-        [{"rate_date": d, "from_currency": c, "to_currency": "USD", "rate": r} for d, c, r in FX],
-    )
+    write_landing(landing, PEOPLE, DEALS, splits=SPLITS, quotas=QUOTAS, rates=RATES)
 
 
 def query(wh: warehouse.Warehouse, sql: str, params: tuple = ()) -> list[tuple]:
@@ -272,7 +101,7 @@ def built(embedded_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     """Load the dataset, quarantine O7 as the gate would, and run `dbt build` once."""
     root = tmp_path_factory.mktemp("dbt_models")
     landing = root / "landing"
-    write_landing(landing)
+    write_dataset(landing)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("COMMISSIONS_HOME", str(root / "var"))
         wh = fresh_database(embedded_server, "t_dbt_models")

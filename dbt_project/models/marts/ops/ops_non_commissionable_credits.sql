@@ -1,5 +1,5 @@
 -- Closed Won credits that earn no commission, with the reason, so nothing is dropped
--- silently: unknown_user, not_employed, no_plan, no_quota, quota_currency_mismatch,
+-- silently: unknown_user, not_employed, no_plan, no_plan_version, no_quota, quota_currency_mismatch,
 -- missing_fx_rate (checked in that order; the first that applies is reported).
 
 with credits as (

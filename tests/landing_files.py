@@ -1,0 +1,233 @@
+"""Small hand-written datasets as the source systems export them (docs/sources.md).
+
+Tests describe people, deals, splits, quotas and FX rates in a few lines; this module
+writes them as the CRM and HR landing files the loader reads, every column named by
+commissions.contracts, columns a test does not care about filled with plausible values.
+Each person gets a CRM user `U-<employee_id>`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from commissions.contracts import tables_of
+
+STAMP = "2026-10-31T12:00:00+00:00"
+
+
+@dataclass(frozen=True)
+class Person:
+    employee_id: str
+    pay_currency: str
+    plan_id: str | None
+    hire_date: str = "2020-01-06"
+    termination_date: str | None = None
+    role: str = "AE"
+    manager_employee_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Deal:
+    opportunity_id: str
+    owner: str  # employee id; the CRM owner is that person's user
+    amount: str
+    currency: str
+    close_date: str
+    stage: str = "Closed Won"
+
+
+@dataclass(frozen=True)
+class Split:
+    split_id: str
+    opportunity_id: str
+    owner: str  # employee id
+    percent: str
+    split_type: str = "Revenue"
+
+
+@dataclass(frozen=True)
+class Quota:
+    employee_id: str
+    period_start: str  # YYYY-MM-01
+    amount: str
+    currency: str
+    measure: str = "bookings"
+
+
+@dataclass(frozen=True)
+class Rate:
+    rate_date: str
+    currency: str
+    usd_rate: str  # USD per one unit of currency
+
+
+def user_id(employee_id: str) -> str:
+    return f"U-{employee_id}"
+
+
+def _month_end(period_start: str) -> str:
+    year, month = int(period_start[:4]), int(period_start[5:7])
+    next_first = f"{year + month // 12:04d}-{month % 12 + 1:02d}-01"
+    return (date.fromisoformat(next_first) - timedelta(days=1)).isoformat()
+
+
+def write_csv(path: Path, system: str, table: str, rows: Iterable[dict]) -> None:
+    columns = next(t for t in tables_of(system) if t.name == table).column_names
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def write_jsonl(path: Path, rows: Iterable[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+
+def write_landing(
+    landing: Path,
+    people: list[Person],
+    deals: list[Deal],
+    *,
+    splits: list[Split] = (),
+    quotas: list[Quota] = (),
+    rates: list[Rate] = (),
+) -> None:
+    """Write crm/ and hr/ landing files for these records."""
+    write_csv(
+        landing / "crm" / "users.csv",
+        "crm",
+        "users",
+        (
+            {
+                "user_id": user_id(p.employee_id),
+                "employee_number": p.employee_id,
+                "full_name": f"Rep {p.employee_id}",
+                "email": f"{p.employee_id.lower()}@example.com",
+                "title": "",
+                "is_active": "true",
+                "last_modified_at": STAMP,
+            }
+            for p in people
+        ),
+    )
+    write_csv(
+        landing / "crm" / "accounts.csv",
+        "crm",
+        "accounts",
+        [
+            {
+                "account_id": "A1",
+                "account_name": "Acme",
+                "territory": "NA-EAST",
+                "region": "NA",
+                "country": "US",
+                "segment": "MM",
+                "last_modified_at": STAMP,
+            }
+        ],
+    )
+    write_csv(
+        landing / "crm" / "opportunities.csv",
+        "crm",
+        "opportunities",
+        (
+            {
+                "opportunity_id": d.opportunity_id,
+                "account_id": "A1",
+                "owner_user_id": user_id(d.owner),
+                "opportunity_name": f"Deal {d.opportunity_id}",
+                "stage": d.stage,
+                "opportunity_type": "new",
+                "amount": d.amount,
+                "currency": d.currency,
+                "close_date": d.close_date,
+                "contract_start_date": d.close_date,
+                "term_months": 12,
+                "created_at": "2026-01-02T09:00:00+00:00",
+                "last_modified_at": STAMP,
+            }
+            for d in deals
+        ),
+    )
+    write_csv(
+        landing / "crm" / "opportunity_splits.csv",
+        "crm",
+        "opportunity_splits",
+        (
+            {
+                "split_id": s.split_id,
+                "opportunity_id": s.opportunity_id,
+                "split_owner_user_id": user_id(s.owner),
+                "split_percent": s.percent,
+                "split_type": s.split_type,
+                "last_modified_at": STAMP,
+            }
+            for s in splits
+        ),
+    )
+    write_jsonl(
+        landing / "hr" / "employees.jsonl",
+        (
+            {
+                "employee_id": p.employee_id,
+                "first_name": "Rep",
+                "last_name": p.employee_id,
+                "email": f"{p.employee_id.lower()}@example.com",
+                "hire_date": p.hire_date,
+                "termination_date": p.termination_date,
+                "pay_currency": p.pay_currency,
+                "country": "US",
+                "updated_at": STAMP,
+            }
+            for p in people
+        ),
+    )
+    write_jsonl(
+        landing / "hr" / "job_history.jsonl",
+        (
+            {
+                "employee_id": p.employee_id,
+                "effective_from": p.hire_date,
+                "effective_to": p.termination_date,
+                "role": p.role,
+                "manager_employee_id": p.manager_employee_id,
+                "territory": "NA-EAST",
+                "plan_id": p.plan_id,
+                "updated_at": STAMP,
+            }
+            for p in people
+        ),
+    )
+    write_csv(
+        landing / "hr" / "quotas.csv",
+        "hr",
+        "quotas",
+        (
+            {
+                "employee_id": q.employee_id,
+                "measure": q.measure,
+                "period_start": q.period_start,
+                "period_end": _month_end(q.period_start),
+                "quota_amount": q.amount,
+                "currency": q.currency,
+                "updated_at": STAMP,
+            }
+            for q in quotas
+        ),
+    )
+    write_csv(
+        landing / "hr" / "fx_rates.csv",
+        "hr",
+        "fx_rates",
+        (
+            {"rate_date": r.rate_date, "from_currency": r.currency, "to_currency": "USD", "rate": r.usd_rate}
+            for r in rates
+        ),
+    )

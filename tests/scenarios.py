@@ -1,0 +1,277 @@
+"""Hand-written compensation scenarios: a few people and deals each, in the source export
+formats, with the payout of every person and period worked out by hand.
+
+Each scenario owns its people (employee ids start with the scenario id) and may bring
+its own plan files; tests/test_scenarios.py runs them all through the real pipeline
+(load, quality gate, plan publication, dbt build) in one warehouse and compares
+finance.fct_payouts with `expected`, person by person. A person of the scenario absent
+from `expected` must not be paid at all.
+
+Adding a mechanic to the engine means adding a scenario here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from landing_files import Deal, Person, Quota, Rate, Split
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str
+    title: str
+    people: list[Person]
+    deals: list[Deal]
+    expected: dict[tuple[str, str], tuple[str, str]]  # (employee, period) -> (amount, currency)
+    splits: list[Split] = field(default_factory=list)
+    quotas: list[Quota] = field(default_factory=list)
+    rates: list[Rate] = field(default_factory=list)
+    plans: dict[str, str] = field(default_factory=dict)  # plan file name -> YAML
+
+    def expected_payouts(self) -> dict[tuple[str, str], tuple[Decimal, str]]:
+        return {key: (Decimal(amount), currency) for key, (amount, currency) in self.expected.items()}
+
+
+def _bookings_plan(plan_id: str, versions: str) -> str:
+    """A plan paying one monthly individual bookings component; `versions` is YAML."""
+    return f"""plan_id: {plan_id}
+name: Scenario plan {plan_id}
+currency: USD
+payout_currency: pay_currency
+fx_rate_date: credit_date
+versions:
+{versions}"""
+
+
+_COMPONENT_HEAD = """        id: bookings
+        name: Bookings commission
+        measure: bookings_tcv
+        quota_measure: bookings
+        trigger: booking
+        scope: individual
+        quota_period: month
+        attainment_basis: period_to_date
+        crediting: {owner: true, revenue_splits: true}"""
+
+RETROACTIVE_PLAN = _bookings_plan(
+    "SCN_RETRO",
+    f"""  - effective_from: 2026-01-01
+    components:
+      -
+{_COMPONENT_HEAD}
+        rate_table:
+          type: retroactive
+          tiers:
+            - {{from: 0.00, to: 1.00, rate: 0.08}}
+            - {{from: 1.00, to: 2.00, rate: 0.12}}
+        caps: {{attainment: 2.00}}
+""",
+)
+
+FLAT_THRESHOLD_PLAN = _bookings_plan(
+    "SCN_FLAT",
+    f"""  - effective_from: 2026-01-01
+    components:
+      -
+{_COMPONENT_HEAD}
+        rate_table: {{type: flat, rate: 0.05}}
+        threshold: 0.50
+""",
+)
+
+VERSIONED_PLAN = _bookings_plan(
+    "SCN_VERSIONED",
+    f"""  - effective_from: 2026-01-01
+    effective_to: 2026-08-31
+    components:
+      -
+{_COMPONENT_HEAD}
+        rate_table: {{type: flat, rate: 0.05}}
+  - effective_from: 2026-09-01
+    components:
+      -
+{_COMPONENT_HEAD}
+        rate_table: {{type: flat, rate: 0.07}}
+""",
+)
+
+
+def _quota(employee_id: str, amount: str = "100000.00", currency: str = "USD", month: str = "2026-10") -> Quota:
+    return Quota(employee_id, f"{month}-01", amount, currency)
+
+
+SCENARIOS: list[Scenario] = [
+    Scenario(
+        "S01",
+        "graduated tiers: a deal crossing from 10 % into 15 % (AE_2026)",
+        # quota 100,000; 60,000 then 70,000: 100,000 x 10 % + 30,000 x 15 % = 10,000 + 4,500
+        people=[Person("S01-E1", "USD", "AE_2026")],
+        quotas=[_quota("S01-E1")],
+        deals=[
+            Deal("S01-O1", "S01-E1", "60000.00", "USD", "2026-10-05"),
+            Deal("S01-O2", "S01-E1", "70000.00", "USD", "2026-10-12"),
+        ],
+        expected={("S01-E1", "2026-10"): ("14500.00", "USD")},
+    ),
+    Scenario(
+        "S02",
+        "exactly at a tier boundary (AE_2026)",
+        # E1: quota 50,000, one 50,000 deal: all of it in tier 1, 5,000.
+        # E2: quota 50,000, 50,000 then 10,000: 5,000 + 10,000 x 15 % = 6,500.
+        people=[Person("S02-E1", "USD", "AE_2026"), Person("S02-E2", "USD", "AE_2026")],
+        quotas=[_quota("S02-E1", "50000.00"), _quota("S02-E2", "50000.00")],
+        deals=[
+            Deal("S02-O1", "S02-E1", "50000.00", "USD", "2026-10-05"),
+            Deal("S02-O2", "S02-E2", "50000.00", "USD", "2026-10-05"),
+            Deal("S02-O3", "S02-E2", "10000.00", "USD", "2026-10-06"),
+        ],
+        expected={("S02-E1", "2026-10"): ("5000.00", "USD"), ("S02-E2", "2026-10"): ("6500.00", "USD")},
+    ),
+    Scenario(
+        "S03",
+        "split 33.33 / 33.33 / 33.34 of a manager-owned deal (AE_2026)",
+        # 30,000.00 -> 9,999.00, 9,999.00, 10,002.00 at 10 %: 999.90, 999.90, 1,000.20.
+        # The owner (a manager on no plan) is credited nothing: Revenue splits replace the owner.
+        people=[
+            Person("S03-M", "USD", None, role="MANAGER"),
+            Person("S03-E1", "USD", "AE_2026", manager_employee_id="S03-M"),
+            Person("S03-E2", "USD", "AE_2026", manager_employee_id="S03-M"),
+            Person("S03-E3", "USD", "AE_2026", manager_employee_id="S03-M"),
+        ],
+        quotas=[_quota("S03-E1"), _quota("S03-E2"), _quota("S03-E3")],
+        deals=[Deal("S03-O1", "S03-M", "30000.00", "USD", "2026-10-15")],
+        splits=[
+            Split("S03-S1", "S03-O1", "S03-E1", "33.33"),
+            Split("S03-S2", "S03-O1", "S03-E2", "33.33"),
+            Split("S03-S3", "S03-O1", "S03-E3", "33.34"),
+        ],
+        expected={
+            ("S03-E1", "2026-10"): ("999.90", "USD"),
+            ("S03-E2", "2026-10"): ("999.90", "USD"),
+            ("S03-E3", "2026-10"): ("1000.20", "USD"),
+        },
+    ),
+    Scenario(
+        "S04",
+        "cap reached mid-period (AM_2026: 6 % / 9 % / 12 %, cap 2.00)",
+        # quota 10,000; 15,000 + 10,000 + 3,000 = 28,000, capped at 20,000:
+        # 10,000 x 6 % + 2,500 x 9 % + 7,500 x 12 % = 600 + 225 + 900 = 1,725.
+        people=[Person("S04-E1", "USD", "AM_2026", role="AM")],
+        quotas=[_quota("S04-E1", "10000.00")],
+        deals=[
+            Deal("S04-O1", "S04-E1", "15000.00", "USD", "2026-10-03"),
+            Deal("S04-O2", "S04-E1", "10000.00", "USD", "2026-10-10"),
+            Deal("S04-O3", "S04-E1", "3000.00", "USD", "2026-10-20"),
+        ],
+        expected={("S04-E1", "2026-10"): ("1725.00", "USD")},
+    ),
+    Scenario(
+        "S05",
+        "a EUR deal paid to a GBP rep at the close-date rates (AE_2026)",
+        # 1 EUR = 1.08 USD, 1 GBP = 1.27 USD: fx = round(1.08 / 1.27, 10) = 0.8503937008;
+        # 20,000.00 x 0.8503937008 = 17,007.874016 GBP x 10 % = 1,700.7874016 -> 1,700.79.
+        people=[Person("S05-E1", "GBP", "AE_2026")],
+        quotas=[_quota("S05-E1", "50000.00", "GBP")],
+        deals=[Deal("S05-O1", "S05-E1", "20000.00", "EUR", "2026-10-07")],
+        rates=[Rate("2026-10-07", "EUR", "1.08"), Rate("2026-10-07", "GBP", "1.27")],
+        expected={("S05-E1", "2026-10"): ("1700.79", "GBP")},
+    ),
+    Scenario(
+        "S06",
+        "rounding once, half away from zero, to the yen (AM_2026)",
+        # 1,234,575 JPY x 6 % = 74,074.5 -> 74,075 JPY (0 minor units).
+        people=[Person("S06-E1", "JPY", "AM_2026", role="AM")],
+        quotas=[_quota("S06-E1", "10000000", "JPY")],
+        deals=[Deal("S06-O1", "S06-E1", "1234575", "JPY", "2026-10-09")],
+        rates=[Rate("2026-10-09", "JPY", "0.0067")],
+        expected={("S06-E1", "2026-10"): ("74075", "JPY")},
+    ),
+    Scenario(
+        "S07",
+        "retroactive tiers: the whole month at the tier reached (SCN_RETRO: 8 %, 12 % from 1.00, cap 2.00)",
+        # E1: 60,000 + 50,000 = 110,000 (1.10): all at 12 % = 13,200.
+        # E2: 90,000 (0.90): all at 8 % = 7,200.
+        # E3: 150,000 + 70,000 = 220,000 (2.20): 200,000 below the cap at 12 % = 24,000.
+        people=[Person(f"S07-E{i}", "USD", "SCN_RETRO") for i in (1, 2, 3)],
+        quotas=[_quota(f"S07-E{i}") for i in (1, 2, 3)],
+        deals=[
+            Deal("S07-O1", "S07-E1", "60000.00", "USD", "2026-10-02"),
+            Deal("S07-O2", "S07-E1", "50000.00", "USD", "2026-10-09"),
+            Deal("S07-O3", "S07-E2", "90000.00", "USD", "2026-10-02"),
+            Deal("S07-O4", "S07-E3", "150000.00", "USD", "2026-10-02"),
+            Deal("S07-O5", "S07-E3", "70000.00", "USD", "2026-10-09"),
+        ],
+        plans={"SCN_RETRO.yaml": RETROACTIVE_PLAN},
+        expected={
+            ("S07-E1", "2026-10"): ("13200.00", "USD"),
+            ("S07-E2", "2026-10"): ("7200.00", "USD"),
+            ("S07-E3", "2026-10"): ("24000.00", "USD"),
+        },
+    ),
+    Scenario(
+        "S08",
+        "flat rate with a threshold (SCN_FLAT: 5 %, nothing below 0.50)",
+        # E1: 30,000 + 10,000 = 40,000 (0.40): below the threshold, pays 0.
+        # E2: exactly 50,000 (0.50): threshold met, 5 % of all of it = 2,500.
+        people=[Person("S08-E1", "USD", "SCN_FLAT"), Person("S08-E2", "USD", "SCN_FLAT")],
+        quotas=[_quota("S08-E1"), _quota("S08-E2")],
+        deals=[
+            Deal("S08-O1", "S08-E1", "30000.00", "USD", "2026-10-02"),
+            Deal("S08-O2", "S08-E1", "10000.00", "USD", "2026-10-03"),
+            Deal("S08-O3", "S08-E2", "50000.00", "USD", "2026-10-04"),
+        ],
+        plans={"SCN_FLAT.yaml": FLAT_THRESHOLD_PLAN},
+        expected={("S08-E1", "2026-10"): ("0.00", "USD"), ("S08-E2", "2026-10"): ("2500.00", "USD")},
+    ),
+    Scenario(
+        "S09",
+        "a plan version change: 5 % to August, 7 % from September; nothing before v1 (SCN_VERSIONED)",
+        # 10,000 closed 08-20 pays v1's 5 % = 500 in 2026-08; 10,000 closed 09-03 pays v2's 7 % = 700.
+        # 10,000 closed 2025-12-20, before v1 starts, is paid by no version (no_plan_version).
+        people=[Person("S09-E1", "USD", "SCN_VERSIONED")],
+        quotas=[_quota("S09-E1", month=m) for m in ("2025-12", "2026-08", "2026-09")],
+        deals=[
+            Deal("S09-O0", "S09-E1", "10000.00", "USD", "2025-12-20"),
+            Deal("S09-O1", "S09-E1", "10000.00", "USD", "2026-08-20"),
+            Deal("S09-O2", "S09-E1", "10000.00", "USD", "2026-09-03"),
+        ],
+        plans={"SCN_VERSIONED.yaml": VERSIONED_PLAN},
+        expected={("S09-E1", "2026-08"): ("500.00", "USD"), ("S09-E1", "2026-09"): ("700.00", "USD")},
+    ),
+    Scenario(
+        "S10",
+        "a rep leaving mid-month: deals after the last day earn nothing (AE_2026)",
+        # terminated 10-15: 20,000 on 10-10 pays 2,000; 30,000 on 10-20 is not_employed.
+        people=[Person("S10-E1", "USD", "AE_2026", termination_date="2026-10-15")],
+        quotas=[_quota("S10-E1")],
+        deals=[
+            Deal("S10-O1", "S10-E1", "20000.00", "USD", "2026-10-10"),
+            Deal("S10-O2", "S10-E1", "30000.00", "USD", "2026-10-20"),
+        ],
+        expected={("S10-E1", "2026-10"): ("2000.00", "USD")},
+    ),
+    Scenario(
+        "S11",
+        "an Overlay split moves no credit (AE_2026)",
+        # E1 owns 40,000 with a 50 % Overlay split to E2: E1 is credited 100 %, 4,000; E2 nothing.
+        people=[Person("S11-E1", "USD", "AE_2026"), Person("S11-E2", "USD", "AE_2026")],
+        quotas=[_quota("S11-E1"), _quota("S11-E2")],
+        deals=[Deal("S11-O1", "S11-E1", "40000.00", "USD", "2026-10-08")],
+        splits=[Split("S11-S1", "S11-O1", "S11-E2", "50.00", "Overlay")],
+        expected={("S11-E1", "2026-10"): ("4000.00", "USD")},
+    ),
+    Scenario(
+        "S12",
+        "a hire on the 15th: a deal closed before the first day earns nothing (AE_2026)",
+        # hired 10-15: 10,000 on 10-10 is not_employed; 25,000 on 10-20 pays 2,500.
+        people=[Person("S12-E1", "USD", "AE_2026", hire_date="2026-10-15")],
+        quotas=[_quota("S12-E1")],
+        deals=[
+            Deal("S12-O1", "S12-E1", "10000.00", "USD", "2026-10-10"),
+            Deal("S12-O2", "S12-E1", "25000.00", "USD", "2026-10-20"),
+        ],
+        expected={("S12-E1", "2026-10"): ("2500.00", "USD")},
+    ),
+]
