@@ -67,7 +67,7 @@ def test_ae_and_am_are_todays_maths(plan_id: str, tiers: list[tuple[str, str, st
     plan = next(p for p in load_plans(REPO_PLANS) if p.plan_id == plan_id)
     assert (plan.payout_currency, plan.fx_rate_date) == ("pay_currency", "credit_date")
     (version,) = plan.versions
-    assert str(version.effective_from) == "2026-01-01" and version.effective_to is None
+    assert str(version.effective_from) == "2025-01-01" and version.effective_to is None
     (component,) = version.components
     assert (component.measure, component.quota_measure, component.trigger, component.scope) == (
         "bookings_tcv",
@@ -325,8 +325,8 @@ def test_overlapping_versions(plans_copy: Path) -> None:
     edit(
         plans_copy,
         "AE_2026.yaml",
-        "  - effective_from: 2026-01-01\n",
-        "  - effective_from: 2026-01-01\n    effective_to: 2026-06-30\n",
+        "  - effective_from: 2025-01-01\n",
+        "  - effective_from: 2025-01-01\n    effective_to: 2026-06-30\n",
     )
     with (plans_copy / "AE_2026.yaml").open("a") as fh:
         fh.write(SECOND_VERSION.format(start="2026-06-01"))
@@ -349,13 +349,13 @@ def test_consecutive_versions_are_fine(plans_copy: Path) -> None:
     edit(
         plans_copy,
         "AE_2026.yaml",
-        "  - effective_from: 2026-01-01\n",
-        "  - effective_from: 2026-01-01\n    effective_to: 2026-06-30\n",
+        "  - effective_from: 2025-01-01\n",
+        "  - effective_from: 2025-01-01\n    effective_to: 2026-06-30\n",
     )
     with (plans_copy / "AE_2026.yaml").open("a") as fh:
         fh.write(SECOND_VERSION.format(start="2026-07-01"))
     ae = next(p for p in load_plans(plans_copy) if p.plan_id == "AE_2026")
-    assert [str(v.effective_from) for v in ae.versions] == ["2026-01-01", "2026-07-01"]
+    assert [str(v.effective_from) for v in ae.versions] == ["2025-01-01", "2026-07-01"]
     assert ae.version_on(date(2026, 7, 1)) is ae.versions[1]
 
 

@@ -11,7 +11,7 @@ where the marts keep them unrounded).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import psycopg2.extras
@@ -29,6 +29,13 @@ def _money(value: Decimal | None) -> str:
 
 def _percent(ratio: Decimal | None) -> str:
     return "" if ratio is None else f"{(ratio * 100).normalize():f}%"
+
+
+def _attainment(ratio: Decimal | None) -> str:
+    """Attainment to 0.01 % for reading; the marts keep it exact."""
+    if ratio is None:
+        return ""
+    return f"{(ratio * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP).normalize():f}%"
 
 
 def _band(line: dict[str, Any]) -> str:
@@ -106,7 +113,7 @@ def _line_rows(lines: list[dict[str, Any]]) -> list[list[str]]:
                 _percent(line["split_share"]),
                 f"{line['fx_rate']}",
                 _money(line["credit_amount"]),
-                f"{_percent(line['attainment_before'])} -> {_percent(line['attainment_after'])}",
+                f"{_attainment(line['attainment_before'])} -> {_attainment(line['attainment_after'])}",
                 _band(line),
                 _percent(line["rate"]),
                 _money(line["tier_base_amount"]),
@@ -133,7 +140,7 @@ def explain_payout(employee_id: str, period: str, wh: warehouse.Warehouse | None
         out.append(
             f"plan {payout['plan_id']}: {_money(payout['payout_amount'])} {payout['currency']}  "
             f"(quota {_money(payout['quota'])}, credited {_money(payout['credited_bookings'])}, "
-            f"attainment {_percent(payout['attainment'])})"
+            f"attainment {_attainment(payout['attainment'])})"
         )
         for plan in (p for p in marts.plans if p["plan_id"] == payout["plan_id"]):
             threshold = f", threshold {_percent(plan['threshold_attainment'])}" if plan["threshold_attainment"] else ""
@@ -166,6 +173,7 @@ def explain_payout(employee_id: str, period: str, wh: warehouse.Warehouse | None
             f"(sum of {payout['commission_line_count']} lines), rounded once, half away from zero, "
             f"to {payout['minor_units']} decimals: {_money(payout['payout_amount'])} {payout['currency']}"
         )
+        out.append("  (amounts exactly as in the marts; attainment shown to 0.01 %)")
     if marts.not_paid:
         out.append("")
         out.append("Credits this period that earned nothing, and why:")
