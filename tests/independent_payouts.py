@@ -150,3 +150,32 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
         total = amount if previous is None else previous.amount + amount
         payouts[key] = Payout(employee_id, period, pay_ccy, total)
     return payouts
+
+
+def compute_adjustments(landing: Path) -> dict[tuple[str, str], tuple[Decimal, str]]:
+    """Manual adjustments per (employee, period) as the file states them: summed, never converted."""
+    rows = _latest(_csv(landing / "hr" / "commission_adjustments.csv"), ("adjustment_id",), "updated_at")
+    totals: dict[tuple[str, str], tuple[Decimal, str]] = {}
+    for row in rows.values():
+        key = (row["employee_id"], row["pay_period"])
+        amount, currency = Decimal(row["amount"]), row["currency"]
+        if key in totals:
+            assert totals[key][1] == currency, "one pay currency per person"
+            amount += totals[key][0]
+        totals[key] = (amount, currency)
+    return totals
+
+
+def payroll_lines(
+    landing: Path, period: str, exclude_opportunities: set[str] = frozenset()
+) -> dict[tuple[str, str], tuple[Decimal, str]]:
+    """What the payroll file of `period` must hold: (employee, earnings code) -> (amount, currency)."""
+    lines = {
+        (employee, "COMM"): (p.amount, p.currency)
+        for (employee, pay_period), p in compute_payouts(landing, exclude_opportunities).items()
+        if pay_period == period and p.amount != 0
+    }
+    for (employee, pay_period), (amount, currency) in compute_adjustments(landing).items():
+        if pay_period == period and amount != 0:
+            lines[(employee, "ADJ")] = (amount, currency)
+    return lines

@@ -66,6 +66,17 @@ class Rate:
     usd_rate: str  # USD per one unit of currency
 
 
+@dataclass(frozen=True)
+class Adjustment:
+    adjustment_id: str
+    employee_id: str
+    pay_period: str  # YYYY-MM
+    amount: str
+    currency: str
+    reason: str
+    approved_by: str | None = "Comp Ops Lead"
+
+
 def user_id(employee_id: str) -> str:
     return f"U-{employee_id}"
 
@@ -98,6 +109,7 @@ def write_landing(
     splits: list[Split] = (),
     quotas: list[Quota] = (),
     rates: list[Rate] = (),
+    adjustments: list[Adjustment] = (),
 ) -> None:
     """Write crm/ and hr/ landing files for these records."""
     write_csv(
@@ -229,5 +241,24 @@ def write_landing(
         (
             {"rate_date": r.rate_date, "from_currency": r.currency, "to_currency": "USD", "rate": r.usd_rate}
             for r in rates
+        ),
+    )
+    write_csv(
+        landing / "hr" / "commission_adjustments.csv",
+        "hr",
+        "commission_adjustments",
+        (
+            {
+                "adjustment_id": a.adjustment_id,
+                "employee_id": a.employee_id,
+                "pay_period": a.pay_period,
+                "amount": a.amount,
+                "currency": a.currency,
+                "reason": a.reason,
+                "entered_by": "Comp Analyst",
+                "approved_by": a.approved_by,
+                "updated_at": STAMP,
+            }
+            for a in adjustments
         ),
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from landing_files import Deal, Person, Quota, Rate, Split
+from landing_files import Adjustment, Deal, Person, Quota, Rate, Split
 
 
 @dataclass(frozen=True)
@@ -29,9 +29,15 @@ class Scenario:
     quotas: list[Quota] = field(default_factory=list)
     rates: list[Rate] = field(default_factory=list)
     plans: dict[str, str] = field(default_factory=dict)  # plan file name -> YAML
+    adjustments: list[Adjustment] = field(default_factory=list)
+    #: (employee, period) -> adjustments paid (ADJ), when the scenario has any
+    expected_adjustments: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
     def expected_payouts(self) -> dict[tuple[str, str], tuple[Decimal, str]]:
         return {key: (Decimal(amount), currency) for key, (amount, currency) in self.expected.items()}
+
+    def expected_adjustment_totals(self) -> dict[tuple[str, str], tuple[Decimal, str]]:
+        return {key: (Decimal(amount), currency) for key, (amount, currency) in self.expected_adjustments.items()}
 
 
 def _bookings_plan(plan_id: str, versions: str) -> str:
@@ -273,5 +279,32 @@ SCENARIOS: list[Scenario] = [
             Deal("S12-O2", "S12-E1", "25000.00", "USD", "2026-10-20"),
         ],
         expected={("S12-E1", "2026-10"): ("2500.00", "USD")},
+    ),
+    Scenario(
+        "S13",
+        "manual adjustments: paid as their own lines beside commission, bad ones held back",
+        # E1 earns 10 % of 20,000 = 2,000 (COMM) and gets +250.00 for a missed split and
+        # -100.00 for a duplicate expense payout: ADJ 150.00 in 2026-10, and +75.50 in
+        # 2026-11 with no commission that month. E2 (JPY) gets 5000 JPY. Held by the gate,
+        # so never paid: one in EUR for the USD-paid E1 (currency_is_pay_currency), one
+        # without a reason, one without an approver.
+        people=[Person("S13-E1", "USD", "AE_2026"), Person("S13-E2", "JPY", "AM_2026", role="AM")],
+        quotas=[_quota("S13-E1")],
+        deals=[Deal("S13-O1", "S13-E1", "20000.00", "USD", "2026-10-06")],
+        adjustments=[
+            Adjustment("S13-A1", "S13-E1", "2026-10", "250.00", "USD", "Split on S13-O1 missed in the CRM"),
+            Adjustment("S13-A2", "S13-E1", "2026-10", "-100.00", "USD", "Expense paid twice in September"),
+            Adjustment("S13-A3", "S13-E1", "2026-11", "75.50", "USD", "Referral bonus"),
+            Adjustment("S13-A4", "S13-E2", "2026-10", "5000", "JPY", "Trade show travel day"),
+            Adjustment("S13-A5", "S13-E1", "2026-10", "999.00", "EUR", "Wrong currency"),
+            Adjustment("S13-A6", "S13-E1", "2026-10", "999.00", "USD", ""),
+            Adjustment("S13-A7", "S13-E1", "2026-10", "999.00", "USD", "Not approved", approved_by=None),
+        ],
+        expected={("S13-E1", "2026-10"): ("2000.00", "USD")},
+        expected_adjustments={
+            ("S13-E1", "2026-10"): ("150.00", "USD"),
+            ("S13-E1", "2026-11"): ("75.50", "USD"),
+            ("S13-E2", "2026-10"): ("5000", "JPY"),
+        },
     ),
 ]

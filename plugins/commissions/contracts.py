@@ -324,6 +324,26 @@ HR_FX_RATES = SourceTable(
     version_column=None,
 )
 
+HR_COMMISSION_ADJUSTMENTS = SourceTable(
+    system="hr",
+    name="commission_adjustments",
+    file_format="csv",
+    description="One-off corrections to a person's pay, entered and approved by compensation operations.",
+    columns=(
+        _c("adjustment_id", "text", "Id of the adjustment in the compensation team's log.", nullable=False),
+        _c("employee_id", "text", "HR employee id of the person paid (or charged)."),
+        _c("pay_period", "text", "Pay period the adjustment is paid in, YYYY-MM."),
+        _c("amount", "numeric", "Amount in the pay currency; negative takes money back."),
+        _c("currency", "text", "ISO 4217 code of amount; must be the person's pay currency."),
+        _c("reason", "text", "Why, in words a rep can read on the statement."),
+        _c("entered_by", "text", "Who entered the adjustment."),
+        _c("approved_by", "text", "Who approved it."),
+        _c("updated_at", "timestamptz", "Last change.", nullable=False),
+    ),
+    primary_key=("adjustment_id",),
+    version_column="updated_at",
+)
+
 SOURCE_TABLES: tuple[SourceTable, ...] = (
     CRM_USERS,
     CRM_ACCOUNTS,
@@ -338,6 +358,7 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
     HR_JOB_HISTORY,
     HR_QUOTAS,
     HR_FX_RATES,
+    HR_COMMISSION_ADJUSTMENTS,
 )
 
 SYSTEMS: tuple[str, ...] = ("crm", "billing", "hr")

@@ -65,6 +65,8 @@ class _Marts:
     lines: list[dict[str, Any]]
     plans: list[dict[str, Any]]
     not_paid: list[dict[str, Any]]
+    adjustments: list[dict[str, Any]]
+    payroll: list[dict[str, Any]]
 
 
 def _read(wh: warehouse.Warehouse, employee_id: str, period: str) -> _Marts:
@@ -98,7 +100,18 @@ def _read(wh: warehouse.Warehouse, employee_id: str, period: str) -> _Marts:
             (employee_id, period),
         )
         not_paid = cur.fetchall()
-    return _Marts(person, payouts, lines, plans, not_paid)
+        cur.execute(
+            "select * from finance.fct_adjustments where employee_id = %s and pay_period = %s order by adjustment_id",
+            (employee_id, period),
+        )
+        adjustments = cur.fetchall()
+        cur.execute(
+            "select * from finance.payroll_export where employee_id = %s and pay_period = %s "
+            "order by earnings_code, currency",
+            (employee_id, period),
+        )
+        payroll = cur.fetchall()
+    return _Marts(person, payouts, lines, plans, not_paid, adjustments, payroll)
 
 
 def _line_rows(lines: list[dict[str, Any]]) -> list[list[str]]:
@@ -132,8 +145,10 @@ def explain_payout(employee_id: str, period: str, wh: warehouse.Warehouse | None
         raise ExplainError(f"no employee {employee_id} in finance.dim_employees")
     name = marts.person["full_name"]
     out = [f"Payout of {employee_id} ({name}) for {period}"]
-    if not marts.payouts:
+    if not marts.payroll:
         out.append("  nothing is payable for this period.")
+    for line in marts.payroll:
+        out.append(f"  payroll line {line['earnings_code']}: {_money(line['amount'])} {line['currency']}")
     for payout in marts.payouts:
         plan_lines = [line for line in marts.lines if line["plan_id"] == payout["plan_id"]]
         out.append("")
@@ -174,6 +189,20 @@ def explain_payout(employee_id: str, period: str, wh: warehouse.Warehouse | None
             f"to {payout['minor_units']} decimals: {_money(payout['payout_amount'])} {payout['currency']}"
         )
         out.append("  (amounts exactly as in the marts; attainment shown to 0.01 %)")
+    if marts.adjustments:
+        out.append("")
+        out.append("Manual adjustments (ADJ):")
+        rows = [
+            [
+                a["adjustment_id"],
+                f"{_money(a['amount'])} {a['currency']}",
+                a["reason"],
+                a["approved_by"] or "",
+                f"{a['source_file']}:{a['source_line']}",
+            ]
+            for a in marts.adjustments
+        ]
+        out += ["  " + row for row in _table(["adjustment", "amount", "reason", "approved by", "source"], rows)]
     if marts.not_paid:
         out.append("")
         out.append("Credits this period that earned nothing, and why:")

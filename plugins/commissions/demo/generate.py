@@ -12,7 +12,8 @@ The world: AEs and AMs who carry a monthly bookings quota in their pay currency,
 SDRs and managers who do not; people who join and leave during the window, change
 role (AE <-> AM) or manager on the 1st of a month; deals in six currencies with
 splits, re-exported older versions, line items, invoices, payments and credit
-notes. `dirty_share` of the opportunities are spoilt on purpose (duplicated id,
+notes; a few manual adjustments a month from compensation operations. `dirty_share`
+of the opportunities are spoilt on purpose (duplicated id,
 unknown owner, missing currency, negative amount) and listed in `dirty_records`
 with their file line, so the quality gate can be checked against them.
 """
@@ -29,6 +30,7 @@ import numpy as np
 
 from commissions import contracts
 from commissions.demo import formats as fmt
+from commissions.demo.adjustments import adjustments_table
 from commissions.demo.billing import billing_tables
 from commissions.demo.deals import (
     DIRTY_KINDS,
@@ -136,6 +138,7 @@ def generate(
     tables[contracts.HR_JOB_HISTORY] = wf.jobs
     tables[contracts.HR_QUOTAS] = quotas_table(window, wf, fx)
     tables[contracts.HR_FX_RATES] = fx_table(window, fx)
+    tables[contracts.HR_COMMISSION_ADJUSTMENTS] = adjustments_table(seed, window, wf, fx)
 
     rows = {f"{t.system}.{t.name}": fmt.write_table(out_dir, t, tables[t]) for t in contracts.SOURCE_TABLES}
     params = {

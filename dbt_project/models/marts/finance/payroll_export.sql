@@ -1,15 +1,21 @@
 -- What the payroll file is written from (commissions.export.payroll): one line per
--- employee, pay period and currency, the sum of that month's rounded payouts.
--- Lines that pay nothing are left out.
+-- employee, pay period, earnings code and currency. COMM is the sum of that month's
+-- rounded commission payouts; ADJ the sum of that month's manual adjustments. Lines
+-- that pay nothing are left out.
 
 with payouts as (
     select * from {{ ref('fct_payouts') }}
 ),
 
-per_employee as (
+adjustments as (
+    select * from {{ ref('fct_adjustments') }}
+),
+
+commission_earnings as (
     select
         employee_id,
         pay_period,
+        'COMM' as earnings_code,
         currency,
         minor_units,
         sum(payout_amount) as amount
@@ -17,15 +23,33 @@ per_employee as (
     group by employee_id, pay_period, currency, minor_units
 ),
 
+adjustment_earnings as (
+    select
+        employee_id,
+        pay_period,
+        earnings_code,
+        currency,
+        minor_units,
+        sum(amount) as amount
+    from adjustments
+    group by employee_id, pay_period, earnings_code, currency, minor_units
+),
+
+earnings as (
+    select * from commission_earnings
+    union all
+    select * from adjustment_earnings
+),
+
 final as (
     select
         employee_id::text as employee_id,
         pay_period::text as pay_period,
-        'COMM'::text as earnings_code,
+        earnings_code::text as earnings_code,
         amount::numeric as amount,
         currency::text as currency,
         minor_units::integer as minor_units
-    from per_employee
+    from earnings
     where amount <> 0
 )
 
