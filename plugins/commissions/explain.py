@@ -69,6 +69,20 @@ class _Marts:
     payroll: list[dict[str, Any]]
 
 
+#: Each mart read for one person and period: (table, order by). The person's rows of
+#: dim_plans are those of the plan versions their lines were paid under.
+_PERIOD_ROWS = {
+    "payouts": ("finance.fct_payouts", "plan_id"),
+    "lines": (
+        "finance.fct_commission_lines",
+        "plan_id, component_id, credit_date, opportunity_id, split_id nulls first, tier_number",
+    ),
+    "not_paid": ("ops.ops_non_commissionable_credits", "credit_date, opportunity_id"),
+    "adjustments": ("finance.fct_adjustments", "adjustment_id"),
+    "payroll": ("finance.payroll_export", "earnings_code, currency"),
+}
+
+
 def _read(wh: warehouse.Warehouse, employee_id: str, period: str) -> _Marts:
     with warehouse.connect(wh) as conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
         cur.execute("select to_regclass('finance.fct_payouts') is not null as built")
@@ -76,17 +90,13 @@ def _read(wh: warehouse.Warehouse, employee_id: str, period: str) -> _Marts:
             raise ExplainError(f"the marts are not built in {wh.describe()}: run `commissions run` first")
         cur.execute("select * from finance.dim_employees where employee_id = %s", (employee_id,))
         person = cur.fetchone()
-        cur.execute(
-            "select * from finance.fct_payouts where employee_id = %s and pay_period = %s order by plan_id",
-            (employee_id, period),
-        )
-        payouts = cur.fetchall()
-        cur.execute(
-            "select * from finance.fct_commission_lines where employee_id = %s and pay_period = %s "
-            "order by plan_id, component_id, credit_date, opportunity_id, split_id nulls first, tier_number",
-            (employee_id, period),
-        )
-        lines = cur.fetchall()
+        found: dict[str, list[dict[str, Any]]] = {}
+        for name, (table, order_by) in _PERIOD_ROWS.items():
+            cur.execute(
+                f"select * from {table} where employee_id = %s and pay_period = %s order by {order_by}",
+                (employee_id, period),
+            )
+            found[name] = cur.fetchall()
         cur.execute(
             "select * from finance.dim_plans where (plan_id, version_number) in "
             "(select distinct plan_id, plan_version_number from finance.fct_commission_lines "
@@ -94,24 +104,7 @@ def _read(wh: warehouse.Warehouse, employee_id: str, period: str) -> _Marts:
             (employee_id, period),
         )
         plans = cur.fetchall()
-        cur.execute(
-            "select * from ops.ops_non_commissionable_credits where employee_id = %s and pay_period = %s "
-            "order by credit_date, opportunity_id",
-            (employee_id, period),
-        )
-        not_paid = cur.fetchall()
-        cur.execute(
-            "select * from finance.fct_adjustments where employee_id = %s and pay_period = %s order by adjustment_id",
-            (employee_id, period),
-        )
-        adjustments = cur.fetchall()
-        cur.execute(
-            "select * from finance.payroll_export where employee_id = %s and pay_period = %s "
-            "order by earnings_code, currency",
-            (employee_id, period),
-        )
-        payroll = cur.fetchall()
-    return _Marts(person, payouts, lines, plans, not_paid, adjustments, payroll)
+    return _Marts(person=person, plans=plans, **found)
 
 
 def _line_rows(lines: list[dict[str, Any]]) -> list[list[str]]:
