@@ -104,6 +104,18 @@ VERSIONED_PLAN = _bookings_plan(
 )
 
 
+CAPPED_PLAN = _bookings_plan(
+    "SCN_CAPPED",
+    f"""  - effective_from: 2026-01-01
+    components:
+      -
+{_COMPONENT_HEAD}
+        rate_table: {{type: flat, rate: 0.10}}
+        caps: {{per_deal: "3000.00", per_period: "5000.00"}}
+""",
+)
+
+
 def _quota(employee_id: str, amount: str = "100000.00", currency: str = "USD", month: str = "2026-10") -> Quota:
     return Quota(employee_id, f"{month}-01", amount, currency)
 
@@ -306,5 +318,27 @@ SCENARIOS: list[Scenario] = [
             ("S13-E1", "2026-11"): ("75.50", "USD"),
             ("S13-E2", "2026-10"): ("5000", "JPY"),
         },
+    ),
+    Scenario(
+        "S14",
+        "caps per deal and per period, in USD, for a USD and a GBP rep (SCN_CAPPED: flat 10 %)",
+        # E1 (USD): 40,000 -> 4,000 capped to 3,000; 15,000 -> 1,500; 10,000 -> 1,000;
+        #   the month 5,500 capped to 5,000.
+        # E2 (GBP): caps convert at round(1 / usd_rate(GBP), 10). 20,000 GBP -> 2,000; 30,000 GBP
+        #   -> 3,000 capped to 3,000 USD x round(1 / 1.27, 10) = 3,000 x 0.7874015748 =
+        #   2,362.2047244 GBP (10-07); the month 4,362.2047244 capped to 5,000 USD at the
+        #   10-31 rate 1.25: 5,000 x 0.8 = 4,000.00 GBP.
+        people=[Person("S14-E1", "USD", "SCN_CAPPED"), Person("S14-E2", "GBP", "SCN_CAPPED")],
+        quotas=[_quota("S14-E1"), _quota("S14-E2", "100000.00", "GBP")],
+        deals=[
+            Deal("S14-O1", "S14-E1", "40000.00", "USD", "2026-10-05"),
+            Deal("S14-O2", "S14-E1", "15000.00", "USD", "2026-10-06"),
+            Deal("S14-O3", "S14-E1", "10000.00", "USD", "2026-10-07"),
+            Deal("S14-O4", "S14-E2", "20000.00", "GBP", "2026-10-07"),
+            Deal("S14-O5", "S14-E2", "30000.00", "GBP", "2026-10-07"),
+        ],
+        rates=[Rate("2026-10-31", "GBP", "1.25")],  # 10-07 is in S05's rates already
+        plans={"SCN_CAPPED.yaml": CAPPED_PLAN},
+        expected={("S14-E1", "2026-10"): ("5000.00", "USD"), ("S14-E2", "2026-10"): ("4000.00", "GBP")},
     ),
 ]

@@ -118,6 +118,69 @@ def test_explain_lists_the_adjustments_beside_the_commission(pipeline: warehouse
     assert "S13-A5" not in text, "a held adjustment is not on the statement"
 
 
+def test_cap_lines_explain_what_the_caps_took_back(pipeline: warehouse.Warehouse) -> None:
+    with warehouse.connect(pipeline) as conn, conn.cursor() as cur:
+        cur.execute(
+            "select employee_id, line_type, opportunity_id, amount_before_cap, cap_amount, cap_currency, "
+            "cap_fx_rate, cap_fx_date::text, cap_in_pay_currency, commission_amount "
+            "from finance.fct_commission_lines where employee_id like 'S14-%%' and line_type <> 'commission' "
+            "order by employee_id, line_type, opportunity_id"
+        )
+        caps = cur.fetchall()
+    d = Decimal
+    assert caps == [
+        (
+            "S14-E1",
+            "per_deal_cap",
+            "S14-O1",
+            d("4000"),
+            d("3000.00"),
+            "USD",
+            d("1"),
+            "2026-10-05",
+            d("3000"),
+            d("-1000"),
+        ),
+        ("S14-E1", "per_period_cap", None, d("5500"), d("5000.00"), "USD", d("1"), "2026-10-31", d("5000"), d("-500")),
+        (
+            "S14-E2",
+            "per_deal_cap",
+            "S14-O5",
+            d("3000"),
+            d("3000.00"),
+            "USD",
+            d("0.7874015748"),
+            "2026-10-07",
+            d("2362.2047244"),
+            d("-637.7952756"),
+        ),
+        (
+            "S14-E2",
+            "per_period_cap",
+            None,
+            d("4362.2047244"),
+            d("5000.00"),
+            "USD",
+            d("0.8"),
+            "2026-10-31",
+            d("4000"),
+            d("-362.2047244"),
+        ),
+    ]
+
+
+def test_explain_shows_the_caps(pipeline: warehouse.Warehouse) -> None:
+    from commissions.explain import explain_payout
+
+    text = explain_payout("S14-E2", "2026-10", pipeline)
+    assert "plan SCN_CAPPED: 4,000.00 GBP" in text
+    deal_cap = r"per_deal_cap 3,000.00 USD x 0.7874015748 \(2026-10-07\) = 2,362.2047244"
+    assert re.search(rf"S14-O5 +owner .* {deal_cap} +3,000 +-637.7952756", text)
+    assert re.search(
+        r"\(month\) .* per_period_cap 5,000.00 USD x 0.8 \(2026-10-31\) = 4,000 +4,362.2047244 +-362.2047244", text
+    )
+
+
 def test_bad_adjustments_are_held_with_the_rule_that_caught_them(pipeline: warehouse.Warehouse) -> None:
     with warehouse.connect(pipeline) as conn, conn.cursor() as cur:
         cur.execute(

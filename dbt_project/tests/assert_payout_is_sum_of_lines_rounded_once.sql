@@ -1,8 +1,8 @@
--- Every payout is its commission lines summed, then rounded once to the currency's
+-- Every payout is its lines (commission and caps) summed, then rounded once to the currency's
 -- minor units. Returns the payouts where that does not hold.
 with lines as (
     select employee_id, plan_id, period_start, sum(commission_amount) as line_total, count(*) as line_count
-    from {{ ref('int_commission_lines') }}
+    from {{ ref('fct_commission_lines') }}
     group by employee_id, plan_id, period_start
 )
 

@@ -75,7 +75,8 @@ _PERIOD_ROWS = {
     "payouts": ("finance.fct_payouts", "plan_id"),
     "lines": (
         "finance.fct_commission_lines",
-        "plan_id, component_id, credit_date, opportunity_id, split_id nulls first, tier_number",
+        "plan_id, component_id, credit_date nulls last, opportunity_id, split_id nulls first, "
+        "line_type = 'per_deal_cap', tier_number",
     ),
     "not_paid": ("ops.ops_non_commissionable_credits", "credit_date, opportunity_id"),
     "adjustments": ("finance.fct_adjustments", "adjustment_id"),
@@ -107,9 +108,38 @@ def _read(wh: warehouse.Warehouse, employee_id: str, period: str) -> _Marts:
     return _Marts(person=person, plans=plans, **found)
 
 
+def _cap_row(line: dict[str, Any]) -> list[str]:
+    """A cap line: what the cap took back, and how the cap was converted."""
+    cap = (
+        f"{line['tier_label']} {_money(line['cap_amount'])} {line['cap_currency']} x {line['cap_fx_rate']} "
+        f"({line['cap_fx_date']:%Y-%m-%d}) = {_money(line['cap_in_pay_currency'])}"
+    )
+    deal = line["opportunity_id"] or "(month)"
+    split = (line["split_id"] or "owner") if line["opportunity_id"] else ""
+    source = f"{line['source_file']}:{line['source_line']}" if line["source_file"] else ""
+    return [
+        deal,
+        split,
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        cap,
+        "",
+        _money(line["amount_before_cap"]),
+        _money(line["commission_amount"]),
+        source,
+    ]
+
+
 def _line_rows(lines: list[dict[str, Any]]) -> list[list[str]]:
     rows = []
     for line in lines:
+        if line["line_type"] != "commission":
+            rows.append(_cap_row(line))
+            continue
         rows.append(
             [
                 line["opportunity_id"],

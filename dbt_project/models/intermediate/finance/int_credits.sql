@@ -182,12 +182,7 @@ with_fx as (
 converted as (
     select
         with_fx.*,
-        case
-            when deal_currency = pay_currency then 1::numeric
-            -- Widen the scale before dividing so the quotient carries 20 decimals,
-            -- then round once to 10 (half away from zero).
-            else round(deal_usd_rate::numeric(38, 20) / nullif(pay_usd_rate, 0), 10)
-        end as fx_rate
+        {{ cross_rate('deal_currency', 'pay_currency', 'deal_usd_rate', 'pay_usd_rate') }} as fx_rate
     from with_fx
 ),
 

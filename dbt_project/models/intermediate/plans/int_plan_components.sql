@@ -23,7 +23,8 @@ joined as (
         versions.effective_from,
         versions.effective_to,
         plans.plan_name,
-        plans.plan_currency
+        plans.plan_currency,
+        plans.fx_rate_date
     from components
     inner join versions
         on versions.plan_id = components.plan_id
@@ -45,8 +46,6 @@ assessed as (
             when rate_table_type = 'curve' then 'rate_table curve'
             when not coalesce(credit_owner, false) then 'crediting without owner credit'
             when coalesce(credit_manager_rollup, false) then 'crediting manager_rollup'
-            when cap_per_deal is not null then 'caps.per_deal'
-            when cap_per_period is not null then 'caps.per_period'
             when cap_per_year is not null then 'caps.per_year'
         end as computed_gap
     from joined
@@ -59,6 +58,7 @@ final as (
         plan_version,
         plan_name,
         plan_currency,
+        fx_rate_date,
         effective_from,
         effective_to,
         component_id,

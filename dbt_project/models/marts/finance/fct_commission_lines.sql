@@ -1,13 +1,28 @@
--- One row per credit, plan component and rate band it touches: the explainable detail
--- behind every payout, with the plan rule applied and the source rows it came from.
+-- Every line behind every payout, with the plan rule applied and the source rows it came
+-- from: commission lines (one per credit, plan component and rate band it touches) and
+-- cap lines (what a per-deal or per-period cap took back). A payout is the sum of its
+-- lines.
 
-with lines as (
+with commission_lines as (
     select * from {{ ref('int_commission_lines') }}
 ),
 
-final as (
+cap_lines as (
+    select * from {{ ref('int_commission_caps') }}
+),
+
+credits as (
+    select * from {{ ref('int_credits') }}
+),
+
+components as (
+    select * from {{ ref('int_plan_components') }}
+),
+
+commission as (
     select
         commission_line_id,
+        'commission' as line_type,
         credit_id,
         employee_id,
         pay_period,
@@ -33,6 +48,12 @@ final as (
         attainment_after,
         period_bookings,
         period_attainment,
+        null::numeric as amount_before_cap,
+        null::numeric as cap_amount,
+        null::text as cap_currency,
+        null::numeric as cap_fx_rate,
+        null::date as cap_fx_date,
+        null::numeric as cap_in_pay_currency,
         opportunity_id,
         split_id,
         split_share,
@@ -50,7 +71,74 @@ final as (
         source_file,
         source_batch_id,
         source_line
-    from lines
+    from commission_lines
+),
+
+caps as (
+    select
+        cap_lines.commission_line_id,
+        cap_lines.line_type,
+        cap_lines.credit_id,
+        cap_lines.employee_id,
+        cap_lines.pay_period,
+        cap_lines.period_start,
+        cap_lines.plan_id,
+        cap_lines.plan_version_number,
+        components.plan_version,
+        cap_lines.component_id,
+        components.component_name,
+        components.rate_table_type,
+        null::integer as tier_number,
+        cap_lines.line_type as tier_label,
+        null::numeric as tier_attainment_from,
+        null::numeric as tier_attainment_to,
+        null::numeric as rate,
+        components.threshold_attainment,
+        true as threshold_met,
+        components.cap_attainment,
+        null::numeric as quota,
+        null::numeric as bookings_before,
+        null::numeric as bookings_after,
+        null::numeric as attainment_before,
+        null::numeric as attainment_after,
+        null::numeric as period_bookings,
+        null::numeric as period_attainment,
+        cap_lines.amount_before_cap,
+        cap_lines.cap_amount,
+        cap_lines.cap_currency,
+        cap_lines.cap_fx_rate,
+        cap_lines.cap_fx_date,
+        cap_lines.cap_in_pay_currency,
+        credits.opportunity_id,
+        credits.split_id,
+        credits.split_share,
+        credits.credit_date,
+        credits.deal_amount,
+        credits.deal_currency,
+        credits.fx_rate,
+        credits.credit_amount,
+        cap_lines.pay_currency,
+        0::numeric as tier_base_amount,
+        cap_lines.commission_amount,
+        credits.opportunity_row_id,
+        credits.split_row_id,
+        credits.quota_row_id,
+        credits.source_file,
+        credits.source_batch_id,
+        credits.source_line
+    from cap_lines
+    inner join components
+        on components.plan_id = cap_lines.plan_id
+        and components.version_number = cap_lines.plan_version_number
+        and components.component_id = cap_lines.component_id
+    left join credits
+        on credits.credit_id = cap_lines.credit_id
+),
+
+final as (
+    select * from commission
+    union all
+    select * from caps
 )
 
 select * from final

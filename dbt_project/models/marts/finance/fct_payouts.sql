@@ -1,4 +1,4 @@
--- Payout per employee, plan and month: the sum of the month's commission lines,
+-- Payout per employee, plan and month: the sum of the month's commission and cap lines,
 -- rounded once to the pay currency's minor units (half away from zero).
 
 with attainment as (
@@ -6,7 +6,8 @@ with attainment as (
 ),
 
 lines as (
-    select * from {{ ref('int_commission_lines') }}
+    -- commission and cap lines
+    select * from {{ ref('fct_commission_lines') }}
 ),
 
 currencies as (
