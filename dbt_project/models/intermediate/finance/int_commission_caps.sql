@@ -23,54 +23,82 @@ fx_rates as (
     select * from {{ ref('int_fx_rates') }}
 ),
 
-deal_commission as (
+capped_lines as (
+    -- Each line of a capped component, with the days its caps convert at.
     select
-        lines.credit_id,
-        lines.employee_id,
-        lines.plan_id,
-        lines.plan_version_number,
-        lines.component_id,
-        lines.period_start,
-        lines.pay_period,
-        lines.pay_currency,
-        sum(lines.commission_amount) as amount_before_cap,
-        components.cap_per_deal as cap_amount,
+        lines.*,
+        components.cap_per_deal,
+        components.cap_per_period,
         components.plan_currency as cap_currency,
         case
             when components.fx_rate_date = 'credit_date' then lines.credit_date
             else (lines.period_start + interval '1 month' - interval '1 day')::date
-        end as cap_fx_date
+        end as deal_cap_fx_date,
+        (lines.period_start + interval '1 month' - interval '1 day')::date as period_cap_fx_date
     from lines
     inner join components
         on components.plan_id = lines.plan_id
         and components.version_number = lines.plan_version_number
         and components.component_id = lines.component_id
-    where components.cap_per_deal is not null
-    group by 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12
+),
+
+conversion_days as (
+    select cap_currency, pay_currency, deal_cap_fx_date as cap_fx_date
+    from capped_lines
+    where cap_per_deal is not null
+    union
+    select cap_currency, pay_currency, period_cap_fx_date as cap_fx_date
+    from capped_lines
+    where cap_per_period is not null
+),
+
+cap_fx as (
+    -- The rate of every conversion a cap needs.
+    select
+        conversion_days.*,
+        {{ cross_rate('conversion_days.cap_currency', 'conversion_days.pay_currency', 'cap_rate.usd_rate', 'pay_rate.usd_rate') }}
+            as cap_fx_rate
+    from conversion_days
+    left join fx_rates as cap_rate
+        on cap_rate.currency = conversion_days.cap_currency
+        and cap_rate.rate_date = conversion_days.cap_fx_date
+    left join fx_rates as pay_rate
+        on pay_rate.currency = conversion_days.pay_currency
+        and pay_rate.rate_date = conversion_days.cap_fx_date
 ),
 
 deal_caps as (
     select
-        deal_commission.*,
-        {{ cross_rate('deal_commission.cap_currency', 'deal_commission.pay_currency', 'cap_fx.usd_rate', 'pay_fx.usd_rate') }}
-            as cap_fx_rate
-    from deal_commission
-    left join fx_rates as cap_fx
-        on cap_fx.currency = deal_commission.cap_currency
-        and cap_fx.rate_date = deal_commission.cap_fx_date
-    left join fx_rates as pay_fx
-        on pay_fx.currency = deal_commission.pay_currency
-        and pay_fx.rate_date = deal_commission.cap_fx_date
+        credit_id,
+        employee_id,
+        plan_id,
+        plan_version_number,
+        component_id,
+        period_start,
+        pay_period,
+        pay_currency,
+        sum(commission_amount) as amount_before_cap,
+        cap_per_deal as cap_amount,
+        cap_currency,
+        deal_cap_fx_date as cap_fx_date
+    from capped_lines
+    where cap_per_deal is not null
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12
 ),
 
 deal_cap_lines as (
     select
         deal_caps.*,
+        cap_fx.cap_fx_rate,
         'per_deal_cap' as line_type,
-        deal_caps.cap_amount * deal_caps.cap_fx_rate as cap_in_pay_currency,
-        least(0::numeric, deal_caps.cap_amount * deal_caps.cap_fx_rate - deal_caps.amount_before_cap)
+        deal_caps.cap_amount * cap_fx.cap_fx_rate as cap_in_pay_currency,
+        least(0::numeric, deal_caps.cap_amount * cap_fx.cap_fx_rate - deal_caps.amount_before_cap)
             as commission_amount
     from deal_caps
+    left join cap_fx
+        on cap_fx.cap_currency = deal_caps.cap_currency
+        and cap_fx.pay_currency = deal_caps.pay_currency
+        and cap_fx.cap_fx_date = deal_caps.cap_fx_date
 ),
 
 deal_caps_taken as (
@@ -79,62 +107,49 @@ deal_caps_taken as (
         plan_id,
         component_id,
         period_start,
-        sum(commission_amount) as taken
+        sum(commission_amount) filter (where commission_amount < 0 or commission_amount is null) as taken
     from deal_cap_lines
     group by 1, 2, 3, 4
 ),
 
-period_commission as (
+period_caps as (
     -- What the month earned on the component once each deal is within its cap.
     select
         null::text as credit_id,
-        lines.employee_id,
-        lines.plan_id,
-        lines.plan_version_number,
-        lines.component_id,
-        lines.period_start,
-        lines.pay_period,
-        lines.pay_currency,
-        sum(lines.commission_amount) + coalesce(max(deal_caps_taken.taken), 0) as amount_before_cap,
-        components.cap_per_period as cap_amount,
-        components.plan_currency as cap_currency,
-        (lines.period_start + interval '1 month' - interval '1 day')::date as cap_fx_date
-    from lines
-    inner join components
-        on components.plan_id = lines.plan_id
-        and components.version_number = lines.plan_version_number
-        and components.component_id = lines.component_id
+        capped_lines.employee_id,
+        capped_lines.plan_id,
+        capped_lines.plan_version_number,
+        capped_lines.component_id,
+        capped_lines.period_start,
+        capped_lines.pay_period,
+        capped_lines.pay_currency,
+        sum(capped_lines.commission_amount) + coalesce(max(deal_caps_taken.taken), 0) as amount_before_cap,
+        capped_lines.cap_per_period as cap_amount,
+        capped_lines.cap_currency,
+        capped_lines.period_cap_fx_date as cap_fx_date
+    from capped_lines
     left join deal_caps_taken
-        on deal_caps_taken.employee_id = lines.employee_id
-        and deal_caps_taken.plan_id = lines.plan_id
-        and deal_caps_taken.component_id = lines.component_id
-        and deal_caps_taken.period_start = lines.period_start
-    where components.cap_per_period is not null
+        on deal_caps_taken.employee_id = capped_lines.employee_id
+        and deal_caps_taken.plan_id = capped_lines.plan_id
+        and deal_caps_taken.component_id = capped_lines.component_id
+        and deal_caps_taken.period_start = capped_lines.period_start
+    where capped_lines.cap_per_period is not null
     group by 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12
-),
-
-period_caps as (
-    select
-        period_commission.*,
-        {{ cross_rate('period_commission.cap_currency', 'period_commission.pay_currency', 'cap_fx.usd_rate', 'pay_fx.usd_rate') }}
-            as cap_fx_rate
-    from period_commission
-    left join fx_rates as cap_fx
-        on cap_fx.currency = period_commission.cap_currency
-        and cap_fx.rate_date = period_commission.cap_fx_date
-    left join fx_rates as pay_fx
-        on pay_fx.currency = period_commission.pay_currency
-        and pay_fx.rate_date = period_commission.cap_fx_date
 ),
 
 period_cap_lines as (
     select
         period_caps.*,
+        cap_fx.cap_fx_rate,
         'per_period_cap' as line_type,
-        period_caps.cap_amount * period_caps.cap_fx_rate as cap_in_pay_currency,
-        least(0::numeric, period_caps.cap_amount * period_caps.cap_fx_rate - period_caps.amount_before_cap)
+        period_caps.cap_amount * cap_fx.cap_fx_rate as cap_in_pay_currency,
+        least(0::numeric, period_caps.cap_amount * cap_fx.cap_fx_rate - period_caps.amount_before_cap)
             as commission_amount
     from period_caps
+    left join cap_fx
+        on cap_fx.cap_currency = period_caps.cap_currency
+        and cap_fx.pay_currency = period_caps.pay_currency
+        and cap_fx.cap_fx_date = period_caps.cap_fx_date
 ),
 
 cap_lines as (
