@@ -217,3 +217,27 @@ def test_scenario_plans_were_published_from_their_files(pipeline: warehouse.Ware
     for scenario in SCENARIOS:
         for name in scenario.plans:
             assert Path(published[Path(name).stem]).name == name
+
+
+def _money_marts(wh: warehouse.Warehouse) -> dict[str, list[tuple]]:
+    queries = {
+        "lines": "select commission_line_id, line_type, commission_amount, tier_base_amount, rate "
+        "from finance.fct_commission_lines order by commission_line_id",
+        "payouts": "select employee_id, plan_id, pay_period, commission_unrounded, payout_amount "
+        "from finance.fct_payouts order by employee_id, plan_id, pay_period",
+        "payroll": "select employee_id, pay_period, earnings_code, amount, currency "
+        "from finance.payroll_export order by employee_id, pay_period, earnings_code",
+    }
+    with warehouse.connect(wh) as conn, conn.cursor() as cur:
+        found = {}
+        for name, sql in queries.items():
+            cur.execute(sql)
+            found[name] = cur.fetchall()
+    return found
+
+
+def test_recomputing_from_the_same_data_gives_the_same_result_to_the_cent(pipeline: warehouse.Warehouse) -> None:
+    before = _money_marts(pipeline)
+    assert len(before["lines"]) > 40 and before["payroll"]
+    run_dbt(["run", "--full-refresh"], wh=pipeline)  # every model dropped and rebuilt
+    assert _money_marts(pipeline) == before
