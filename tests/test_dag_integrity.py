@@ -71,6 +71,8 @@ def test_every_task_has_owner_and_retries_setting(dagbag) -> None:
     assert nightly.get_task("quality_gate").retries == 0
     assert nightly.get_task("publish_plans").retries == 0
     assert nightly.get_task("export_payroll").retries >= 1
+    # A scheduler waits five minutes between tries (COMMISSIONS_RETRY_DELAY_SECONDS unset here).
+    assert nightly.get_task("export_payroll").retry_delay.total_seconds() == 300
 
 
 def test_no_cycles(dagbag) -> None:

@@ -10,6 +10,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+#: Seconds between retries of an Airflow task (default 300). Five minutes lets a scheduler
+#: ride out a database restart; `commissions run` (one process, `airflow dags test`) sets a
+#: few seconds so a failing task fails the local run promptly instead of seeming to hang.
+RETRY_DELAY_ENV = "COMMISSIONS_RETRY_DELAY_SECONDS"
+
 # plugins/commissions/config.py -> repository root
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from commissions import warehouse
-from commissions.config import paths
+from commissions.config import RETRY_DELAY_ENV, paths
 
 DAG_ID = "commissions_nightly"
 
@@ -62,6 +62,8 @@ def airflow_env(wh: warehouse.Warehouse) -> dict[str, str]:
             "SCARF_ANALYTICS": "false",
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
             "AIRFLOW_CONN_WAREHOUSE": airflow_connection_json(wh),
+            # One process runs the whole DAG: retry after seconds, not the scheduler's minutes.
+            RETRY_DELAY_ENV: env.get(RETRY_DELAY_ENV, "5"),
             "COMMISSIONS_WAREHOUSE_URL": wh.sqlalchemy_url,
             # Same state folders for the tasks as for this CLI.
             "COMMISSIONS_HOME": str(p.home),

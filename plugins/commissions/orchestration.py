@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -9,12 +10,12 @@ from pathlib import Path
 from cosmos import ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 
-from commissions.config import paths
+from commissions.config import RETRY_DELAY_ENV, paths
 
 DEFAULT_ARGS = {
     "owner": "data-team",
     "retries": 2,
-    "retry_delay": timedelta(minutes=5),
+    "retry_delay": timedelta(seconds=int(os.environ.get(RETRY_DELAY_ENV, "300"))),
 }
 
 #: dbt reads its connection from these variables (dbt_project/profiles.yml). Inside

@@ -1,0 +1,31 @@
+"""What `commissions run` hands the Airflow process it starts (no Airflow is run here)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from commissions import warehouse
+from commissions.config import RETRY_DELAY_ENV
+from commissions.local_airflow import airflow_env
+
+WH = warehouse.parse_url("postgresql://etl:secret@db.internal:6543/comp")
+
+
+def test_local_runs_retry_after_seconds_not_minutes(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(RETRY_DELAY_ENV, raising=False)
+    assert airflow_env(WH)[RETRY_DELAY_ENV] == "5"
+    monkeypatch.setenv(RETRY_DELAY_ENV, "60")
+    assert airflow_env(WH)[RETRY_DELAY_ENV] == "60", "an explicit setting wins"
+
+
+def test_tasks_and_dbt_get_the_warehouse_the_cli_resolved(isolated_home: Path) -> None:
+    env = airflow_env(WH)
+    conn = json.loads(env["AIRFLOW_CONN_WAREHOUSE"])
+    assert (conn["host"], conn["port"], conn["login"], conn["schema"]) == ("db.internal", 6543, "etl", "comp")
+    assert env["COMMISSIONS_WAREHOUSE_URL"] == WH.sqlalchemy_url
+    assert env["AIRFLOW__COSMOS__ENABLE_TELEMETRY"] == "False"
+    # Airflow's own metadata defaults to SQLite in Airflow's home, not the warehouse.
+    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == f"sqlite:///{Path(env['AIRFLOW_HOME']) / 'airflow.db'}"
