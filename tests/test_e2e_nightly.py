@@ -103,6 +103,8 @@ def test_run_succeeds_and_says_where_outputs_are(nightly: dict) -> None:
     assert f"payroll_{PERIOD}.csv" in out
     assert "data quality:" in out and "warned" in out
     assert "finance.fct_payouts" in out
+    assert f"commission payouts {PERIOD} (COMM):" in out
+    assert f"manual adjustments {PERIOD} (ADJ, finance.fct_adjustments):" in out
 
 
 def test_payroll_file_matches_independent_calculation_to_the_cent(nightly: dict) -> None:

@@ -10,7 +10,8 @@ from commissions.config import paths
 
 MARTS = (
     ("finance.fct_payouts", "payout per rep and pay period"),
-    ("finance.fct_commission_lines", "every commission line with its plan rule and sources"),
+    ("finance.fct_commission_lines", "every commission and cap line with its plan rule and sources"),
+    ("finance.fct_adjustments", "manual adjustments paid, with who, why and approver"),
     ("finance.payroll_export", "what the payroll file is written from"),
     ("bi.fct_attainment", "attainment by rep and period"),
     ("bi.rpt_team_attainment", "attainment by team and period"),
@@ -65,12 +66,21 @@ def render_run_summary(wh: warehouse.Warehouse, period: str, log_path: Path) -> 
         (period,),
     )
     if payouts:
-        lines.append(f"payouts {period}:")
+        lines.append(f"commission payouts {period} (COMM):")
         for currency, reps, total, low, high in payouts:
             lines.append(
                 f"  {currency}: {reps} reps, total {total}, attainment {low:.0%} to {high:.0%}"
                 if low is not None
                 else f"  {currency}: {reps} reps, total {total}"
             )
+    adjustments = _query(
+        wh,
+        "select currency, count(*), sum(amount) from finance.fct_adjustments where pay_period = %s "
+        "group by currency order by currency",
+        (period,),
+    )
+    if adjustments:
+        lines.append(f"manual adjustments {period} (ADJ, finance.fct_adjustments):")
+        lines += [f"  {currency}: {count} adjustments, total {total}" for currency, count, total in adjustments]
     lines.append(f"airflow log:    {log_path}")
     return "\n".join(lines)
