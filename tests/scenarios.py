@@ -299,7 +299,7 @@ SCENARIOS: list[Scenario] = [
         # -100.00 for a duplicate expense payout: ADJ 150.00 in 2026-10, and +75.50 in
         # 2026-11 with no commission that month. E2 (JPY) gets 5000 JPY. Held by the gate,
         # so never paid: one in EUR for the USD-paid E1 (currency_is_pay_currency), one
-        # without a reason, one without an approver.
+        # without a reason, one without an approver, one whose pay period is not YYYY-MM.
         people=[Person("S13-E1", "USD", "AE_2026"), Person("S13-E2", "JPY", "AM_2026", role="AM")],
         quotas=[_quota("S13-E1")],
         deals=[Deal("S13-O1", "S13-E1", "20000.00", "USD", "2026-10-06")],
@@ -311,6 +311,7 @@ SCENARIOS: list[Scenario] = [
             Adjustment("S13-A5", "S13-E1", "2026-10", "999.00", "EUR", "Wrong currency"),
             Adjustment("S13-A6", "S13-E1", "2026-10", "999.00", "USD", ""),
             Adjustment("S13-A7", "S13-E1", "2026-10", "999.00", "USD", "Not approved", approved_by=None),
+            Adjustment("S13-A8", "S13-E1", "Oct 2026", "999.00", "USD", "Pay period not a month"),
         ],
         expected={("S13-E1", "2026-10"): ("2000.00", "USD")},
         expected_adjustments={

@@ -253,6 +253,26 @@ def test_a_broken_expectation_fails(built: dict) -> None:
     run_dbt(["test", "--select", "assert_payout_is_sum_of_lines_rounded_once"], wh=wh)
 
 
+def test_an_adjustment_finer_than_the_currency_stops_the_run(built: dict) -> None:
+    """10.005 USD cannot be paid as written: the build fails rather than round it."""
+    wh = built["wh"]
+    query_exec(
+        wh,
+        "insert into raw_hr.commission_adjustments (adjustment_id, employee_id, pay_period, amount, currency, "
+        "reason, entered_by, approved_by, updated_at, _batch_id, _source_file, _source_line, _record_hash, "
+        "_loaded_at) values ('A-FINE', 'E1', '2026-10', 10.005, 'USD', 'Half a cent', 'analyst', 'lead', now(), "
+        "'b2', 'hr/commission_adjustments.csv', 2, 'test', now())",
+    )
+    try:
+        with pytest.raises(DbtError) as caught:
+            run_dbt(["build", "--select", "fct_adjustments"], wh=wh)
+    finally:
+        query_exec(wh, "delete from raw_hr.commission_adjustments where adjustment_id = 'A-FINE'")
+    assert "expression_is_true_fct_adjustments_amount" in str(caught.value)
+    assert "1 failing rows" in str(caught.value)
+    run_dbt(["build", "--select", "fct_adjustments"], wh=wh)
+
+
 def test_dbt_error_names_the_problem_when_nothing_ran(built: dict) -> None:
     wh = built["wh"]
     missing = warehouse.Warehouse(wh.host, wh.port, wh.user, wh.password, "no_such_database", wh.embedded)
