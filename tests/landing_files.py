@@ -77,6 +77,26 @@ class Adjustment:
     approved_by: str | None = "Comp Ops Lead"
 
 
+@dataclass(frozen=True)
+class Invoice:
+    invoice_id: str
+    opportunity_id: str
+    invoice_date: str
+    total_amount: str
+    currency: str
+    status: str = "paid"
+
+
+@dataclass(frozen=True)
+class CreditNote:
+    credit_note_id: str
+    invoice_id: str
+    issue_date: str
+    amount: str
+    currency: str
+    reason: str  # refund | billing_error | churn
+
+
 def user_id(employee_id: str) -> str:
     return f"U-{employee_id}"
 
@@ -110,8 +130,10 @@ def write_landing(
     quotas: list[Quota] = (),
     rates: list[Rate] = (),
     adjustments: list[Adjustment] = (),
+    invoices: list[Invoice] = (),
+    credit_notes: list[CreditNote] = (),
 ) -> None:
-    """Write crm/ and hr/ landing files for these records."""
+    """Write crm/, hr/ and (when there are invoices) billing/ landing files for these records."""
     write_csv(
         landing / "crm" / "users.csv",
         "crm",
@@ -260,5 +282,39 @@ def write_landing(
                 "updated_at": STAMP,
             }
             for a in adjustments
+        ),
+    )
+    if not invoices:
+        return
+    write_jsonl(
+        landing / "billing" / "invoices.jsonl",
+        (
+            {
+                "invoice_id": i.invoice_id,
+                "account_id": "A1",
+                "opportunity_id": i.opportunity_id,
+                "invoice_date": i.invoice_date,
+                "due_date": i.invoice_date,
+                "currency": i.currency,
+                "total_amount": i.total_amount,
+                "status": i.status,
+                "updated_at": STAMP,
+            }
+            for i in invoices
+        ),
+    )
+    write_jsonl(
+        landing / "billing" / "credit_notes.jsonl",
+        (
+            {
+                "credit_note_id": c.credit_note_id,
+                "invoice_id": c.invoice_id,
+                "issue_date": c.issue_date,
+                "currency": c.currency,
+                "amount": c.amount,
+                "reason": c.reason,
+                "updated_at": STAMP,
+            }
+            for c in credit_notes
         ),
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from landing_files import Adjustment, Deal, Person, Quota, Rate, Split
+from landing_files import Adjustment, CreditNote, Deal, Invoice, Person, Quota, Rate, Split
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,8 @@ class Scenario:
     rates: list[Rate] = field(default_factory=list)
     plans: dict[str, str] = field(default_factory=dict)  # plan file name -> YAML
     adjustments: list[Adjustment] = field(default_factory=list)
+    invoices: list[Invoice] = field(default_factory=list)
+    credit_notes: list[CreditNote] = field(default_factory=list)
     #: (employee, period) -> adjustments paid (ADJ), when the scenario has any
     expected_adjustments: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
@@ -112,6 +114,21 @@ CAPPED_PLAN = _bookings_plan(
 {_COMPONENT_HEAD}
         rate_table: {{type: flat, rate: 0.10}}
         caps: {{per_deal: "3000.00", per_period: "5000.00"}}
+""",
+)
+
+
+CLAWBACK_PLAN = _bookings_plan(
+    "SCN_CLAWBACK",
+    f"""  - effective_from: 2026-01-01
+    components:
+      -
+{_COMPONENT_HEAD}
+        rate_table: {{type: flat, rate: 0.10}}
+    clawback:
+      events: [refund, churn]
+      window_days: 90
+      recover_in: period_discovered
 """,
 )
 
@@ -341,5 +358,36 @@ SCENARIOS: list[Scenario] = [
         rates=[Rate("2026-10-31", "GBP", "1.25")],  # 10-07 is in S05's rates already
         plans={"SCN_CAPPED.yaml": CAPPED_PLAN},
         expected={("S14-E1", "2026-10"): ("5000.00", "USD"), ("S14-E2", "2026-10"): ("4000.00", "GBP")},
+    ),
+    Scenario(
+        "S15",
+        "clawbacks: a refund and a churn within 90 days, in the month discovered (SCN_CLAWBACK: flat 10 %)",
+        # E1: O1 40,000 (09-10) pays 4,000 in 2026-09; O2 20,000 (10-05) pays 2,000 in 2026-10.
+        # A 10,000 refund of O1 on 10-20 (40 days) is 0.25 of the deal: -1,000 in 2026-10,
+        # so October pays 2,000 - 1,000 = 1,000. A 20,000 churn credit note of O2 on 11-15
+        # (41 days) is all of it: -2,000, November's only line. A 5,000 refund of O1 on
+        # 12-15 (96 days) is past the window; a billing_error credit note claws nothing.
+        people=[Person("S15-E1", "USD", "SCN_CLAWBACK")],
+        quotas=[_quota("S15-E1", month=m) for m in ("2026-09", "2026-10")],
+        deals=[
+            Deal("S15-O1", "S15-E1", "40000.00", "USD", "2026-09-10"),
+            Deal("S15-O2", "S15-E1", "20000.00", "USD", "2026-10-05"),
+        ],
+        invoices=[
+            Invoice("S15-I1", "S15-O1", "2026-09-12", "40000.00", "USD"),
+            Invoice("S15-I2", "S15-O2", "2026-10-06", "20000.00", "USD"),
+        ],
+        credit_notes=[
+            CreditNote("S15-C1", "S15-I1", "2026-10-20", "10000.00", "USD", "refund"),
+            CreditNote("S15-C2", "S15-I2", "2026-11-15", "20000.00", "USD", "churn"),
+            CreditNote("S15-C3", "S15-I1", "2026-12-15", "5000.00", "USD", "refund"),
+            CreditNote("S15-C4", "S15-I2", "2026-10-10", "100.00", "USD", "billing_error"),
+        ],
+        plans={"SCN_CLAWBACK.yaml": CLAWBACK_PLAN},
+        expected={
+            ("S15-E1", "2026-09"): ("4000.00", "USD"),
+            ("S15-E1", "2026-10"): ("1000.00", "USD"),
+            ("S15-E1", "2026-11"): ("-2000.00", "USD"),
+        },
     ),
 ]

@@ -78,3 +78,14 @@ def test_control_totals_per_currency_equal_the_sum_of_the_file() -> None:
     assert {c: Decimal(v) for c, v in control_totals(rows).items()} == summed
     # Deterministic bytes: same rows, same sha256.
     assert hashlib.sha256(render_csv(rows)).hexdigest() == hashlib.sha256(content).hexdigest()
+
+
+def test_a_deduction_prints_with_its_sign_and_nets_in_the_control_total() -> None:
+    """A clawback larger than the month's earnings is a negative payroll line (a deduction)."""
+    rows = [_row("E1", "-2000", "USD"), _row("E2", "-0.5", "USD"), _row("E3", "300.25", "USD")]
+    assert render_csv(rows).decode().splitlines()[1:] == [
+        "E1,2026-10,COMM,-2000.00,USD",
+        "E2,2026-10,COMM,-0.50,USD",
+        "E3,2026-10,COMM,300.25,USD",
+    ]
+    assert control_totals(rows) == {"USD": "-1700.25"}

@@ -50,6 +50,8 @@ def pipeline(embedded_server, tmp_path_factory: pytest.TempPathFactory) -> Itera
         quotas=_all("quotas"),
         rates=_all("rates"),
         adjustments=_all("adjustments"),
+        invoices=_all("invoices"),
+        credit_notes=_all("credit_notes"),
     )
     plans = root / "plans"
     shutil.copytree(paths().repo_root / "plans", plans)
@@ -60,7 +62,7 @@ def pipeline(embedded_server, tmp_path_factory: pytest.TempPathFactory) -> Itera
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("COMMISSIONS_HOME", str(root / "var"))
         wh = fresh_database(embedded_server, "t_scenarios")
-        for system in ("crm", "hr"):
+        for system in ("crm", "hr", "billing"):
             load.load_system(system, "scenarios", landing=landing, archive=False, wh=wh)
         gate = run_gate(wh, run_label="scenarios")
         # Hand-written data is clean but for the bad adjustments S13 holds on purpose:
@@ -180,6 +182,16 @@ def test_explain_shows_the_caps(pipeline: warehouse.Warehouse) -> None:
     assert re.search(
         r"\(month\) .* per_period_cap 5,000.00 USD x 0.8 \(2026-10-31\) = 4,000 +4,362.2047244 +-362.2047244", text
     )
+
+
+def test_explain_shows_a_clawback_in_the_month_it_was_discovered(pipeline: warehouse.Warehouse) -> None:
+    from commissions.explain import explain_payout
+
+    text = explain_payout("S15-E1", "2026-10", pipeline)
+    assert "plan SCN_CLAWBACK: 1,000.00 USD" in text
+    assert re.search(r"S15-O2 +owner +2026-10-05 .* tier|S15-O2 +owner +2026-10-05 .* flat", text)
+    assert re.search(r"S15-O1 +owner +2026-09-10 .* clawback \(refund, credit note S15-C1\) 25% +4,000 +-1,000", text)
+    assert "billing/credit_notes.jsonl:1" in text
 
 
 def test_bad_adjustments_are_held_with_the_rule_that_caught_them(pipeline: warehouse.Warehouse) -> None:

@@ -1,6 +1,7 @@
 -- Everyone with commissionable credit must be on a plan version whose every component
--- the engine computes (int_plan_components.computed_gap names what is missing).
--- Otherwise the payout would silently leave a component out: stop the run instead.
+-- and clawback event the engine computes (int_plan_components.computed_gap names what is
+-- missing for a component; non_payment clawbacks are not computed yet). Otherwise the
+-- payout would silently leave a mechanic out: stop the run instead.
 
 with credits as (
     select * from {{ ref('int_credits') }}
@@ -9,17 +10,49 @@ with credits as (
 
 components as (
     select * from {{ ref('int_plan_components') }}
+),
+
+clawback_policies as (
+    select * from {{ ref('stg_plans__clawback_policies') }}
+),
+
+component_gaps as (
+    select
+        credits.plan_version,
+        components.component_id as mechanic,
+        components.computed_gap,
+        credits.employee_id
+    from credits
+    inner join components
+        on components.plan_id = credits.plan_id
+        and components.version_number = credits.plan_version_number
+    where not components.is_computed
+),
+
+clawback_gaps as (
+    select
+        credits.plan_version,
+        'clawback' as mechanic,
+        'clawback event ' || clawback_policies.clawback_event as computed_gap,
+        credits.employee_id
+    from credits
+    inner join clawback_policies
+        on clawback_policies.plan_id = credits.plan_id
+        and clawback_policies.version_number = credits.plan_version_number
+    where clawback_policies.clawback_event = 'non_payment'
+),
+
+gaps as (
+    select * from component_gaps
+    union all
+    select * from clawback_gaps
 )
 
 select
-    credits.plan_version,
-    components.component_id,
-    components.computed_gap,
+    plan_version,
+    mechanic,
+    computed_gap,
     count(*) as credits_affected,
-    min(credits.employee_id) as example_employee_id
-from credits
-inner join components
-    on components.plan_id = credits.plan_id
-    and components.version_number = credits.plan_version_number
-where not components.is_computed
-group by credits.plan_version, components.component_id, components.computed_gap
+    min(employee_id) as example_employee_id
+from gaps
+group by plan_version, mechanic, computed_gap

@@ -10,6 +10,8 @@ with credits as (
 lines as (
     select credit_id, component_id, sum(tier_base_amount) as explained
     from {{ ref('fct_commission_lines') }}
+    -- the band parts; cap and clawback lines take money back and cover no part of the credit
+    where line_type = 'commission'
     group by credit_id, component_id
 )
 

@@ -75,7 +75,7 @@ _PERIOD_ROWS = {
     "payouts": ("finance.fct_payouts", "plan_id"),
     "lines": (
         "finance.fct_commission_lines",
-        "plan_id, component_id, credit_date nulls last, opportunity_id, split_id nulls first, "
+        "plan_id, component_id nulls last, credit_date nulls last, opportunity_id, split_id nulls first, "
         "line_type = 'per_deal_cap', tier_number",
     ),
     "not_paid": ("ops.ops_non_commissionable_credits", "credit_date, opportunity_id"),
@@ -134,9 +134,34 @@ def _cap_row(line: dict[str, Any]) -> list[str]:
     ]
 
 
+def _clawback_row(line: dict[str, Any]) -> list[str]:
+    """A clawback line: the credit note, the share of the deal it credited back, and what it took."""
+    what = (
+        f"clawback ({line['clawback_event']}, credit note {line['credit_note_id']}) {_percent(line['clawback_share'])}"
+    )
+    return [
+        line["opportunity_id"],
+        line["split_id"] or "owner",
+        f"{line['credit_date']:%Y-%m-%d}",
+        f"{_money(line['deal_amount'])} {line['deal_currency']}",
+        _percent(line["split_share"]),
+        "",
+        "",
+        "",
+        what,
+        "",
+        _money(line["clawback_base"]),
+        _money(line["commission_amount"]),
+        f"{line['source_file']}:{line['source_line']}",
+    ]
+
+
 def _line_rows(lines: list[dict[str, Any]]) -> list[list[str]]:
     rows = []
     for line in lines:
+        if line["line_type"] == "clawback":
+            rows.append(_clawback_row(line))
+            continue
         if line["line_type"] != "commission":
             rows.append(_cap_row(line))
             continue

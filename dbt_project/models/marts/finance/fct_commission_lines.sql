@@ -1,7 +1,7 @@
 -- Every line behind every payout, with the plan rule applied and the source rows it came
--- from: commission lines (one per credit, plan component and rate band it touches) and
--- cap lines (what a per-deal or per-period cap took back). A payout is the sum of its
--- lines.
+-- from: commission lines (one per credit, plan component and rate band it touches), cap
+-- lines (what a per-deal or per-period cap took back) and clawback lines (what a refund
+-- or churn took back, in the period it was discovered). A payout is the sum of its lines.
 
 with commission_lines as (
     select * from {{ ref('int_commission_lines') }}
@@ -9,6 +9,14 @@ with commission_lines as (
 
 cap_lines as (
     select * from {{ ref('int_commission_caps') }}
+),
+
+clawback_lines as (
+    select * from {{ ref('int_commission_clawbacks') }}
+),
+
+plan_versions as (
+    select * from {{ ref('stg_plans__plan_versions') }}
 ),
 
 credits as (
@@ -54,6 +62,10 @@ commission as (
         null::numeric as cap_fx_rate,
         null::date as cap_fx_date,
         null::numeric as cap_in_pay_currency,
+        null::text as clawback_event,
+        null::text as credit_note_id,
+        null::numeric as clawback_base,
+        null::numeric as clawback_share,
         opportunity_id,
         split_id,
         split_share,
@@ -109,6 +121,10 @@ caps as (
         cap_lines.cap_fx_rate,
         cap_lines.cap_fx_date,
         cap_lines.cap_in_pay_currency,
+        null::text as clawback_event,
+        null::text as credit_note_id,
+        null::numeric as clawback_base,
+        null::numeric as clawback_share,
         credits.opportunity_id,
         credits.split_id,
         credits.split_share,
@@ -135,10 +151,77 @@ caps as (
         on credits.credit_id = cap_lines.credit_id
 ),
 
+clawbacks as (
+    select
+        clawback_lines.commission_line_id,
+        clawback_lines.line_type,
+        clawback_lines.credit_id,
+        clawback_lines.employee_id,
+        clawback_lines.pay_period,
+        clawback_lines.period_start,
+        clawback_lines.plan_id,
+        clawback_lines.plan_version_number,
+        plan_versions.plan_version,
+        null::text as component_id,
+        null::text as component_name,
+        null::text as rate_table_type,
+        null::integer as tier_number,
+        'clawback' as tier_label,
+        null::numeric as tier_attainment_from,
+        null::numeric as tier_attainment_to,
+        null::numeric as rate,
+        null::numeric as threshold_attainment,
+        true as threshold_met,
+        null::numeric as cap_attainment,
+        null::numeric as quota,
+        null::numeric as bookings_before,
+        null::numeric as bookings_after,
+        null::numeric as attainment_before,
+        null::numeric as attainment_after,
+        null::numeric as period_bookings,
+        null::numeric as period_attainment,
+        null::numeric as amount_before_cap,
+        null::numeric as cap_amount,
+        null::text as cap_currency,
+        null::numeric as cap_fx_rate,
+        null::date as cap_fx_date,
+        null::numeric as cap_in_pay_currency,
+        clawback_lines.clawback_event,
+        clawback_lines.credit_note_id,
+        clawback_lines.commission_paid as clawback_base,
+        clawback_lines.clawback_share,
+        credits.opportunity_id,
+        credits.split_id,
+        credits.split_share,
+        credits.credit_date,
+        credits.deal_amount,
+        credits.deal_currency,
+        credits.fx_rate,
+        credits.credit_amount,
+        clawback_lines.pay_currency,
+        0::numeric as tier_base_amount,
+        clawback_lines.commission_amount,
+        credits.opportunity_row_id,
+        credits.split_row_id,
+        credits.quota_row_id,
+        -- the evidence of a clawback is the credit note
+        clawback_lines.source_file,
+        clawback_lines.source_batch_id,
+        clawback_lines.source_line
+    from clawback_lines
+    inner join plan_versions
+        on plan_versions.plan_id = clawback_lines.plan_id
+        and plan_versions.version_number = clawback_lines.plan_version_number
+    inner join credits
+        on credits.credit_id = clawback_lines.credit_id
+),
+
 final as (
     select * from commission
     union all
     select * from caps
+    union all
+    select * from clawbacks
 )
 
 select * from final

@@ -15,23 +15,26 @@ currencies as (
 ),
 
 commission as (
+    -- Driven by the lines, so a month with only a clawback still has its payout.
     select
         employee_id,
         plan_id,
         period_start,
+        pay_period,
+        pay_currency,
         sum(commission_amount) as commission_unrounded,
         count(*) as commission_line_count
     from lines
-    group by employee_id, plan_id, period_start
+    group by employee_id, plan_id, period_start, pay_period, pay_currency
 ),
 
 final as (
     select
-        attainment.employee_id::text as employee_id,
-        attainment.period_start::date as period_start,
-        attainment.pay_period::text as pay_period,
-        attainment.plan_id::text as plan_id,
-        attainment.pay_currency::text as currency,
+        commission.employee_id::text as employee_id,
+        commission.period_start::date as period_start,
+        commission.pay_period::text as pay_period,
+        commission.plan_id::text as plan_id,
+        commission.pay_currency::text as currency,
         currencies.minor_units::integer as minor_units,
         attainment.credited_bookings::numeric as credited_bookings,
         attainment.quota_amount::numeric as quota,
@@ -40,15 +43,15 @@ final as (
         {{ round_to_minor_units('commission.commission_unrounded', 'currencies.minor_units') }}::numeric
             as payout_amount,
         commission.commission_line_count::integer as commission_line_count
-    from attainment
-    inner join commission
-        on commission.employee_id = attainment.employee_id
-        and commission.plan_id = attainment.plan_id
-        and commission.period_start = attainment.period_start
+    from commission
+    left join attainment
+        on attainment.employee_id = commission.employee_id
+        and attainment.plan_id = commission.plan_id
+        and attainment.period_start = commission.period_start
     -- left join: a currency missing from the seed fails the not_null contract on
     -- minor_units instead of dropping the payout.
     left join currencies
-        on currencies.currency = attainment.pay_currency
+        on currencies.currency = commission.pay_currency
 )
 
 select * from final
