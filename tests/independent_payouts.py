@@ -3,8 +3,10 @@
 It reads the landing files directly (csv/json, Decimal) and never the warehouse, and
 it computes graduated commission per rep and month in closed form,
     sum over tiers of rate * clamp(B, Q*from, Q*min(to, cap)) - Q*from
-instead of allocating it deal by deal as the dbt models do. If both agree to the cent
-on generated data, the models implement the documented plan.
+instead of allocating it deal by deal as the dbt models do. Clawbacks (AE_2026: refund
+and churn credit notes within 90 days) need what one credit earned, so for those the
+month's credits are stacked in order here too. If both agree to the cent on generated
+data, the models implement the documented plan.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ TIERS = {
 CAP = Decimal("2.00")
 # plans/*.yaml: the first day a version of each plan is in force (both stay open).
 PLAN_STARTS = {"AE_2026": date(2025, 1, 1), "AM_2026": date(2025, 1, 1)}
+# plans/*.yaml clawback policies: plan -> (events, window in days).
+CLAWBACKS = {"AE_2026": (frozenset({"refund", "churn"}), 90)}
 MINOR_UNITS = {"JPY": 0}
 
 
@@ -111,14 +115,19 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
             splits_by_opp[split["opportunity_id"]].append(split)
 
     booked: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)  # (emp, plan, month) -> B
+    # Every paid credit, for clawbacks: (emp, plan, month) -> [(close, opp, split, credit)], and by deal.
+    month_credits: dict[tuple[str, str, str], list[tuple]] = defaultdict(list)
+    deal_credits: dict[str, list[tuple]] = defaultdict(list)
     for (opp_id,), opp in opps.items():
         if opp["stage"] != "Closed Won" or opp_id in exclude_opportunities:
             continue
         close = opp["close_date"]
-        recipients = [(s["split_owner_user_id"], Decimal(s["split_percent"]) / 100) for s in splits_by_opp[opp_id]]
+        recipients = [
+            (s["split_owner_user_id"], Decimal(s["split_percent"]) / 100, s["split_id"]) for s in splits_by_opp[opp_id]
+        ]
         if not recipients:
-            recipients = [(opp["owner_user_id"], Decimal(1))]
-        for user_id, share in recipients:
+            recipients = [(opp["owner_user_id"], Decimal(1), None)]
+        for user_id, share, split_id in recipients:
             employee_id = users[(user_id,)]["employee_number"]
             emp = employees[(employee_id,)]
             day = date.fromisoformat(close)
@@ -131,17 +140,71 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
                 continue
             credit = Decimal(opp["amount"]) * share * fx(opp["currency"], emp["pay_currency"], close)
             booked[(employee_id, plan, month_start)] += credit
+            month_credits[(employee_id, plan, month_start)].append((close, opp_id, split_id, credit))
+            deal_credits[opp_id].append((employee_id, plan, month_start, split_id, day))
+
+    def quota_of(employee_id: str, month_start: str) -> Decimal:
+        quota_row = quotas[(employee_id, month_start)]
+        assert quota_row["currency"] == employees[(employee_id,)]["pay_currency"], "demo quotas are in the pay currency"
+        return Decimal(quota_row["quota_amount"])
+
+    def tiered(plan: str, quota: Decimal, before: Decimal, after: Decimal) -> Decimal:
+        """Commission on the bookings between `before` and `after` of a month."""
+        return sum(
+            (
+                rate * max(Decimal(0), min(after, quota * min(high, CAP)) - max(before, quota * low))
+                for low, high, rate in TIERS[plan]
+            ),
+            Decimal(0),
+        )
+
+    def paid_on(month: tuple[str, str, str], opp_id: str, split_id: str | None) -> Decimal:
+        """What one credit earned: the month's credits stacked in close date, deal, split order."""
+        stacked = Decimal(0)
+        order = sorted(month_credits[month], key=lambda c: (c[0], c[1], c[2] is not None, c[2] or ""))
+        for _, opp, split, credit in order:
+            if (opp, split) == (opp_id, split_id):
+                return tiered(month[1], quota_of(month[0], month[2]), stacked, stacked + credit)
+            stacked += credit
+        raise AssertionError(f"no credit {opp_id}/{split_id} in {month}")
+
+    # Clawbacks (docs/plans.md): refund/churn credit notes within the window take back the
+    # share of the deal credited back, at most all of it, in the month of the credit note.
+    def clawbacks() -> dict[tuple[str, str, str], Decimal]:
+        if not (landing / "billing" / "credit_notes.jsonl").exists():
+            return {}
+        invoices = _latest(_jsonl(landing / "billing" / "invoices.jsonl"), ("invoice_id",), "updated_at")
+        notes = _latest(_jsonl(landing / "billing" / "credit_notes.jsonl"), ("credit_note_id",), "updated_at")
+        clawed: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+        shares_so_far: dict[tuple[str, str | None], Decimal] = defaultdict(Decimal)
+        for note in sorted(notes.values(), key=lambda n: (n["issue_date"], n["credit_note_id"])):
+            invoice = invoices.get((note["invoice_id"],))
+            if invoice is None or invoice["opportunity_id"] not in deal_credits:
+                continue
+            opp_id = invoice["opportunity_id"]
+            issued = date.fromisoformat(note["issue_date"])
+            for employee_id, plan, month_start, split_id, closed in deal_credits[opp_id]:
+                events, window = CLAWBACKS.get(plan, (frozenset(), 0))
+                if note["reason"] not in events or not 0 <= (issued - closed).days <= window:
+                    continue
+                share = Decimal(str(note["amount"])) / Decimal(opps[(opp_id,)]["amount"])
+                before = shares_so_far[(opp_id, split_id)]
+                shares_so_far[(opp_id, split_id)] = before + share
+                taken = min(before + share, Decimal(1)) - min(before, Decimal(1))
+                paid = paid_on((employee_id, plan, month_start), opp_id, split_id)
+                clawed[(employee_id, plan, issued.replace(day=1).isoformat())] -= paid * taken
+        return clawed
+
+    clawed = clawbacks()
 
     payouts: dict[tuple[str, str], Payout] = {}
-    for (employee_id, plan, month_start), bookings in booked.items():
-        quota_row = quotas[(employee_id, month_start)]
+    for employee_id, plan, month_start in sorted(set(booked) | set(clawed)):
         pay_ccy = employees[(employee_id,)]["pay_currency"]
-        assert quota_row["currency"] == pay_ccy, "demo quotas are in the pay currency"
-        quota = Decimal(quota_row["quota_amount"])
-        commission = Decimal(0)
-        for low, high, rate in TIERS[plan]:
-            band_low, band_high = quota * low, quota * min(high, CAP)
-            commission += rate * max(Decimal(0), min(bookings, band_high) - band_low)
+        commission = clawed.get((employee_id, plan, month_start), Decimal(0))
+        bookings = booked.get((employee_id, plan, month_start))
+        if bookings is not None:
+            # The month's commission in closed form, not deal by deal.
+            commission += tiered(plan, quota_of(employee_id, month_start), Decimal(0), bookings)
         period = month_start[:7]
         quantum = Decimal(1).scaleb(-MINOR_UNITS.get(pay_ccy, 2))
         amount = commission.quantize(quantum, rounding=ROUND_HALF_UP)

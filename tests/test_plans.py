@@ -56,14 +56,21 @@ def test_shipped_plans_validate() -> None:
 
 
 @pytest.mark.parametrize(
-    ("plan_id", "tiers"),
+    ("plan_id", "tiers", "clawback"),
     [
-        ("AE_2026", [("0", "1.00", "0.10"), ("1.00", "1.50", "0.15"), ("1.50", "2.00", "0.20")]),
-        ("AM_2026", [("0", "1.00", "0.06"), ("1.00", "1.25", "0.09"), ("1.25", "2.00", "0.12")]),
+        (
+            "AE_2026",
+            [("0", "1.00", "0.10"), ("1.00", "1.50", "0.15"), ("1.50", "2.00", "0.20")],
+            (["refund", "churn"], 90),
+        ),
+        ("AM_2026", [("0", "1.00", "0.06"), ("1.00", "1.25", "0.09"), ("1.25", "2.00", "0.12")], None),
     ],
 )
-def test_ae_and_am_are_todays_maths(plan_id: str, tiers: list[tuple[str, str, str]]) -> None:
-    """Monthly bookings on booking, graduated tiers, cap 2.00, owner + revenue splits, pay currency."""
+def test_ae_and_am_are_todays_maths(
+    plan_id: str, tiers: list[tuple[str, str, str]], clawback: tuple[list[str], int] | None
+) -> None:
+    """Monthly bookings on booking, graduated tiers, cap 2.00, owner + revenue splits, pay currency;
+    AE_2026 claws back on refund and churn within 90 days (tests/independent_payouts.py mirrors it)."""
     plan = next(p for p in load_plans(REPO_PLANS) if p.plan_id == plan_id)
     assert (plan.payout_currency, plan.fx_rate_date) == ("pay_currency", "credit_date")
     (version,) = plan.versions
@@ -88,7 +95,9 @@ def test_ae_and_am_are_todays_maths(plan_id: str, tiers: list[tuple[str, str, st
         tuple(Decimal(x) for x in tier) for tier in tiers
     ]
     assert component.caps is not None and component.caps.attainment == Decimal("2.00")
-    assert component.threshold is None and version.clawback is None and version.draw is None
+    assert component.threshold is None and version.draw is None
+    policy = version.clawback
+    assert (None if policy is None else (policy.events, policy.window_days)) == clawback
 
 
 def test_examples_are_marked_as_not_computed() -> None:
