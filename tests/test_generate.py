@@ -335,6 +335,11 @@ def test_independent_calculator_pays_reps_in_several_currencies_across_tiers(cle
     }
     below = above_150 = capped = 0
     for key, payout in payouts.items():
+        if key not in quotas:
+            # Only a clawback pays in a month without quota (e.g. discovered after the
+            # rep left); it says nothing about attainment bands.
+            assert payout.amount < 0, (key, payout)
+            continue
         low, high, cap = bands[plan_of[key]]
         ratio = payout.amount / quotas[key]
         below += ratio < low
