@@ -12,10 +12,10 @@ import csv
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
 from pathlib import Path
 
 from commissions.contracts import tables_of
+from commissions.periods import period_bounds
 
 STAMP = "2026-10-31T12:00:00+00:00"
 
@@ -99,12 +99,6 @@ class CreditNote:
 
 def user_id(employee_id: str) -> str:
     return f"U-{employee_id}"
-
-
-def _month_end(period_start: str) -> str:
-    year, month = int(period_start[:4]), int(period_start[5:7])
-    next_first = f"{year + month // 12:04d}-{month % 12 + 1:02d}-01"
-    return (date.fromisoformat(next_first) - timedelta(days=1)).isoformat()
 
 
 def write_csv(path: Path, system: str, table: str, rows: Iterable[dict]) -> None:
@@ -248,7 +242,7 @@ def write_landing(
                 "employee_id": q.employee_id,
                 "measure": q.measure,
                 "period_start": q.period_start,
-                "period_end": _month_end(q.period_start),
+                "period_end": period_bounds(q.period_start[:7])[1].isoformat(),
                 "quota_amount": q.amount,
                 "currency": q.currency,
                 "updated_at": STAMP,
