@@ -3,10 +3,14 @@
 It reads the landing files directly (csv/json, Decimal) and never the warehouse, and
 it computes graduated commission per rep and month in closed form,
     sum over tiers of rate * clamp(B, Q*from, Q*min(to, cap)) - Q*from
-instead of allocating it deal by deal as the dbt models do. Clawbacks (AE_2026: refund
-and churn credit notes within 90 days) need what one credit earned, so for those the
-month's credits are stacked in order here too. If both agree to the cent on generated
-data, the models implement the documented plan.
+instead of allocating it deal by deal as the dbt models do. A payout curve (AM_2026 from
+July 2026) is the target incentive times the curve's value at the attainment, read off
+the points by interpolation, not through per-segment rates; as the target incentive
+converts to the pay currency at each credit's date, a month's credits are stacked and
+each pays TI / 12 x fx(day) x (C(after) - C(before)). Clawbacks (AE_2026: refund and
+churn credit notes within 90 days) need what one credit earned, so for those the month's
+credits are stacked in order here too. If both agree to the cent on generated data, the
+models implement the documented plan.
 """
 
 from __future__ import annotations
@@ -19,22 +23,65 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
 
-# docs/plans.md: (attainment_from, attainment_to, rate); cap 2.00 for both.
-TIERS = {
-    "AE_2026": [
-        (Decimal("0"), Decimal("1.00"), Decimal("0.10")),
-        (Decimal("1.00"), Decimal("1.50"), Decimal("0.15")),
-        (Decimal("1.50"), Decimal("2.00"), Decimal("0.20")),
-    ],
-    "AM_2026": [
-        (Decimal("0"), Decimal("1.00"), Decimal("0.06")),
-        (Decimal("1.00"), Decimal("1.25"), Decimal("0.09")),
-        (Decimal("1.25"), Decimal("2.00"), Decimal("0.12")),
-    ],
+D = Decimal
+
+
+@dataclass(frozen=True)
+class Terms:
+    """One plan version as docs/plans.md states it: graduated tiers, or a payout curve."""
+
+    starts: date
+    ends: date | None = None
+    tiers: tuple[tuple[Decimal, Decimal, Decimal], ...] = ()  # (attainment_from, attainment_to, rate)
+    curve: tuple[tuple[Decimal, Decimal], ...] = ()  # (attainment, payout), after an implicit (0, 0)
+    annual_target: Decimal | None = None  # USD
+    threshold: Decimal | None = None
+
+    def covers(self, day: date) -> bool:
+        return self.starts <= day and (self.ends is None or day <= self.ends)
+
+
+# plans/*.yaml, version by version; cap 2.00 everywhere.
+PLANS = {
+    "AE_2026": (
+        Terms(
+            date(2025, 1, 1),
+            tiers=((D(0), D("1.00"), D("0.10")), (D("1.00"), D("1.50"), D("0.15")), (D("1.50"), D("2.00"), D("0.20"))),
+        ),
+    ),
+    "AM_2026": (
+        Terms(
+            date(2025, 1, 1),
+            date(2026, 6, 30),
+            tiers=((D(0), D("1.00"), D("0.06")), (D("1.00"), D("1.25"), D("0.09")), (D("1.25"), D("2.00"), D("0.12"))),
+        ),
+        Terms(
+            date(2026, 7, 1),
+            curve=((D("1.00"), D("1.00")), (D("1.50"), D("1.75")), (D("2.00"), D("2.25"))),
+            annual_target=D("60000.00"),
+            threshold=D("0.50"),
+        ),
+    ),
 }
-CAP = Decimal("2.00")
-# plans/*.yaml: the first day a version of each plan is in force (both stay open).
-PLAN_STARTS = {"AE_2026": date(2025, 1, 1), "AM_2026": date(2025, 1, 1)}
+CAP = D("2.00")
+
+
+def terms_on(plan: str, day: date) -> Terms | None:
+    return next((t for t in PLANS[plan] if t.covers(day)), None)
+
+
+def curve_value(points: tuple[tuple[Decimal, Decimal], ...], attainment: Decimal) -> Decimal:
+    """The payout (share of target) at `attainment`: linear between points from (0, 0), flat after the last."""
+    low_a, low_p = D(0), D(0)
+    for high_a, high_p in points:
+        if attainment <= high_a:
+            with localcontext() as ctx:
+                ctx.prec = 60
+                return low_p + (high_p - low_p) * (attainment - low_a) / (high_a - low_a)
+        low_a, low_p = high_a, high_p
+    return low_p
+
+
 # plans/*.yaml clawback policies: plan -> (events, window in days).
 CLAWBACKS = {"AE_2026": (frozenset({"refund", "churn"}), 90)}
 MINOR_UNITS = {"JPY": 0}
@@ -136,7 +183,7 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
                 continue
             plan = plan_on(employee_id, day)
             month_start = day.replace(day=1).isoformat()
-            if plan is None or day < PLAN_STARTS[plan] or (employee_id, month_start) not in quotas:
+            if plan is None or terms_on(plan, day) is None or (employee_id, month_start) not in quotas:
                 continue
             credit = Decimal(opp["amount"]) * share * fx(opp["currency"], emp["pay_currency"], close)
             booked[(employee_id, plan, month_start)] += credit
@@ -148,24 +195,56 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
         assert quota_row["currency"] == employees[(employee_id,)]["pay_currency"], "demo quotas are in the pay currency"
         return Decimal(quota_row["quota_amount"])
 
-    def tiered(plan: str, quota: Decimal, before: Decimal, after: Decimal) -> Decimal:
+    def tiered(terms: Terms, quota: Decimal, before: Decimal, after: Decimal) -> Decimal:
         """Commission on the bookings between `before` and `after` of a month."""
         return sum(
             (
                 rate * max(Decimal(0), min(after, quota * min(high, CAP)) - max(before, quota * low))
-                for low, high, rate in TIERS[plan]
+                for low, high, rate in terms.tiers
             ),
+            Decimal(0),
+        )
+
+    def on_curve(terms: Terms, quota: Decimal, span: tuple[Decimal, Decimal], pay_ccy: str, day: str) -> Decimal:
+        """What the bookings between `before` and `after` add to the curve's payout, in the pay currency."""
+        before, after = span
+        ceiling = quota * CAP
+        gained = curve_value(terms.curve, min(after, ceiling) / quota) - curve_value(
+            terms.curve, min(before, ceiling) / quota
+        )
+        return terms.annual_target / 12 * fx("USD", pay_ccy, day) * gained
+
+    def stacked(month: tuple[str, str, str]) -> list[tuple[tuple, Decimal, Decimal]]:
+        """The month's credits in close date, deal, split order, with the bookings before and after each."""
+        total = Decimal(0)
+        order = sorted(month_credits[month], key=lambda c: (c[0], c[1], c[2] is not None, c[2] or ""))
+        out = []
+        for credit in order:
+            out.append((credit, total, total + credit[3]))
+            total += credit[3]
+        return out
+
+    def month_commission(month: tuple[str, str, str], bookings: Decimal) -> Decimal:
+        employee_id, plan, month_start = month
+        terms = terms_on(plan, date.fromisoformat(month_start))
+        quota = quota_of(employee_id, month_start)
+        if terms.threshold and bookings / quota < terms.threshold:
+            return Decimal(0)
+        if terms.tiers:  # closed form
+            return tiered(terms, quota, Decimal(0), bookings)
+        pay_ccy = employees[(employee_id,)]["pay_currency"]
+        return sum(
+            (on_curve(terms, quota, (before, after), pay_ccy, credit[0]) for credit, before, after in stacked(month)),
             Decimal(0),
         )
 
     def paid_on(month: tuple[str, str, str], opp_id: str, split_id: str | None) -> Decimal:
         """What one credit earned: the month's credits stacked in close date, deal, split order."""
-        stacked = Decimal(0)
-        order = sorted(month_credits[month], key=lambda c: (c[0], c[1], c[2] is not None, c[2] or ""))
-        for _, opp, split, credit in order:
+        terms = terms_on(month[1], date.fromisoformat(month[2]))
+        assert terms.tiers, "clawbacks are only on tiered plans"
+        for (_, opp, split, _), before, after in stacked(month):
             if (opp, split) == (opp_id, split_id):
-                return tiered(month[1], quota_of(month[0], month[2]), stacked, stacked + credit)
-            stacked += credit
+                return tiered(terms, quota_of(month[0], month[2]), before, after)
         raise AssertionError(f"no credit {opp_id}/{split_id} in {month}")
 
     # Clawbacks (docs/plans.md): refund/churn credit notes within the window take back the
@@ -204,7 +283,7 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
         bookings = booked.get((employee_id, plan, month_start))
         if bookings is not None:
             # The month's commission in closed form, not deal by deal.
-            commission += tiered(plan, quota_of(employee_id, month_start), Decimal(0), bookings)
+            commission += month_commission((employee_id, plan, month_start), bookings)
         period = month_start[:7]
         quantum = Decimal(1).scaleb(-MINOR_UNITS.get(pay_ccy, 2))
         amount = commission.quantize(quantum, rounding=ROUND_HALF_UP)

@@ -133,6 +133,43 @@ CLAWBACK_PLAN = _bookings_plan(
 )
 
 
+CURVE_PLAN = _bookings_plan(
+    "SCN_CURVE",
+    """  - effective_from: 2026-01-01
+    target_incentive: "120000.00"
+    components:
+      - id: bookings_curve
+        name: Bookings on a curve
+        measure: bookings_tcv
+        quota_measure: bookings
+        trigger: booking
+        scope: individual
+        weight: 0.60
+        quota_period: month
+        attainment_basis: period_to_date
+        crediting: {owner: true, revenue_splits: true}
+        rate_table:
+          type: curve
+          points:
+            - {attainment: 0.50, payout: 0.00}
+            - {attainment: 1.00, payout: 1.00}
+            - {attainment: 1.50, payout: 2.00}
+        caps: {attainment: 1.50}
+      - id: bookings_rate
+        name: Bookings commission
+        measure: bookings_tcv
+        quota_measure: bookings
+        trigger: booking
+        scope: individual
+        weight: 0.40
+        quota_period: month
+        attainment_basis: period_to_date
+        crediting: {owner: true, revenue_splits: true}
+        rate_table: {type: flat, rate: 0.02}
+""",
+)
+
+
 def _quota(employee_id: str, amount: str = "100000.00", currency: str = "USD", month: str = "2026-10") -> Quota:
     return Quota(employee_id, f"{month}-01", amount, currency)
 
@@ -190,17 +227,17 @@ SCENARIOS: list[Scenario] = [
     ),
     Scenario(
         "S04",
-        "cap reached mid-period (AM_2026: 6 % / 9 % / 12 %, cap 2.00)",
+        "cap reached mid-period (AM_2026 v1, June 2026: 6 % / 9 % / 12 %, cap 2.00)",
         # quota 10,000; 15,000 + 10,000 + 3,000 = 28,000, capped at 20,000:
         # 10,000 x 6 % + 2,500 x 9 % + 7,500 x 12 % = 600 + 225 + 900 = 1,725.
         people=[Person("S04-E1", "USD", "AM_2026", role="AM")],
-        quotas=[_quota("S04-E1", "10000.00")],
+        quotas=[_quota("S04-E1", "10000.00", month="2026-06")],
         deals=[
-            Deal("S04-O1", "S04-E1", "15000.00", "USD", "2026-10-03"),
-            Deal("S04-O2", "S04-E1", "10000.00", "USD", "2026-10-10"),
-            Deal("S04-O3", "S04-E1", "3000.00", "USD", "2026-10-20"),
+            Deal("S04-O1", "S04-E1", "15000.00", "USD", "2026-06-03"),
+            Deal("S04-O2", "S04-E1", "10000.00", "USD", "2026-06-10"),
+            Deal("S04-O3", "S04-E1", "3000.00", "USD", "2026-06-20"),
         ],
-        expected={("S04-E1", "2026-10"): ("1725.00", "USD")},
+        expected={("S04-E1", "2026-06"): ("1725.00", "USD")},
     ),
     Scenario(
         "S05",
@@ -215,13 +252,13 @@ SCENARIOS: list[Scenario] = [
     ),
     Scenario(
         "S06",
-        "rounding once, half away from zero, to the yen (AM_2026)",
+        "rounding once, half away from zero, to the yen (AM_2026 v1, June 2026)",
         # 1,234,575 JPY x 6 % = 74,074.5 -> 74,075 JPY (0 minor units).
         people=[Person("S06-E1", "JPY", "AM_2026", role="AM")],
-        quotas=[_quota("S06-E1", "10000000", "JPY")],
-        deals=[Deal("S06-O1", "S06-E1", "1234575", "JPY", "2026-10-09")],
-        rates=[Rate("2026-10-09", "JPY", "0.0067")],
-        expected={("S06-E1", "2026-10"): ("74075", "JPY")},
+        quotas=[_quota("S06-E1", "10000000", "JPY", month="2026-06")],
+        deals=[Deal("S06-O1", "S06-E1", "1234575", "JPY", "2026-06-09")],
+        rates=[Rate("2026-06-09", "JPY", "0.0067")],
+        expected={("S06-E1", "2026-06"): ("74075", "JPY")},
     ),
     Scenario(
         "S07",
@@ -388,6 +425,40 @@ SCENARIOS: list[Scenario] = [
             ("S15-E1", "2026-09"): ("4000.00", "USD"),
             ("S15-E1", "2026-10"): ("1000.00", "USD"),
             ("S15-E1", "2026-11"): ("-2000.00", "USD"),
+        },
+    ),
+    Scenario(
+        "S16",
+        "a payout curve: 60 % of a 120,000 target incentive by attainment, beside a flat 2 % (SCN_CURVE)",
+        # The curve pays 120,000 / 12 x 0.60 = 6,000 a month at 100 %, linear from (0, 0) to
+        # (0.50, 0), (1.00, 1.00) and (1.50, 2.00), nothing above 1.50; the flat 2 % has no cap.
+        # E1: 40,000 + 80,000 = 1.20: curve 6,000 x 1.40 = 8,400; flat 2,400; 10,800.
+        # E2: 45,000 = 0.45: curve 0 (below the first point it pays 0 here); flat 900.
+        # E3 (GBP, quota 50,000 GBP): 60,000 GBP = 1.20; the target incentive converts at the
+        #   credit date, round(1 / 1.27, 10) = 0.7874015748: curve 6,000 x 0.7874015748 x 1.40 =
+        #   6,614.17322832; flat 1,200; 7,814.17322832 -> 7,814.17.
+        # E4: 20,000 on a quota of 10,000 = 2.00, capped at 1.50: curve 6,000 x 2.00 = 12,000;
+        #   flat 400; 12,400.
+        people=[Person(f"S16-E{i}", "GBP" if i == 3 else "USD", "SCN_CURVE") for i in (1, 2, 3, 4)],
+        quotas=[
+            _quota("S16-E1"),
+            _quota("S16-E2"),
+            _quota("S16-E3", "50000.00", "GBP"),
+            _quota("S16-E4", "10000.00"),
+        ],
+        deals=[
+            Deal("S16-O1", "S16-E1", "40000.00", "USD", "2026-10-05"),
+            Deal("S16-O2", "S16-E1", "80000.00", "USD", "2026-10-20"),
+            Deal("S16-O3", "S16-E2", "45000.00", "USD", "2026-10-06"),
+            Deal("S16-O4", "S16-E3", "60000.00", "GBP", "2026-10-07"),
+            Deal("S16-O5", "S16-E4", "20000.00", "USD", "2026-10-09"),
+        ],
+        plans={"SCN_CURVE.yaml": CURVE_PLAN},
+        expected={
+            ("S16-E1", "2026-10"): ("10800.00", "USD"),
+            ("S16-E2", "2026-10"): ("900.00", "USD"),
+            ("S16-E3", "2026-10"): ("7814.17", "GBP"),
+            ("S16-E4", "2026-10"): ("12400.00", "USD"),
         },
     ),
 ]

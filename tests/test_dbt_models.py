@@ -8,7 +8,7 @@ E1  AE, USD, quota 100,000   O1 60,000 USD (10-05), O2 70,000 USD (10-12), 33.33
     -> bookings 60,000 + 70,000 + 9,999 = 139,999
     -> 100,000 x 10% + 39,999 x 15% = 10,000 + 5,999.85 = 15,999.85 USD
     O7 (50,000 USD) is held in quarantine by the quality gate: left out.
-E2  AM, JPY, quota 10,000,000 JPY   O3 1,234,575 JPY -> 6% = 74,074.5 -> 74,075 JPY (half away from zero)
+E2  AE, JPY, quota 10,000,000 JPY   O3 1,234,575 JPY -> 10% = 123,457.5 -> 123,458 JPY (half away from zero)
 E3  AE, GBP, quota 50,000 GBP   O4 20,000.00 EUR on 10-07: fx round(1.08 / 1.27, 10) = 0.8503937008
     -> 17,007.874016 GBP; 33.33% of O5 = 9,999.00 USD on 10-15: fx round(1 / 1.27, 10) = 0.7874015748
     -> 7,873.2283464252 GBP; total 24,881.1023624252 x 10% = 2,488.11023624252 -> 2,488.11 GBP
@@ -40,7 +40,7 @@ STAMP = "2026-10-31T12:00:00+00:00"
 MANAGER = "E6"
 PEOPLE = [
     Person("E1", "USD", "AE_2026", manager_employee_id=MANAGER),
-    Person("E2", "JPY", "AM_2026", hire_date="2021-03-01", role="AM", manager_employee_id=MANAGER),
+    Person("E2", "JPY", "AE_2026", hire_date="2021-03-01", manager_employee_id=MANAGER),
     Person("E3", "GBP", "AE_2026", hire_date="2022-05-02", manager_employee_id=MANAGER),
     Person("E4", "USD", "AE_2026", hire_date="2023-01-09", manager_employee_id=MANAGER),
     Person("E5", "USD", "AE_2026", hire_date="2021-07-01", termination_date="2026-09-30", manager_employee_id=MANAGER),
@@ -79,7 +79,7 @@ RATES = [
 
 EXPECTED_PAYROLL = {
     ("E1", "USD"): Decimal("15999.85"),
-    ("E2", "JPY"): Decimal("74075"),
+    ("E2", "JPY"): Decimal("123458"),
     ("E3", "GBP"): Decimal("2488.11"),
     ("E4", "USD"): Decimal("1000.20"),
 }

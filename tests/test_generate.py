@@ -340,6 +340,8 @@ def test_independent_calculator_pays_reps_in_several_currencies_across_tiers(cle
             # rep left); it says nothing about attainment bands.
             assert payout.amount < 0, (key, payout)
             continue
+        if plan_of[key] == "AM_2026" and key[1] >= "2026-07":
+            continue  # AM_2026 v2 pays a share of target incentive on a curve, not a rate of quota
         low, high, cap = bands[plan_of[key]]
         ratio = payout.amount / quotas[key]
         below += ratio < low

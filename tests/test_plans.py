@@ -56,25 +56,27 @@ def test_shipped_plans_validate() -> None:
 
 
 @pytest.mark.parametrize(
-    ("plan_id", "tiers", "clawback"),
+    ("plan_id", "tiers", "clawback", "effective_to"),
     [
         (
             "AE_2026",
             [("0", "1.00", "0.10"), ("1.00", "1.50", "0.15"), ("1.50", "2.00", "0.20")],
             (["refund", "churn"], 90),
+            None,
         ),
-        ("AM_2026", [("0", "1.00", "0.06"), ("1.00", "1.25", "0.09"), ("1.25", "2.00", "0.12")], None),
+        ("AM_2026", [("0", "1.00", "0.06"), ("1.00", "1.25", "0.09"), ("1.25", "2.00", "0.12")], None, "2026-06-30"),
     ],
 )
-def test_ae_and_am_are_todays_maths(
-    plan_id: str, tiers: list[tuple[str, str, str]], clawback: tuple[list[str], int] | None
+def test_ae_and_am_first_versions_are_graduated(
+    plan_id: str, tiers: list[tuple[str, str, str]], clawback: tuple[list[str], int] | None, effective_to: str | None
 ) -> None:
     """Monthly bookings on booking, graduated tiers, cap 2.00, owner + revenue splits, pay currency;
     AE_2026 claws back on refund and churn within 90 days (tests/independent_payouts.py mirrors it)."""
     plan = next(p for p in load_plans(REPO_PLANS) if p.plan_id == plan_id)
     assert (plan.payout_currency, plan.fx_rate_date) == ("pay_currency", "credit_date")
-    (version,) = plan.versions
-    assert str(version.effective_from) == "2025-01-01" and version.effective_to is None
+    version = plan.versions[0]
+    assert str(version.effective_from) == "2025-01-01"
+    assert (None if version.effective_to is None else str(version.effective_to)) == effective_to
     (component,) = version.components
     assert (component.measure, component.quota_measure, component.trigger, component.scope) == (
         "bookings_tcv",
@@ -98,6 +100,24 @@ def test_ae_and_am_are_todays_maths(
     assert component.threshold is None and version.draw is None
     policy = version.clawback
     assert (None if policy is None else (policy.events, policy.window_days)) == clawback
+
+
+def test_am_pays_on_a_payout_curve_from_july_2026() -> None:
+    """AM_2026 v2, as tests/independent_payouts.py mirrors it: 60,000 USD a year on a curve."""
+    plan = next(p for p in load_plans(REPO_PLANS) if p.plan_id == "AM_2026")
+    assert len(plan.versions) == 2
+    version = plan.versions[1]
+    assert (str(version.effective_from), version.effective_to) == ("2026-07-01", None)
+    assert version.target_incentive == Decimal("60000.00")
+    (component,) = version.components
+    assert (component.measure, component.weight, component.rate_table.type) == ("bookings_tcv", Decimal(1), "curve")
+    assert [(p.attainment, p.payout) for p in component.rate_table.points or []] == [
+        (Decimal("1.00"), Decimal("1.00")),
+        (Decimal("1.50"), Decimal("1.75")),
+        (Decimal("2.00"), Decimal("2.25")),
+    ]
+    assert component.threshold == Decimal("0.50")
+    assert component.caps is not None and component.caps.attainment == Decimal("2.00")
 
 
 def test_examples_are_marked_as_not_computed() -> None:
@@ -227,6 +247,14 @@ INVALID = [
         "plans/MGR_2026.yaml: versions[0].components[0].rate_table.points[2].attainment: expected more than 1.00 "
         "(points in ascending attainment), got '0.90'",
         id="curve-points-not-ascending",
+    ),
+    pytest.param(
+        "MGR_2026.yaml",
+        "            - { attainment: 0.00, payout: 0.00 }",
+        "            - { attainment: 0.00, payout: 0.10 }",
+        "plans/MGR_2026.yaml: versions[0].components[1].rate_table.points[0].payout: expected 0 at attainment 0 "
+        "(a curve starts at 0), got 0.10",
+        id="curve-paying-at-zero-attainment",
     ),
     pytest.param(
         "AE_2026.yaml",
@@ -428,12 +456,14 @@ def test_publish_writes_exact_numeric_tiers(db) -> None:
     ]
     components = _fetch(
         db,
-        "select plan_id, measure, payment_trigger, quota_period, cap_attainment::text, credit_owner, "
-        "credit_revenue_splits from plans.plan_components where plan_id like 'A%' order by plan_id",
+        "select plan_id, version_number, measure, payment_trigger, quota_period, cap_attainment::text, "
+        "credit_owner, credit_revenue_splits, rate_table_type, weight::text from plans.plan_components "
+        "where plan_id like 'A%' order by plan_id, version_number",
     )
     assert components == [
-        ("AE_2026", "bookings_tcv", "booking", "month", "2.00", True, True),
-        ("AM_2026", "bookings_tcv", "booking", "month", "2.00", True, True),
+        ("AE_2026", 1, "bookings_tcv", "booking", "month", "2.00", True, True, "graduated", None),
+        ("AM_2026", 1, "bookings_tcv", "booking", "month", "2.00", True, True, "graduated", None),
+        ("AM_2026", 2, "bookings_tcv", "booking", "month", "2.00", True, True, "curve", "1.00"),
     ]
     assert _fetch(
         db,

@@ -184,6 +184,20 @@ def test_explain_shows_the_caps(pipeline: warehouse.Warehouse) -> None:
     )
 
 
+def test_explain_shows_the_curve_segment_and_target_incentive(pipeline: warehouse.Warehouse) -> None:
+    from commissions.explain import explain_payout
+
+    text = explain_payout("S16-E3", "2026-10", pipeline)
+    assert "plan SCN_CURVE: 7,814.17 GBP" in text
+    # 120,000 x 0.60 x 0.7874015748 x (1.00 - 0) / (12 x 50,000 x 0.50) = 18.8976377952 % on 25,000 GBP.
+    segment = (
+        r"curve_2 \[50%, 100%\) curve 0% -> 100% of 120,000.00 USD a year x weight 60% x fx 0.7874015748 "
+        r"+18.8976377952% +25,000 +4,724.4094488"
+    )
+    assert re.search(rf"S16-O4 +owner +2026-10-07 .* {segment}", text), text
+    assert re.search(r"S16-O4 +owner .* flat \[0%, open\) +2% +60,000 +1,200", text), text
+
+
 def test_explain_shows_a_clawback_in_the_month_it_was_discovered(pipeline: warehouse.Warehouse) -> None:
     from commissions.explain import explain_payout
 

@@ -40,7 +40,15 @@ def _attainment(ratio: Decimal | None) -> str:
 
 def _band(line: dict[str, Any]) -> str:
     low, high = line["tier_attainment_from"], line["tier_attainment_to"]
-    return f"{line['tier_label']} [{_percent(low)}, {_percent(high) if high is not None else 'open'})"
+    band = f"{line['tier_label']} [{_percent(low)}, {_percent(high) if high is not None else 'open'})"
+    if line["rate_table_type"] == "curve" and line["curve_payout_from"] is not None:
+        # What the rate stands for: the curve segment and the target incentive behind it.
+        band += (
+            f" curve {_percent(line['curve_payout_from'])} -> {_percent(line['curve_payout_to'])} of"
+            f" {_money(line['target_incentive'])} {line['target_incentive_currency']} a year"
+            f" x weight {_percent(line['component_weight'])} x fx {line['target_incentive_fx_rate']}"
+        )
+    return band
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:

@@ -229,7 +229,8 @@ class RateTable(Block):
     flat         `rate` x measure (money) or `amount_per_unit` x count
     graduated    marginal tiers: each band pays its own rate on the part of the measure inside it
     retroactive  the whole measure pays the rate of the highest band reached
-    curve        `points` map attainment to a share of target incentive, linear in between
+    curve        `points` map attainment to a share of target incentive, linear in between,
+                 from (0, 0) to the first point, flat after the last
     """
 
     type: Literal["flat", "graduated", "retroactive", "curve"]
@@ -297,7 +298,7 @@ class RateTable(Block):
         points = self.points or []
         if len(points) < 2:
             return [(("points",), f"expected at least two points, got {len(points)}")]
-        return [
+        problems: list[Problem] = [
             (
                 ("points", i, "attainment"),
                 f"expected more than {points[i - 1].attainment} (points in ascending attainment), "
@@ -306,6 +307,12 @@ class RateTable(Block):
             for i in range(1, len(points))
             if points[i].attainment <= points[i - 1].attainment
         ]
+        if points[0].attainment == 0 and points[0].payout != 0:
+            # A curve starts at (0, 0): a payout at zero attainment would be a guarantee, which is a draw.
+            problems.append(
+                (("points", 0, "payout"), f"expected 0 at attainment 0 (a curve starts at 0), got {points[0].payout}")
+            )
+        return problems
 
     @property
     def pays_rate(self) -> bool:

@@ -5,6 +5,14 @@
 -- and after the credit. A band of the rate table covers the measure
 -- [quota * attainment_from, quota * attainment_to) (int_plan_rate_bands):
 --   flat, graduated: the part of the credit inside each band earns that band's rate;
+--   curve:           the same, a band being a segment between two points of the curve:
+--                    its rate is what the segment adds to the payout per unit of measure,
+--                    target_incentive / periods a year * weight * fx
+--                      * (payout_to - payout_from) / (quota * (attainment_to - attainment_from)),
+--                    so the lines of a period add up to the curve's payout at the period's
+--                    attainment; past the last point it stays flat (rate 0). The target
+--                    incentive (plan currency) converts to the pay currency like the plan's
+--                    other amounts: at the credit date, or the month's last day (fx_rate_date);
 --   retroactive:     the credit earns the rate of the band the month's attainment
 --                    reached, up to the cap;
 --   threshold:       below it (month's attainment) every line earns nothing;
@@ -26,6 +34,10 @@ bands as (
     select * from {{ ref('int_plan_rate_bands') }}
 ),
 
+fx_rates as (
+    select * from {{ ref('int_fx_rates') }}
+),
+
 component_credits as (
     select
         credits.*,
@@ -34,6 +46,15 @@ component_credits as (
         components.rate_table_type,
         components.threshold_attainment,
         components.cap_attainment,
+        components.weight as component_weight,
+        components.target_incentive,
+        components.plan_currency,
+        case components.quota_period when 'month' then 12 when 'quarter' then 4 when 'year' then 1 end
+            as periods_per_year,
+        case
+            when components.fx_rate_date = 'credit_date' then credits.credit_date
+            else (credits.period_start + interval '1 month' - interval '1 day')::date
+        end as plan_fx_date,
         credits.quota_amount * components.cap_attainment as cap_amount
     from credits
     inner join components
@@ -41,9 +62,26 @@ component_credits as (
         and components.version_number = credits.plan_version_number
 ),
 
-stacked as (
+with_plan_fx as (
+    -- The rate converting the plan's target incentive to the pay currency.
     select
         component_credits.*,
+        case
+            when component_credits.target_incentive is null then null
+            else {{ cross_rate('component_credits.plan_currency', 'component_credits.pay_currency', 'plan_rate.usd_rate', 'pay_rate.usd_rate') }}
+        end as target_incentive_fx_rate
+    from component_credits
+    left join fx_rates as plan_rate
+        on plan_rate.currency = component_credits.plan_currency
+        and plan_rate.rate_date = component_credits.plan_fx_date
+    left join fx_rates as pay_rate
+        on pay_rate.currency = component_credits.pay_currency
+        and pay_rate.rate_date = component_credits.plan_fx_date
+),
+
+stacked as (
+    select
+        with_plan_fx.*,
         sum(credit_amount) over (
             partition by employee_id, plan_id, component_id, period_start
             order by credit_date, opportunity_id, split_id nulls first
@@ -52,7 +90,7 @@ stacked as (
         sum(credit_amount) over (
             partition by employee_id, plan_id, component_id, period_start
         ) as period_measure
-    from component_credits
+    from with_plan_fx
 ),
 
 cumulative as (
@@ -73,7 +111,21 @@ credit_bands as (
         bands.is_above_cap,
         bands.attainment_from as band_attainment_from,
         bands.attainment_to as band_attainment_to,
-        bands.rate,
+        bands.curve_attainment_from,
+        bands.curve_attainment_to,
+        bands.payout_from,
+        bands.payout_to,
+        case
+            when cumulative.rate_table_type <> 'curve' then bands.rate
+            when bands.is_above_cap or bands.curve_attainment_to is null then 0::numeric
+            else cumulative.target_incentive * cumulative.component_weight * cumulative.target_incentive_fx_rate
+                * (bands.payout_to - bands.payout_from)
+                / nullif(
+                    cumulative.periods_per_year * cumulative.quota_amount
+                    * (bands.curve_attainment_to - bands.curve_attainment_from),
+                    0
+                )
+        end as rate,
         cumulative.quota_amount * bands.attainment_from as band_low,
         cumulative.quota_amount * bands.attainment_to as band_high,
         -- retroactive: the start of the highest paying band the month's attainment reached.
@@ -99,7 +151,7 @@ marginal_lines as (
             least(cum_after, coalesce(band_high, cum_after)) - greatest(cum_before, band_low)
         ) as base_amount
     from credit_bands
-    where rate_table_type in ('flat', 'graduated')
+    where rate_table_type in ('flat', 'graduated', 'curve')
 ),
 
 marginal_touched as (
@@ -162,6 +214,15 @@ final as (
         band_attainment_from as tier_attainment_from,
         band_attainment_to as tier_attainment_to,
         trim_scale(rate) as rate,
+        component_weight,
+        target_incentive,
+        plan_currency as target_incentive_currency,
+        trim_scale(target_incentive_fx_rate) as target_incentive_fx_rate,
+        case when target_incentive is not null then plan_fx_date end as target_incentive_fx_date,
+        curve_attainment_from,
+        curve_attainment_to,
+        payout_from as curve_payout_from,
+        payout_to as curve_payout_to,
         threshold_attainment,
         threshold_met,
         cap_attainment,

@@ -22,6 +22,7 @@ joined as (
         versions.plan_version,
         versions.effective_from,
         versions.effective_to,
+        versions.target_incentive,
         plans.plan_name,
         plans.plan_currency,
         plans.fx_rate_date
@@ -43,7 +44,6 @@ assessed as (
             when quota_period <> 'month' then 'quota_period ' || quota_period
             when attainment_basis <> 'period_to_date' then 'attainment_basis ' || attainment_basis
             when cumulative_true_up then 'cumulative_true_up'
-            when rate_table_type = 'curve' then 'rate_table curve'
             when not coalesce(credit_owner, false) then 'crediting without owner credit'
             when coalesce(credit_manager_rollup, false) then 'crediting manager_rollup'
             when cap_per_year is not null then 'caps.per_year'
@@ -69,6 +69,7 @@ final as (
         payment_trigger,
         scope,
         weight,
+        target_incentive,
         quota_period,
         attainment_basis,
         rate_table_type,

@@ -1,7 +1,13 @@
 -- The rate table of every computed component written out as bands of attainment
 -- [attainment_from, attainment_to), ratios to quota. A flat table is one band from 0;
--- graduated and retroactive tables are their tiers cut at the attainment cap; above
--- the cap one more band pays nothing ('above_cap'), so every credit lands in a band.
+-- graduated and retroactive tables are their tiers cut at the attainment cap; a curve
+-- is one band per segment between its points, starting from (0, 0), and one band past
+-- its last point where the payout stays flat; above the cap one more band pays nothing
+-- ('above_cap'), so every credit lands in a band.
+--
+-- A curve band has no rate of its own: it carries its segment, from (curve_attainment_from,
+-- payout_from) to (curve_attainment_to, payout_to), and int_commission_lines turns it into
+-- a rate on the measure with the person's quota and target incentive.
 
 with components as (
     select * from {{ ref('int_plan_components') }}
@@ -10,6 +16,10 @@ with components as (
 
 tiers as (
     select * from {{ ref('stg_plans__rate_tiers') }}
+),
+
+curve_points as (
+    select * from {{ ref('stg_plans__curve_points') }}
 ),
 
 flat_bands as (
@@ -21,7 +31,11 @@ flat_bands as (
         'flat' as band_label,
         0::numeric as attainment_from,
         components.cap_attainment as attainment_to,
-        components.flat_rate as rate
+        components.flat_rate as rate,
+        null::numeric as curve_attainment_from,
+        null::numeric as curve_attainment_to,
+        null::numeric as payout_from,
+        null::numeric as payout_to
     from components
     where components.rate_table_type = 'flat'
 ),
@@ -38,7 +52,11 @@ tier_bands as (
             when components.cap_attainment is null then tiers.attainment_to
             else least(coalesce(tiers.attainment_to, components.cap_attainment), components.cap_attainment)
         end as attainment_to,
-        tiers.rate
+        tiers.rate,
+        null::numeric as curve_attainment_from,
+        null::numeric as curve_attainment_to,
+        null::numeric as payout_from,
+        null::numeric as payout_to
     from components
     inner join tiers
         on tiers.plan_id = components.plan_id
@@ -48,10 +66,82 @@ tier_bands as (
         and (components.cap_attainment is null or tiers.attainment_from < components.cap_attainment)
 ),
 
+last_points as (
+    select distinct on (plan_id, version_number, component_id) *
+    from curve_points
+    order by plan_id, version_number, component_id, point_number desc
+),
+
+curve_segments as (
+    -- Each point closes the segment from the point before it, the first from (0, 0);
+    -- past the last point the payout stays flat (curve_attainment_to null).
+    select
+        plan_id,
+        version_number,
+        component_id,
+        point_number as segment_number,
+        coalesce(lag(attainment) over points_in_order, 0) as curve_attainment_from,
+        attainment as curve_attainment_to,
+        coalesce(lag(payout) over points_in_order, 0) as payout_from,
+        payout as payout_to
+    from curve_points
+    window points_in_order as (partition by plan_id, version_number, component_id order by point_number)
+    union all
+    select
+        plan_id,
+        version_number,
+        component_id,
+        point_number + 1 as segment_number,
+        attainment as curve_attainment_from,
+        null::numeric as curve_attainment_to,
+        payout as payout_from,
+        payout as payout_to
+    from last_points
+),
+
+curve_bands as (
+    select
+        components.plan_id,
+        components.version_number,
+        components.component_id,
+        row_number() over segments_in_order as band_number,
+        case
+            when curve_segments.curve_attainment_to is null then 'curve_end'
+            else 'curve_' || row_number() over segments_in_order
+        end as band_label,
+        curve_segments.curve_attainment_from as attainment_from,
+        case
+            when components.cap_attainment is null then curve_segments.curve_attainment_to
+            else least(
+                coalesce(curve_segments.curve_attainment_to, components.cap_attainment), components.cap_attainment
+            )
+        end as attainment_to,
+        null::numeric as rate,
+        curve_segments.curve_attainment_from,
+        curve_segments.curve_attainment_to,
+        curve_segments.payout_from,
+        curve_segments.payout_to
+    from components
+    inner join curve_segments
+        on curve_segments.plan_id = components.plan_id
+        and curve_segments.version_number = components.version_number
+        and curve_segments.component_id = components.component_id
+    where components.rate_table_type = 'curve'
+        -- a point at attainment 0 closes an empty segment
+        and curve_segments.curve_attainment_from < coalesce(curve_segments.curve_attainment_to, 'infinity')
+        and (components.cap_attainment is null or curve_segments.curve_attainment_from < components.cap_attainment)
+    window segments_in_order as (
+        partition by components.plan_id, components.version_number, components.component_id
+        order by curve_segments.segment_number
+    )
+),
+
 paying_bands as (
     select * from flat_bands
     union all
     select * from tier_bands
+    union all
+    select * from curve_bands
 ),
 
 above_cap_bands as (
@@ -63,7 +153,11 @@ above_cap_bands as (
         'above_cap' as band_label,
         components.cap_attainment as attainment_from,
         null::numeric as attainment_to,
-        0::numeric as rate
+        0::numeric as rate,
+        null::numeric as curve_attainment_from,
+        null::numeric as curve_attainment_to,
+        null::numeric as payout_from,
+        null::numeric as payout_to
     from components
     left join paying_bands
         on paying_bands.plan_id = components.plan_id
@@ -98,7 +192,11 @@ final as (
         bands.is_above_cap,
         bands.attainment_from,
         bands.attainment_to,
-        bands.rate
+        bands.rate,
+        bands.curve_attainment_from,
+        bands.curve_attainment_to,
+        bands.payout_from,
+        bands.payout_to
     from bands
     inner join components
         on components.plan_id = bands.plan_id
