@@ -7,7 +7,10 @@ instead of allocating it deal by deal as the dbt models do. A payout curve (AM_2
 July 2026) is the target incentive times the curve's value at the attainment, read off
 the points by interpolation, not through per-segment rates; as the target incentive
 converts to the pay currency at each credit's date, a month's credits are stacked and
-each pays TI / 12 x fx(day) x (C(after) - C(before)). Clawbacks (AE_2026: refund and
+each pays TI / 12 x fx(day) x (C(after) - C(before)). That version measures from July to
+date with a true-up: here each month pays what all its window's credits earn at that
+month (quota and target incentive of the months on the plan so far) minus what they
+earned at the previous month with a credit, instead of lines plus true-up lines. Clawbacks (AE_2026: refund and
 churn credit notes within 90 days) need what one credit earned, so for those the month's
 credits are stacked in order here too. If both agree to the cent on generated data, the
 models implement the documented plan.
@@ -19,7 +22,7 @@ import csv
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
 
@@ -36,6 +39,7 @@ class Terms:
     curve: tuple[tuple[Decimal, Decimal], ...] = ()  # (attainment, payout), after an implicit (0, 0)
     annual_target: Decimal | None = None  # USD
     threshold: Decimal | None = None
+    year_to_date: bool = False  # measured from the version's start (within the year) with a true-up
 
     def covers(self, day: date) -> bool:
         return self.starts <= day and (self.ends is None or day <= self.ends)
@@ -60,6 +64,7 @@ PLANS = {
             curve=((D("1.00"), D("1.00")), (D("1.50"), D("1.75")), (D("2.00"), D("2.25"))),
             annual_target=D("60000.00"),
             threshold=D("0.50"),
+            year_to_date=True,
         ),
     ),
 }
@@ -108,6 +113,15 @@ def _latest(rows: list[dict], key: tuple[str, ...], version: str) -> dict[tuple,
 
 def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+def _months(first: str, last: str) -> list[str]:
+    """Month starts from `first` to `last` (both 'YYYY-MM-01'), inclusive."""
+    out, day = [], date.fromisoformat(first)
+    while day.isoformat() <= last:
+        out.append(day.isoformat())
+        day = (day + timedelta(days=32)).replace(day=1)
+    return out
 
 
 @dataclass(frozen=True)
@@ -205,14 +219,55 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
             Decimal(0),
         )
 
-    def on_curve(terms: Terms, quota: Decimal, span: tuple[Decimal, Decimal], pay_ccy: str, day: str) -> Decimal:
+    def on_curve(
+        terms: Terms, quota: Decimal, span: tuple[Decimal, Decimal], pay_ccy: str, day: str, *, months: int = 1
+    ) -> Decimal:
         """What the bookings between `before` and `after` add to the curve's payout, in the pay currency."""
         before, after = span
         ceiling = quota * CAP
         gained = curve_value(terms.curve, min(after, ceiling) / quota) - curve_value(
             terms.curve, min(before, ceiling) / quota
         )
-        return terms.annual_target / 12 * fx("USD", pay_ccy, day) * gained
+        return terms.annual_target * months / 12 * fx("USD", pay_ccy, day) * gained
+
+    def on_plan_in(employee_id: str, plan: str, month_start: str) -> bool:
+        """Whether a job-history row puts the person on `plan` on some day of the month."""
+        first = date.fromisoformat(month_start)
+        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        return any(
+            job["employee_id"] == employee_id
+            and job["plan_id"] == plan
+            and _day(job["effective_from"]) <= last
+            and (job["effective_to"] is None or _day(job["effective_to"]) >= first)
+            for job in jobs
+        )
+
+    def earned_to_date(employee_id: str, plan: str, terms: Terms, month_start: str) -> Decimal:
+        """Year to date from the version's start: all the window's credits at this month's quota and target."""
+        start = max(terms.starts.replace(day=1), date.fromisoformat(month_start).replace(month=1, day=1)).isoformat()
+        months = [
+            m for m in (_months(start, month_start)) if (employee_id, m) in quotas and on_plan_in(employee_id, plan, m)
+        ]
+        quota = sum((quota_of(employee_id, m) for m in months), Decimal(0))
+        credits = sorted(
+            (
+                c
+                for (e, p, m), cs in month_credits.items()
+                if (e, p) == (employee_id, plan) and start <= m <= month_start
+                for c in cs
+            ),
+            key=lambda c: (c[0], c[1], c[2] is not None, c[2] or ""),
+        )
+        bookings = sum((c[3] for c in credits), Decimal(0))
+        if terms.threshold and bookings / quota < terms.threshold:
+            return Decimal(0)
+        pay_ccy = employees[(employee_id,)]["pay_currency"]
+        earned, stacked_so_far = Decimal(0), Decimal(0)
+        for close, _, _, credit in credits:
+            span = (stacked_so_far, stacked_so_far + credit)
+            earned += on_curve(terms, quota, span, pay_ccy, close, months=len(months))
+            stacked_so_far += credit
+        return earned
 
     def stacked(month: tuple[str, str, str]) -> list[tuple[tuple, Decimal, Decimal]]:
         """The month's credits in close date, deal, split order, with the bookings before and after each."""
@@ -227,6 +282,17 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
     def month_commission(month: tuple[str, str, str], bookings: Decimal) -> Decimal:
         employee_id, plan, month_start = month
         terms = terms_on(plan, date.fromisoformat(month_start))
+        if terms.year_to_date:  # earned to date minus earned at the window's previous month with a credit
+            earlier = [
+                m
+                for (e, p, m) in month_credits
+                if (e, p) == (employee_id, plan)
+                and m < month_start
+                and m[:4] == month_start[:4]
+                and terms_on(plan, date.fromisoformat(m)) is terms
+            ]
+            paid = earned_to_date(employee_id, plan, terms, max(earlier)) if earlier else Decimal(0)
+            return earned_to_date(employee_id, plan, terms, month_start) - paid
         quota = quota_of(employee_id, month_start)
         if terms.threshold and bookings / quota < terms.threshold:
             return Decimal(0)

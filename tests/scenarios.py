@@ -53,15 +53,26 @@ versions:
 {versions}"""
 
 
-_COMPONENT_HEAD = """        id: bookings
-        name: Bookings commission
+def _component_head(
+    component_id: str = "bookings",
+    quota_period: str = "month",
+    attainment_basis: str = "period_to_date",
+    more: str = "",
+) -> str:
+    """The keys of a bookings component before its rate table; `more` adds lines (weight, true-up)."""
+    return f"""        id: {component_id}
+        name: Bookings commission {component_id}
         measure: bookings_tcv
         quota_measure: bookings
         trigger: booking
         scope: individual
-        quota_period: month
-        attainment_basis: period_to_date
-        crediting: {owner: true, revenue_splits: true}"""
+        quota_period: {quota_period}
+        attainment_basis: {attainment_basis}
+        crediting: {{owner: true, revenue_splits: true}}{more}"""
+
+
+_COMPONENT_HEAD = _component_head()
+_WEIGHT = "\n        weight: {}"
 
 RETROACTIVE_PLAN = _bookings_plan(
     "SCN_RETRO",
@@ -135,37 +146,50 @@ CLAWBACK_PLAN = _bookings_plan(
 
 CURVE_PLAN = _bookings_plan(
     "SCN_CURVE",
-    """  - effective_from: 2026-01-01
+    f"""  - effective_from: 2026-01-01
     target_incentive: "120000.00"
     components:
-      - id: bookings_curve
-        name: Bookings on a curve
-        measure: bookings_tcv
-        quota_measure: bookings
-        trigger: booking
-        scope: individual
-        weight: 0.60
-        quota_period: month
-        attainment_basis: period_to_date
-        crediting: {owner: true, revenue_splits: true}
+      -
+{_component_head("bookings_curve", more=_WEIGHT.format("0.60"))}
         rate_table:
           type: curve
           points:
-            - {attainment: 0.50, payout: 0.00}
-            - {attainment: 1.00, payout: 1.00}
-            - {attainment: 1.50, payout: 2.00}
-        caps: {attainment: 1.50}
-      - id: bookings_rate
-        name: Bookings commission
-        measure: bookings_tcv
-        quota_measure: bookings
-        trigger: booking
-        scope: individual
-        weight: 0.40
-        quota_period: month
-        attainment_basis: period_to_date
-        crediting: {owner: true, revenue_splits: true}
-        rate_table: {type: flat, rate: 0.02}
+            - {{attainment: 0.50, payout: 0.00}}
+            - {{attainment: 1.00, payout: 1.00}}
+            - {{attainment: 1.50, payout: 2.00}}
+        caps: {{attainment: 1.50}}
+      -
+{_component_head("bookings_rate", more=_WEIGHT.format("0.40"))}
+        rate_table: {{type: flat, rate: 0.02}}
+""",
+)
+
+
+QUARTERLY_PLAN = _bookings_plan(
+    "SCN_QUARTERLY",
+    f"""  - effective_from: 2026-01-01
+    components:
+      -
+{_component_head(quota_period="quarter")}
+        rate_table:
+          type: graduated
+          tiers:
+            - {{from: 0.00, to: 1.00, rate: 0.10}}
+            - {{from: 1.00, rate: 0.20}}
+""",
+)
+
+YTD_TRUE_UP_PLAN = _bookings_plan(
+    "SCN_YTD",
+    f"""  - effective_from: 2026-01-01
+    components:
+      -
+{_component_head(attainment_basis="year_to_date", more=chr(10) + "        cumulative_true_up: true")}
+        rate_table:
+          type: retroactive
+          tiers:
+            - {{from: 0.00, to: 1.00, rate: 0.08}}
+            - {{from: 1.00, rate: 0.12}}
 """,
 )
 
@@ -459,6 +483,57 @@ SCENARIOS: list[Scenario] = [
             ("S16-E2", "2026-10"): ("900.00", "USD"),
             ("S16-E3", "2026-10"): ("7814.17", "GBP"),
             ("S16-E4", "2026-10"): ("12400.00", "USD"),
+        },
+    ),
+    Scenario(
+        "S17",
+        "a quarterly quota measured quarter to date (SCN_QUARTERLY: 10 % to 1.00, 20 % above)",
+        # Quarter quota = July + August + September rows = 3 x 30,000 = 90,000.
+        # July 50,000 (0 -> 50,000): 5,000. August 30,000 (-> 80,000): 3,000.
+        # September 30,000 (-> 110,000): 10,000 x 10 % + 20,000 x 20 % = 5,000.
+        # (Monthly, July alone would have paid 30,000 x 10 % + 20,000 x 20 % = 7,000.)
+        people=[Person("S17-E1", "USD", "SCN_QUARTERLY")],
+        quotas=[_quota("S17-E1", "30000.00", month=m) for m in ("2026-07", "2026-08", "2026-09")],
+        deals=[
+            Deal("S17-O1", "S17-E1", "50000.00", "USD", "2026-07-10"),
+            Deal("S17-O2", "S17-E1", "30000.00", "USD", "2026-08-12"),
+            Deal("S17-O3", "S17-E1", "30000.00", "USD", "2026-09-05"),
+        ],
+        plans={"SCN_QUARTERLY.yaml": QUARTERLY_PLAN},
+        expected={
+            ("S17-E1", "2026-07"): ("5000.00", "USD"),
+            ("S17-E1", "2026-08"): ("3000.00", "USD"),
+            ("S17-E1", "2026-09"): ("5000.00", "USD"),
+        },
+    ),
+    Scenario(
+        "S18",
+        "year-to-date attainment with a cumulative true-up (SCN_YTD: retroactive 8 %, 12 % from 1.00)",
+        # Monthly quotas of 100,000; attainment is year to date, and each month pays what the
+        # year's credits earn at that month minus what was paid for them before.
+        # E1: Jan 150,000 on 100,000 (1.50): 12 % = 18,000.
+        #   Feb 20,000: 170,000 on 200,000 (0.85): 8 %: 1,600, and January re-rated at 8 %
+        #   (12,000) is 6,000 overpaid: 1,600 - 6,000 = -4,400 (a deduction).
+        #   Mar 100,000: 270,000 on 300,000 (0.90): 8,000; earlier credits still at 8 %: no true-up.
+        # E2: Jan 50,000 (0.50): 8 % = 4,000. Nothing in February.
+        #   Mar 250,000: 300,000 on 300,000 (1.00): 12 % = 30,000, and January re-rated at
+        #   12 % (6,000) adds 2,000: 32,000. Year: 300,000 x 12 % = 36,000 = 4,000 + 32,000.
+        people=[Person("S18-E1", "USD", "SCN_YTD"), Person("S18-E2", "USD", "SCN_YTD")],
+        quotas=[_quota(e, month=m) for e in ("S18-E1", "S18-E2") for m in ("2026-01", "2026-02", "2026-03")],
+        deals=[
+            Deal("S18-O1", "S18-E1", "150000.00", "USD", "2026-01-15"),
+            Deal("S18-O2", "S18-E1", "20000.00", "USD", "2026-02-10"),
+            Deal("S18-O3", "S18-E1", "100000.00", "USD", "2026-03-10"),
+            Deal("S18-O4", "S18-E2", "50000.00", "USD", "2026-01-20"),
+            Deal("S18-O5", "S18-E2", "250000.00", "USD", "2026-03-12"),
+        ],
+        plans={"SCN_YTD.yaml": YTD_TRUE_UP_PLAN},
+        expected={
+            ("S18-E1", "2026-01"): ("18000.00", "USD"),
+            ("S18-E1", "2026-02"): ("-4400.00", "USD"),
+            ("S18-E1", "2026-03"): ("8000.00", "USD"),
+            ("S18-E2", "2026-01"): ("4000.00", "USD"),
+            ("S18-E2", "2026-03"): ("32000.00", "USD"),
         },
     ),
 ]

@@ -198,6 +198,35 @@ def test_explain_shows_the_curve_segment_and_target_incentive(pipeline: warehous
     assert re.search(r"S16-O4 +owner .* flat \[0%, open\) +2% +60,000 +1,200", text), text
 
 
+def test_true_up_lines_say_what_was_earned_and_paid_to_date(pipeline: warehouse.Warehouse) -> None:
+    with warehouse.connect(pipeline) as conn, conn.cursor() as cur:
+        cur.execute(
+            "select employee_id, pay_period, quota, period_attainment, earned_to_date, paid_to_date, "
+            "commission_amount from finance.fct_commission_lines where line_type = 'true_up' "
+            "and employee_id like 'S1%%' order by employee_id, pay_period"
+        )
+        true_ups = cur.fetchall()
+    d = Decimal
+    # S17's quarter has no true-up flag: never re-rated. S18 (docs/plans.md, section 5):
+    assert true_ups == [
+        ("S18-E1", "2026-02", d("200000.00"), d("0.85"), d("12000"), d("18000"), d("-6000")),
+        ("S18-E2", "2026-03", d("300000.00"), d("1"), d("6000"), d("4000"), d("2000")),
+    ]
+
+
+def test_explain_shows_the_true_up(pipeline: warehouse.Warehouse) -> None:
+    from commissions.explain import explain_payout
+
+    text = explain_payout("S18-E1", "2026-02", pipeline)
+    assert "plan SCN_YTD: -4,400.00 USD" in text
+    assert re.search(r"S18-O2 +owner +2026-02-10 .* tier_1 \[0%, 100%\) +8% +20,000 +1,600", text), text
+    assert re.search(
+        r"\(window\) .* 85% +true_up of bookings: earned to date 12,000 - paid to date 18,000 "
+        r"\(quota 200,000.00\) +-6,000",
+        text,
+    ), text
+
+
 def test_explain_shows_a_clawback_in_the_month_it_was_discovered(pipeline: warehouse.Warehouse) -> None:
     from commissions.explain import explain_payout
 

@@ -164,11 +164,37 @@ def _clawback_row(line: dict[str, Any]) -> list[str]:
     ]
 
 
+def _true_up_row(line: dict[str, Any]) -> list[str]:
+    """A true-up line: the window's earlier credits re-rated at this month's quota and attainment."""
+    what = (
+        f"true_up of {line['component_id']}: earned to date {_money(line['earned_to_date'])}"
+        f" - paid to date {_money(line['paid_to_date'])} (quota {_money(line['quota'])})"
+    )
+    return [
+        "(window)",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        _attainment(line["period_attainment"]),
+        what,
+        "",
+        "",
+        _money(line["commission_amount"]),
+        "",
+    ]
+
+
 def _line_rows(lines: list[dict[str, Any]]) -> list[list[str]]:
     rows = []
     for line in lines:
         if line["line_type"] == "clawback":
             rows.append(_clawback_row(line))
+            continue
+        if line["line_type"] == "true_up":
+            rows.append(_true_up_row(line))
             continue
         if line["line_type"] != "commission":
             rows.append(_cap_row(line))

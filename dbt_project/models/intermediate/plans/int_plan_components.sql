@@ -41,9 +41,11 @@ assessed as (
             when measure <> 'bookings_tcv' then 'measure ' || measure
             when payment_trigger <> 'booking' then 'trigger ' || payment_trigger
             when scope <> 'individual' then 'scope ' || scope
-            when quota_period <> 'month' then 'quota_period ' || quota_period
-            when attainment_basis <> 'period_to_date' then 'attainment_basis ' || attainment_basis
-            when cumulative_true_up then 'cumulative_true_up'
+            -- credits are eligible on a monthly bookings quota (int_credits)
+            when quota_measure <> 'bookings' then 'quota_measure ' || quota_measure
+            -- a true-up re-rates credits after the month: caps on money are per month's lines
+            when cumulative_true_up and (cap_per_deal is not null or cap_per_period is not null)
+                then 'caps.per_deal or caps.per_period with cumulative_true_up'
             when not coalesce(credit_owner, false) then 'crediting without owner credit'
             when coalesce(credit_manager_rollup, false) then 'crediting manager_rollup'
             when cap_per_year is not null then 'caps.per_year'
@@ -72,6 +74,7 @@ final as (
         target_incentive,
         quota_period,
         attainment_basis,
+        cumulative_true_up,
         rate_table_type,
         flat_rate,
         threshold_attainment,

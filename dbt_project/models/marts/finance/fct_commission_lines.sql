@@ -1,7 +1,9 @@
 -- Every line behind every payout, with the plan rule applied and the source rows it came
 -- from: commission lines (one per credit, plan component and rate band or curve segment it touches), cap
 -- lines (what a per-deal or per-period cap took back) and clawback lines (what a refund
--- or churn took back, in the period it was discovered). A payout is the sum of its lines.
+-- or churn took back, in the period it was discovered) and true-up lines (what a later
+-- month of a cumulative window adds to or takes back from its earlier credits). A payout
+-- is the sum of its lines.
 
 with commission_lines as (
     select * from {{ ref('int_commission_lines') }}
@@ -13,6 +15,10 @@ cap_lines as (
 
 clawback_lines as (
     select * from {{ ref('int_commission_clawbacks') }}
+),
+
+true_up_lines as (
+    select * from {{ ref('int_commission_true_ups') }}
 ),
 
 plan_versions as (
@@ -75,6 +81,8 @@ commission as (
         null::text as credit_note_id,
         null::numeric as clawback_base,
         null::numeric as clawback_share,
+        null::numeric as earned_to_date,
+        null::numeric as paid_to_date,
         opportunity_id,
         split_id,
         split_share,
@@ -143,6 +151,8 @@ caps as (
         null::text as credit_note_id,
         null::numeric as clawback_base,
         null::numeric as clawback_share,
+        null::numeric as earned_to_date,
+        null::numeric as paid_to_date,
         credits.opportunity_id,
         credits.split_id,
         credits.split_share,
@@ -217,6 +227,8 @@ clawbacks as (
         clawback_lines.credit_note_id,
         clawback_lines.commission_paid as clawback_base,
         clawback_lines.clawback_share,
+        null::numeric as earned_to_date,
+        null::numeric as paid_to_date,
         credits.opportunity_id,
         credits.split_id,
         credits.split_share,
@@ -243,12 +255,88 @@ clawbacks as (
         on credits.credit_id = clawback_lines.credit_id
 ),
 
+true_ups as (
+    select
+        true_up_lines.commission_line_id,
+        true_up_lines.line_type,
+        null::text as credit_id,
+        true_up_lines.employee_id,
+        true_up_lines.pay_period,
+        true_up_lines.period_start,
+        true_up_lines.plan_id,
+        true_up_lines.plan_version_number,
+        components.plan_version,
+        true_up_lines.component_id,
+        components.component_name,
+        components.rate_table_type,
+        null::integer as tier_number,
+        'true_up' as tier_label,
+        null::numeric as tier_attainment_from,
+        null::numeric as tier_attainment_to,
+        null::numeric as rate,
+        null::numeric as component_weight,
+        null::numeric as target_incentive,
+        null::text as target_incentive_currency,
+        null::numeric as target_incentive_fx_rate,
+        null::date as target_incentive_fx_date,
+        null::numeric as curve_attainment_from,
+        null::numeric as curve_attainment_to,
+        null::numeric as curve_payout_from,
+        null::numeric as curve_payout_to,
+        components.threshold_attainment,
+        true as threshold_met,
+        components.cap_attainment,
+        true_up_lines.quota_amount as quota,
+        null::numeric as bookings_before,
+        null::numeric as bookings_after,
+        null::numeric as attainment_before,
+        null::numeric as attainment_after,
+        true_up_lines.period_bookings,
+        true_up_lines.period_attainment,
+        null::numeric as amount_before_cap,
+        null::numeric as cap_amount,
+        null::text as cap_currency,
+        null::numeric as cap_fx_rate,
+        null::date as cap_fx_date,
+        null::numeric as cap_in_pay_currency,
+        null::text as clawback_event,
+        null::text as credit_note_id,
+        null::numeric as clawback_base,
+        null::numeric as clawback_share,
+        true_up_lines.earned_to_date,
+        true_up_lines.paid_to_date,
+        null::text as opportunity_id,
+        null::text as split_id,
+        null::numeric as split_share,
+        null::date as credit_date,
+        null::numeric as deal_amount,
+        null::text as deal_currency,
+        null::numeric as fx_rate,
+        null::numeric as credit_amount,
+        true_up_lines.pay_currency,
+        0::numeric as tier_base_amount,
+        true_up_lines.commission_amount,
+        null::bigint as opportunity_row_id,
+        null::bigint as split_row_id,
+        null::bigint as quota_row_id,
+        null::text as source_file,
+        null::text as source_batch_id,
+        null::integer as source_line
+    from true_up_lines
+    inner join components
+        on components.plan_id = true_up_lines.plan_id
+        and components.version_number = true_up_lines.plan_version_number
+        and components.component_id = true_up_lines.component_id
+),
+
 final as (
     select * from commission
     union all
     select * from caps
     union all
     select * from clawbacks
+    union all
+    select * from true_ups
 )
 
 select * from final

@@ -1,5 +1,5 @@
--- A payout below zero is only right when clawbacks took back more than the month
--- earned; any other negative payout is a defect in the maths.
+-- A payout below zero is only right when clawbacks or a true-up took back more than the
+-- month earned; any other negative payout is a defect in the maths.
 with payouts as (
     select * from {{ ref('fct_payouts') }}
 ),
@@ -7,7 +7,8 @@ with payouts as (
 clawbacks as (
     select distinct employee_id, plan_id, period_start
     from {{ ref('fct_commission_lines') }}
-    where line_type = 'clawback'
+    where line_type in ('clawback', 'true_up')
+        and commission_amount < 0
 )
 
 select payouts.*

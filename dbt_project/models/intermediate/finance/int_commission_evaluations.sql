@@ -1,0 +1,400 @@
+-- The plan maths, deal by deal, evaluated at a month (as_of_period_start). Every
+-- commissionable credit counts toward each computed component of the plan version in
+-- force on its credit date, within the component's attainment window: the quota period
+-- it falls in (month, quarter or year; attainment_basis period_to_date) or its calendar
+-- year (year_to_date), never starting before the plan version's first month. Within the
+-- window the credits are taken in order (close date, opportunity, split) and stacked:
+-- bookings_before and bookings_after are the window's measure before and after the credit.
+--
+-- A credit is evaluated at its own month (int_commission_lines: what it pays then) and,
+-- on a component with cumulative_true_up, at every later month of the window with a
+-- credit (int_commission_true_ups: how that month re-rates it). At month m:
+--   quota               period_to_date: the quota of the whole quota period;
+--                       year_to_date: the quota from the window's start to the end of m's
+--                       quota period (HR quotas.measure = the component's quota_measure,
+--                       monthly rows summed, counting the months the person is on the plan);
+--   period_attainment   the window's measure up to the end of m / quota.
+-- A band of the rate table covers the measure [quota * attainment_from,
+-- quota * attainment_to) (int_plan_rate_bands):
+--   flat, graduated: the part of the credit inside each band earns that band's rate;
+--   curve:           the same, a band being a segment between two points of the curve:
+--                    its rate is what the segment adds to the payout per unit of measure,
+--                    target incentive to date * weight * fx
+--                      * (payout_to - payout_from) / (quota * (attainment_to - attainment_from)),
+--                    target incentive to date being target_incentive x the months the
+--                    quota counts / 12 (a month: 1/12, a quarter: 3/12); so a window's lines add
+--                    up to the curve's payout at its attainment; past the last point it
+--                    stays flat (rate 0). The target incentive (plan currency) converts to
+--                    the pay currency like the plan's other amounts: at the credit date, or
+--                    the month's last day (fx_rate_date);
+--   retroactive:     the credit earns the rate of the band period_attainment reached, up
+--                    to the cap;
+--   threshold:       below it (period_attainment) every line earns nothing;
+--   above the cap:   an 'above_cap' line earning 0, so every credit is explained and
+--                    its lines' tier_base_amount add up to the credit.
+-- Nothing is rounded here: fct_payouts rounds once per (employee, plan, month).
+
+{{ config(materialized='table') }}
+
+with credits as (
+    select * from {{ ref('int_credits') }}
+    where is_commissionable
+),
+
+components as (
+    select * from {{ ref('int_plan_components') }}
+    where is_computed
+),
+
+bands as (
+    select * from {{ ref('int_plan_rate_bands') }}
+),
+
+fx_rates as (
+    select * from {{ ref('int_fx_rates') }}
+),
+
+quotas as (
+    select * from {{ ref('stg_hr__quotas') }}
+),
+
+assignments as (
+    select * from {{ ref('int_employee_assignments') }}
+),
+
+component_credits as (
+    select
+        credits.*,
+        components.component_id,
+        components.component_name,
+        components.rate_table_type,
+        components.threshold_attainment,
+        components.cap_attainment,
+        components.weight as component_weight,
+        components.target_incentive,
+        components.plan_currency,
+        components.quota_measure,
+        components.quota_period,
+        components.attainment_basis,
+        components.cumulative_true_up,
+        greatest(
+            case
+                when components.attainment_basis = 'year_to_date' then date_trunc('year', credits.period_start)
+                else date_trunc(components.quota_period, credits.period_start)
+            end,
+            date_trunc('month', components.effective_from)
+        )::date as window_start,
+        case
+            when components.fx_rate_date = 'credit_date' then credits.credit_date
+            else (credits.period_start + interval '1 month' - interval '1 day')::date
+        end as plan_fx_date
+    from credits
+    inner join components
+        on components.plan_id = credits.plan_id
+        and components.version_number = credits.plan_version_number
+),
+
+with_plan_fx as (
+    -- The rate converting the plan's target incentive to the pay currency.
+    select
+        component_credits.*,
+        case
+            when component_credits.target_incentive is null then null
+            else {{ cross_rate('component_credits.plan_currency', 'component_credits.pay_currency', 'plan_rate.usd_rate', 'pay_rate.usd_rate') }}
+        end as target_incentive_fx_rate
+    from component_credits
+    left join fx_rates as plan_rate
+        on plan_rate.currency = component_credits.plan_currency
+        and plan_rate.rate_date = component_credits.plan_fx_date
+    left join fx_rates as pay_rate
+        on pay_rate.currency = component_credits.pay_currency
+        and pay_rate.rate_date = component_credits.plan_fx_date
+),
+
+stacked as (
+    select
+        with_plan_fx.*,
+        sum(credit_amount) over (
+            partition by employee_id, plan_id, plan_version_number, component_id, window_start
+            order by credit_date, opportunity_id, split_id nulls first
+            rows between unbounded preceding and current row
+        ) as cum_after
+    from with_plan_fx
+),
+
+as_of_periods as (
+    -- The months a window is evaluated at: each of its months with a credit.
+    select distinct
+        employee_id,
+        plan_id,
+        plan_version_number,
+        component_id,
+        window_start,
+        quota_measure,
+        quota_period,
+        attainment_basis,
+        period_start as as_of_period_start
+    from component_credits
+),
+
+measure_to_date as (
+    select
+        as_of_periods.employee_id,
+        as_of_periods.plan_id,
+        as_of_periods.plan_version_number,
+        as_of_periods.component_id,
+        as_of_periods.window_start,
+        as_of_periods.as_of_period_start,
+        sum(stacked.credit_amount) as measure_to_date
+    from as_of_periods
+    inner join stacked
+        on stacked.employee_id = as_of_periods.employee_id
+        and stacked.plan_id = as_of_periods.plan_id
+        and stacked.plan_version_number = as_of_periods.plan_version_number
+        and stacked.component_id = as_of_periods.component_id
+        and stacked.window_start = as_of_periods.window_start
+        and stacked.period_start <= as_of_periods.as_of_period_start
+    group by 1, 2, 3, 4, 5, 6
+),
+
+quota_to_date as (
+    -- period_to_date: the whole quota period; year_to_date: the window's start to the end
+    -- of the as-of month's quota period. Only months the person is on the plan count, so
+    -- a move onto the plan mid-year does not measure them against the old job's quota.
+    select
+        as_of_periods.employee_id,
+        as_of_periods.plan_id,
+        as_of_periods.plan_version_number,
+        as_of_periods.component_id,
+        as_of_periods.window_start,
+        as_of_periods.as_of_period_start,
+        sum(quotas.quota_amount) as quota_to_date,
+        count(*) as quota_months
+    from as_of_periods
+    inner join quotas
+        on quotas.employee_id = as_of_periods.employee_id
+        and quotas.measure = as_of_periods.quota_measure
+        and quotas.period_start >= as_of_periods.window_start
+        and quotas.period_start < (
+            case
+                when as_of_periods.attainment_basis = 'year_to_date'
+                    then date_trunc(as_of_periods.quota_period, as_of_periods.as_of_period_start)
+                else as_of_periods.window_start
+            end + case as_of_periods.quota_period
+                when 'month' then interval '1 month'
+                when 'quarter' then interval '3 months'
+                else interval '1 year'
+            end
+        )
+    where exists (
+        select 1 from assignments
+        where assignments.employee_id = quotas.employee_id
+            and assignments.plan_id = as_of_periods.plan_id
+            and assignments.valid_from <= quotas.period_end
+            and (assignments.valid_to is null or assignments.valid_to >= quotas.period_start)
+    )
+    group by 1, 2, 3, 4, 5, 6
+),
+
+cumulative as (
+    select
+        stacked.*,
+        as_of_periods.as_of_period_start,
+        stacked.cum_after - stacked.credit_amount as cum_before,
+        quota_to_date.quota_to_date as quota,
+        measure_to_date.measure_to_date as period_measure,
+        measure_to_date.measure_to_date / nullif(quota_to_date.quota_to_date, 0) as period_attainment,
+        stacked.threshold_attainment is null
+            or measure_to_date.measure_to_date / nullif(quota_to_date.quota_to_date, 0)
+            >= stacked.threshold_attainment as threshold_met,
+        quota_to_date.quota_to_date * stacked.cap_attainment as cap_amount,
+        -- the months of target incentive the window's quota stands for
+        quota_to_date.quota_months
+    from stacked
+    inner join as_of_periods
+        on as_of_periods.employee_id = stacked.employee_id
+        and as_of_periods.plan_id = stacked.plan_id
+        and as_of_periods.plan_version_number = stacked.plan_version_number
+        and as_of_periods.component_id = stacked.component_id
+        and as_of_periods.window_start = stacked.window_start
+        and (
+            as_of_periods.as_of_period_start = stacked.period_start
+            or (stacked.cumulative_true_up and as_of_periods.as_of_period_start > stacked.period_start)
+        )
+    inner join measure_to_date
+        on measure_to_date.employee_id = as_of_periods.employee_id
+        and measure_to_date.plan_id = as_of_periods.plan_id
+        and measure_to_date.plan_version_number = as_of_periods.plan_version_number
+        and measure_to_date.component_id = as_of_periods.component_id
+        and measure_to_date.window_start = as_of_periods.window_start
+        and measure_to_date.as_of_period_start = as_of_periods.as_of_period_start
+    -- left join: without a quota the bands have no bounds and the credit gets no line,
+    -- which assert_lines_explain_every_commissionable_credit reports.
+    left join quota_to_date
+        on quota_to_date.employee_id = as_of_periods.employee_id
+        and quota_to_date.plan_id = as_of_periods.plan_id
+        and quota_to_date.plan_version_number = as_of_periods.plan_version_number
+        and quota_to_date.component_id = as_of_periods.component_id
+        and quota_to_date.window_start = as_of_periods.window_start
+        and quota_to_date.as_of_period_start = as_of_periods.as_of_period_start
+),
+
+credit_bands as (
+    select
+        cumulative.*,
+        bands.band_number,
+        bands.band_label,
+        bands.is_above_cap,
+        bands.attainment_from as band_attainment_from,
+        bands.attainment_to as band_attainment_to,
+        bands.curve_attainment_from,
+        bands.curve_attainment_to,
+        bands.payout_from,
+        bands.payout_to,
+        case
+            when cumulative.rate_table_type <> 'curve' then bands.rate
+            when bands.is_above_cap or bands.curve_attainment_to is null then 0::numeric
+            else cumulative.target_incentive * cumulative.quota_months * cumulative.component_weight
+                * cumulative.target_incentive_fx_rate * (bands.payout_to - bands.payout_from)
+                / nullif(
+                    12 * cumulative.quota
+                    * (bands.curve_attainment_to - bands.curve_attainment_from),
+                    0
+                )
+        end as rate,
+        cumulative.quota * bands.attainment_from as band_low,
+        cumulative.quota * bands.attainment_to as band_high,
+        -- retroactive: the start of the highest paying band period_attainment reached.
+        max(
+            case
+                when not bands.is_above_cap and bands.attainment_from <= coalesce(cumulative.period_attainment, 0)
+                    then bands.attainment_from
+            end
+        ) over (
+            partition by cumulative.credit_id, cumulative.component_id, cumulative.as_of_period_start
+        ) as reached_attainment_from
+    from cumulative
+    inner join bands
+        on bands.plan_id = cumulative.plan_id
+        and bands.version_number = cumulative.plan_version_number
+        and bands.component_id = cumulative.component_id
+),
+
+marginal_lines as (
+    -- flat and graduated: each band pays its own rate on the part of the credit in it.
+    select
+        credit_bands.*,
+        greatest(
+            0::numeric,
+            least(cum_after, coalesce(band_high, cum_after)) - greatest(cum_before, band_low)
+        ) as base_amount
+    from credit_bands
+    where rate_table_type in ('flat', 'graduated', 'curve')
+),
+
+marginal_touched as (
+    select * from marginal_lines
+    where base_amount > 0
+        -- A zero credit touches no band; explain it by the band it sits in.
+        or (
+            credit_amount = 0
+            and cum_before >= band_low
+            and (band_high is null or cum_before < band_high)
+        )
+),
+
+retroactive_paying as (
+    -- retroactive: the part of the credit below the cap, at the reached band's rate.
+    select
+        credit_bands.*,
+        greatest(0::numeric, least(cum_after, coalesce(cap_amount, cum_after)) - cum_before) as base_amount
+    from credit_bands
+    where rate_table_type = 'retroactive'
+        and not is_above_cap
+        and band_attainment_from = reached_attainment_from
+        and (cap_amount is null or cum_before < cap_amount)
+),
+
+retroactive_above_cap as (
+    select
+        credit_bands.*,
+        greatest(0::numeric, cum_after - greatest(cum_before, cap_amount)) as base_amount
+    from credit_bands
+    where rate_table_type = 'retroactive'
+        and is_above_cap
+        and (cum_after > cap_amount or cum_before >= cap_amount)
+),
+
+touched as (
+    select * from marginal_touched
+    union all
+    select * from retroactive_paying
+    union all
+    select * from retroactive_above_cap
+),
+
+final as (
+    select
+        {{ dbt.hash("credit_id || '|' || employee_id || '|' || plan_id || '|' || component_id || '|' || band_label || '|' || as_of_period_start") }}
+            as evaluation_id,
+        credit_id,
+        employee_id,
+        plan_id,
+        plan_version_number,
+        plan_version,
+        component_id,
+        component_name,
+        rate_table_type,
+        period_start,
+        pay_period,
+        band_number as tier_number,
+        band_label as tier_label,
+        band_attainment_from as tier_attainment_from,
+        band_attainment_to as tier_attainment_to,
+        trim_scale(rate) as rate,
+        component_weight,
+        target_incentive,
+        plan_currency as target_incentive_currency,
+        trim_scale(target_incentive_fx_rate) as target_incentive_fx_rate,
+        case when target_incentive is not null then plan_fx_date end as target_incentive_fx_date,
+        curve_attainment_from,
+        curve_attainment_to,
+        payout_from as curve_payout_from,
+        payout_to as curve_payout_to,
+        threshold_attainment,
+        threshold_met,
+        cap_attainment,
+        quota_period,
+        attainment_basis,
+        cumulative_true_up,
+        window_start,
+        as_of_period_start,
+        quota as quota_amount,
+        -- trim_scale drops trailing zeros only (100.0000 -> 100): same value, stable text.
+        trim_scale(cum_before) as bookings_before,
+        trim_scale(cum_after) as bookings_after,
+        trim_scale(cum_before / nullif(quota, 0)) as attainment_before,
+        trim_scale(cum_after / nullif(quota, 0)) as attainment_after,
+        trim_scale(period_measure) as period_bookings,
+        trim_scale(period_attainment) as period_attainment,
+        opportunity_id,
+        split_id,
+        split_share,
+        credit_date,
+        deal_amount,
+        deal_currency,
+        fx_rate,
+        credit_amount,
+        pay_currency,
+        trim_scale(base_amount) as tier_base_amount,
+        trim_scale(case when threshold_met then rate * base_amount else 0 end) as commission_amount,
+        opportunity_row_id,
+        split_row_id,
+        quota_row_id,
+        source_file,
+        source_batch_id,
+        source_line
+    from touched
+)
+
+select * from final
