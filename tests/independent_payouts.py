@@ -40,6 +40,7 @@ class Terms:
     annual_target: Decimal | None = None  # USD
     threshold: Decimal | None = None
     year_to_date: bool = False  # measured from the version's start (within the year) with a true-up
+    cap_per_year: Decimal | None = None  # USD, on a calendar year's commission
 
     def covers(self, day: date) -> bool:
         return self.starts <= day and (self.ends is None or day <= self.ends)
@@ -50,6 +51,7 @@ PLANS = {
     "AE_2026": (
         Terms(
             date(2025, 1, 1),
+            cap_per_year=D("150000.00"),
             tiers=((D(0), D("1.00"), D("0.10")), (D("1.00"), D("1.50"), D("0.15")), (D("1.50"), D("2.00"), D("0.20"))),
         ),
     ),
@@ -342,10 +344,33 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
 
     clawed = clawbacks()
 
+    def yearly_caps() -> dict[tuple[str, str, str], Decimal]:
+        """Yearly caps (docs/plans.md): a year's commission to date above the cap, converted at
+        the year's first day in the rates file; each month takes what the excess grew by."""
+        first_rate_day = {year: min(d for _, d in usd_rate if d[:4] == year) for year in {d[:4] for _, d in usd_rate}}
+        taken: dict[tuple[str, str, str], Decimal] = {}
+        running: dict[tuple[str, str, str], tuple[Decimal, Decimal]] = {}  # (emp, plan, year) -> (earned, excess)
+        for employee_id, plan, month_start in sorted(booked):
+            terms = terms_on(plan, date.fromisoformat(month_start))
+            if terms.cap_per_year is None:
+                continue
+            key = (employee_id, plan, month_start[:4])
+            earned, excess_before = running.get(key, (Decimal(0), Decimal(0)))
+            earned += month_commission((employee_id, plan, month_start), booked[(employee_id, plan, month_start)])
+            pay_ccy = employees[(employee_id,)]["pay_currency"]
+            cap = terms.cap_per_year * fx("USD", pay_ccy, first_rate_day[month_start[:4]])
+            excess = max(Decimal(0), earned - cap)
+            taken[(employee_id, plan, month_start)] = excess_before - excess
+            running[key] = (earned, excess)
+        return taken
+
+    year_capped = yearly_caps()
+
     payouts: dict[tuple[str, str], Payout] = {}
     for employee_id, plan, month_start in sorted(set(booked) | set(clawed)):
         pay_ccy = employees[(employee_id,)]["pay_currency"]
         commission = clawed.get((employee_id, plan, month_start), Decimal(0))
+        commission += year_capped.get((employee_id, plan, month_start), Decimal(0))
         bookings = booked.get((employee_id, plan, month_start))
         if bookings is not None:
             # The month's commission in closed form, not deal by deal.

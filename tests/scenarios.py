@@ -194,6 +194,18 @@ YTD_TRUE_UP_PLAN = _bookings_plan(
 )
 
 
+YEAR_CAP_PLAN = _bookings_plan(
+    "SCN_YEAR_CAP",
+    f"""  - effective_from: 2026-01-01
+    components:
+      -
+{_COMPONENT_HEAD}
+        rate_table: {{type: flat, rate: 0.10}}
+        caps: {{per_year: "10000.00"}}
+""",
+)
+
+
 def _quota(employee_id: str, amount: str = "100000.00", currency: str = "USD", month: str = "2026-10") -> Quota:
     return Quota(employee_id, f"{month}-01", amount, currency)
 
@@ -534,6 +546,35 @@ SCENARIOS: list[Scenario] = [
             ("S18-E1", "2026-03"): ("8000.00", "USD"),
             ("S18-E2", "2026-01"): ("4000.00", "USD"),
             ("S18-E2", "2026-03"): ("32000.00", "USD"),
+        },
+    ),
+    Scenario(
+        "S19",
+        "a yearly cap reached in March (SCN_YEAR_CAP: flat 10 %, at most 10,000 a year)",
+        # E1 (USD): January 60,000 -> 6,000; February 30,000 -> 3,000 (9,000 for the year);
+        #   March 20,000 -> 2,000 makes 11,000: the cap takes 1,000, March pays 1,000;
+        #   April 10,000 -> 1,000, all taken: April pays 0.
+        # E2 (GBP): the cap converts once, at the year's first rate in the file (2026-01-02:
+        #   1 GBP = 1.25 USD): 10,000 x round(1 / 1.25, 10) = 8,000 GBP for 2026. January
+        #   90,000 GBP -> 9,000 GBP, 1,000 over: pays 8,000.
+        people=[Person("S19-E1", "USD", "SCN_YEAR_CAP"), Person("S19-E2", "GBP", "SCN_YEAR_CAP")],
+        quotas=[_quota("S19-E1", month=m) for m in ("2026-01", "2026-02", "2026-03", "2026-04")]
+        + [_quota("S19-E2", "100000.00", "GBP", month="2026-01")],
+        deals=[
+            Deal("S19-O1", "S19-E1", "60000.00", "USD", "2026-01-12"),
+            Deal("S19-O2", "S19-E1", "30000.00", "USD", "2026-02-12"),
+            Deal("S19-O3", "S19-E1", "20000.00", "USD", "2026-03-12"),
+            Deal("S19-O4", "S19-E1", "10000.00", "USD", "2026-04-12"),
+            Deal("S19-O5", "S19-E2", "90000.00", "GBP", "2026-01-14"),
+        ],
+        rates=[Rate("2026-01-02", "GBP", "1.25"), Rate("2026-01-14", "GBP", "1.26")],  # the gate wants the close date's
+        plans={"SCN_YEAR_CAP.yaml": YEAR_CAP_PLAN},
+        expected={
+            ("S19-E1", "2026-01"): ("6000.00", "USD"),
+            ("S19-E1", "2026-02"): ("3000.00", "USD"),
+            ("S19-E1", "2026-03"): ("1000.00", "USD"),
+            ("S19-E1", "2026-04"): ("0.00", "USD"),
+            ("S19-E2", "2026-01"): ("8000.00", "GBP"),
         },
     ),
 ]

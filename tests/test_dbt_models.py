@@ -73,6 +73,7 @@ SPLITS = [
 RATES = [
     Rate("2026-10-07", "EUR", "1.08"),
     Rate("2026-10-07", "GBP", "1.27"),
+    Rate("2026-10-07", "JPY", "0.0067"),  # the year's first rate day: AE_2026's yearly cap converts at it
     Rate("2026-10-15", "GBP", "1.27"),
     Rate("2026-10-09", "EUR", "1.08"),
 ]
@@ -229,9 +230,9 @@ def test_bi_marts_are_built(built: dict) -> None:
     assert reps == [(e, "E6", "NA") for e in ("E1", "E2", "E3", "E4")]
     [team] = query(wh, "select manager_employee_id, reps, bookings_usd, rows_without_rate from bi.rpt_team_attainment")
     # Close-date rates: O1 + O2 + O5 = 160,000 USD, O4 = 20,000 EUR x 1.08 = 21,600 USD. There is no
-    # JPY rate in the dataset, so O3 cannot be converted (sum() skips it) and E2's quota is counted
-    # in rows_without_rate.
-    assert team == ("E6", 4, Decimal("181600"), 1)
+    # JPY rate on O3's close date (10-09), so O3 is not converted (sum() skips it); E2's quota
+    # converts at the last rate before the month's end (10-07), so no row lacks a rate.
+    assert team == ("E6", 4, Decimal("181600"), 0)
 
 
 def test_unit_tests_pass(built: dict) -> None:

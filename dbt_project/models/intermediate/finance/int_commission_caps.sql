@@ -2,7 +2,13 @@
 -- payout is still the plain sum of explained lines.
 --   per_deal_cap:   a credit's commission on the component above caps.per_deal;
 --   per_period_cap: the month's commission on the component (after per-deal caps)
---                   above caps.per_period.
+--                   above caps.per_period;
+--   per_year_cap:   the calendar year's commission on the component to date (after
+--                   per-deal and per-period caps) above caps.per_year; a month's line is
+--                   what that excess grew by since the component's previous month of the
+--                   year. The yearly cap converts once a year, at the year's first day in
+--                   the FX rates, so the cap in the pay currency does not move with the
+--                   rates and a month never gives back or takes more than it earned.
 -- Caps are written in the plan currency and converted to the person's pay currency at
 -- round(usd_rate(plan currency) / usd_rate(pay currency), 10), like credits: a per-deal
 -- cap at the credit date (fx_rate_date: credit_date) or the month's last day
@@ -16,7 +22,7 @@ with lines as (
 components as (
     select * from {{ ref('int_plan_components') }}
     where is_computed
-        and (cap_per_deal is not null or cap_per_period is not null)
+        and (cap_per_deal is not null or cap_per_period is not null or cap_per_year is not null)
 ),
 
 fx_rates as (
@@ -29,6 +35,7 @@ capped_lines as (
         lines.*,
         components.cap_per_deal,
         components.cap_per_period,
+        components.cap_per_year,
         components.plan_currency as cap_currency,
         case
             when components.fx_rate_date = 'credit_date' then lines.credit_date
@@ -42,6 +49,15 @@ capped_lines as (
         and components.component_id = lines.component_id
 ),
 
+year_fx_days as (
+    -- The day a yearly cap converts at: the first day of its year in the FX rates.
+    select
+        date_trunc('year', rate_date)::date as year_start,
+        min(rate_date) as fx_day
+    from fx_rates
+    group by 1
+),
+
 conversion_days as (
     select cap_currency, pay_currency, deal_cap_fx_date as cap_fx_date
     from capped_lines
@@ -50,6 +66,12 @@ conversion_days as (
     select cap_currency, pay_currency, period_cap_fx_date as cap_fx_date
     from capped_lines
     where cap_per_period is not null
+    union
+    select capped_lines.cap_currency, capped_lines.pay_currency, year_fx_days.fx_day as cap_fx_date
+    from capped_lines
+    inner join year_fx_days
+        on year_fx_days.year_start = date_trunc('year', capped_lines.period_start)::date
+    where capped_lines.cap_per_year is not null
 ),
 
 cap_fx as (
@@ -92,8 +114,11 @@ deal_cap_lines as (
         cap_fx.cap_fx_rate,
         'per_deal_cap' as line_type,
         deal_caps.cap_amount * cap_fx.cap_fx_rate as cap_in_pay_currency,
-        least(0::numeric, deal_caps.cap_amount * cap_fx.cap_fx_rate - deal_caps.amount_before_cap)
-            as commission_amount
+        -- least() skips nulls: without a rate the line must stay unknown (null), not 0.
+        case
+            when cap_fx.cap_fx_rate is not null
+                then least(0::numeric, deal_caps.cap_amount * cap_fx.cap_fx_rate - deal_caps.amount_before_cap)
+        end as commission_amount
     from deal_caps
     left join cap_fx
         on cap_fx.cap_currency = deal_caps.cap_currency
@@ -143,13 +168,108 @@ period_cap_lines as (
         cap_fx.cap_fx_rate,
         'per_period_cap' as line_type,
         period_caps.cap_amount * cap_fx.cap_fx_rate as cap_in_pay_currency,
-        least(0::numeric, period_caps.cap_amount * cap_fx.cap_fx_rate - period_caps.amount_before_cap)
-            as commission_amount
+        -- least() skips nulls: without a rate the line must stay unknown (null), not 0.
+        case
+            when cap_fx.cap_fx_rate is not null
+                then least(0::numeric, period_caps.cap_amount * cap_fx.cap_fx_rate - period_caps.amount_before_cap)
+        end as commission_amount
     from period_caps
     left join cap_fx
         on cap_fx.cap_currency = period_caps.cap_currency
         and cap_fx.pay_currency = period_caps.pay_currency
         and cap_fx.cap_fx_date = period_caps.cap_fx_date
+),
+
+period_caps_taken as (
+    select
+        employee_id,
+        plan_id,
+        component_id,
+        period_start,
+        sum(commission_amount) filter (where commission_amount < 0 or commission_amount is null) as taken
+    from period_cap_lines
+    group by 1, 2, 3, 4
+),
+
+year_months as (
+    -- What each month earned on a component with a yearly cap, after the other caps.
+    select
+        capped_lines.employee_id,
+        capped_lines.plan_id,
+        max(capped_lines.plan_version_number) as plan_version_number,
+        capped_lines.component_id,
+        capped_lines.period_start,
+        capped_lines.pay_period,
+        capped_lines.pay_currency,
+        date_trunc('year', capped_lines.period_start)::date as year_start,
+        sum(capped_lines.commission_amount)
+            + coalesce(max(deal_caps_taken.taken), 0)
+            + coalesce(max(period_caps_taken.taken), 0) as month_amount,
+        max(capped_lines.cap_per_year) as cap_amount,
+        max(capped_lines.cap_currency) as cap_currency,
+        max(year_fx_days.fx_day) as cap_fx_date
+    from capped_lines
+    left join year_fx_days
+        on year_fx_days.year_start = date_trunc('year', capped_lines.period_start)::date
+    left join deal_caps_taken
+        on deal_caps_taken.employee_id = capped_lines.employee_id
+        and deal_caps_taken.plan_id = capped_lines.plan_id
+        and deal_caps_taken.component_id = capped_lines.component_id
+        and deal_caps_taken.period_start = capped_lines.period_start
+    left join period_caps_taken
+        on period_caps_taken.employee_id = capped_lines.employee_id
+        and period_caps_taken.plan_id = capped_lines.plan_id
+        and period_caps_taken.component_id = capped_lines.component_id
+        and period_caps_taken.period_start = capped_lines.period_start
+    where capped_lines.cap_per_year is not null
+    group by 1, 2, 4, 5, 6, 7, 8
+),
+
+year_excess as (
+    select
+        year_months.*,
+        cap_fx.cap_fx_rate,
+        year_months.cap_amount * cap_fx.cap_fx_rate as cap_in_pay_currency,
+        sum(year_months.month_amount) over year_to_date as amount_before_cap,
+        -- greatest() skips nulls: without a rate the excess must stay unknown (null), not 0.
+        case
+            when cap_fx.cap_fx_rate is not null then greatest(
+                0::numeric,
+                sum(year_months.month_amount) over year_to_date - year_months.cap_amount * cap_fx.cap_fx_rate
+            )
+        end as excess
+    from year_months
+    left join cap_fx
+        on cap_fx.cap_currency = year_months.cap_currency
+        and cap_fx.pay_currency = year_months.pay_currency
+        and cap_fx.cap_fx_date = year_months.cap_fx_date
+    window year_to_date as (
+        partition by year_months.employee_id, year_months.plan_id, year_months.component_id, year_months.year_start
+        order by year_months.period_start
+    )
+),
+
+year_cap_lines as (
+    select
+        null::text as credit_id,
+        employee_id,
+        plan_id,
+        plan_version_number,
+        component_id,
+        period_start,
+        pay_period,
+        pay_currency,
+        amount_before_cap,
+        cap_amount,
+        cap_currency,
+        cap_fx_date,
+        cap_fx_rate,
+        'per_year_cap' as line_type,
+        cap_in_pay_currency,
+        -(excess - coalesce(lag(excess) over (
+            partition by employee_id, plan_id, component_id, year_start order by period_start
+        ), 0)) as commission_amount
+    from year_excess
 ),
 
 cap_lines as (
@@ -160,6 +280,9 @@ cap_lines as (
     union all
     select * from period_cap_lines
     where commission_amount < 0 or commission_amount is null
+    union all
+    select * from year_cap_lines
+    where commission_amount <> 0 or commission_amount is null
 ),
 
 final as (

@@ -44,11 +44,10 @@ assessed as (
             -- credits are eligible on a monthly bookings quota (int_credits)
             when quota_measure <> 'bookings' then 'quota_measure ' || quota_measure
             -- a true-up re-rates credits after the month: caps on money are per month's lines
-            when cumulative_true_up and (cap_per_deal is not null or cap_per_period is not null)
-                then 'caps.per_deal or caps.per_period with cumulative_true_up'
+            when cumulative_true_up and coalesce(cap_per_deal, cap_per_period, cap_per_year) is not null
+                then 'caps on money with cumulative_true_up'
             when not coalesce(credit_owner, false) then 'crediting without owner credit'
             when coalesce(credit_manager_rollup, false) then 'crediting manager_rollup'
-            when cap_per_year is not null then 'caps.per_year'
         end as computed_gap
     from joined
 ),
