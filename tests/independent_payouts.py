@@ -19,6 +19,7 @@ models implement the documented plan.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from collections import defaultdict
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ class Terms:
     threshold: Decimal | None = None
     year_to_date: bool = False  # measured from the version's start (within the year) with a true-up
     cap_per_year: Decimal | None = None  # USD, on a calendar year's commission
+    draw: tuple[str, Decimal, int, bool] | None = None  # (type, USD a month, months from hire, carry_forward)
 
     def covers(self, day: date) -> bool:
         return self.starts <= day and (self.ends is None or day <= self.ends)
@@ -52,6 +54,7 @@ PLANS = {
         Terms(
             date(2025, 1, 1),
             cap_per_year=D("150000.00"),
+            draw=("recoverable", D("8000.00"), 3, True),
             tiers=((D(0), D("1.00"), D("0.10")), (D("1.00"), D("1.50"), D("0.15")), (D("1.50"), D("2.00"), D("0.20"))),
         ),
     ),
@@ -366,15 +369,61 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
 
     year_capped = yearly_caps()
 
-    payouts: dict[tuple[str, str], Payout] = {}
+    earned: dict[tuple[str, str, str], Decimal] = {}
     for employee_id, plan, month_start in sorted(set(booked) | set(clawed)):
-        pay_ccy = employees[(employee_id,)]["pay_currency"]
         commission = clawed.get((employee_id, plan, month_start), Decimal(0))
         commission += year_capped.get((employee_id, plan, month_start), Decimal(0))
         bookings = booked.get((employee_id, plan, month_start))
         if bookings is not None:
             # The month's commission in closed form, not deal by deal.
             commission += month_commission((employee_id, plan, month_start), bookings)
+        earned[(employee_id, plan, month_start)] = commission
+
+    # Draws (docs/plans.md), simulated month by month with a running balance: the first
+    # months from hire pay at least the draw, advancing the shortfall; a month above the
+    # draw, and with carry_forward any later month, pays back what it can.
+    data_months = sorted(
+        opp["close_date"][:7] + "-01"
+        for (opp_id,), opp in opps.items()
+        if opp["stage"] == "Closed Won" and opp_id not in exclude_opportunities
+    )
+    first_month, last_month = data_months[0], data_months[-1]
+
+    def draw_line(kind: str, in_draw: bool, draw: Decimal, commission: Decimal, balance: Decimal) -> Decimal:
+        if in_draw and commission < draw:
+            return draw - commission  # top-up, or advance
+        if kind == "non_recoverable":
+            return Decimal(0)
+        return -min(balance, max(commission - (draw if in_draw else 0), Decimal(0)))  # recovery
+
+    def apply_draws(employee_id: str, plan: str) -> None:
+        person = employees[(employee_id,)]
+        hire_month = person["hire_date"][:7] + "-01"
+        last = min(last_month, (person["termination_date"] or last_month)[:7] + "-01")
+        balance = Decimal(0)
+        for index, month_start in enumerate(_months(hire_month, last)):
+            terms = terms_on(plan, date.fromisoformat(month_start))
+            if month_start < first_month or terms is None or terms.draw is None:
+                continue
+            if not on_plan_in(employee_id, plan, month_start):
+                continue
+            kind, amount, months, carry_forward = terms.draw
+            in_draw = index < months
+            if in_draw or (kind == "recoverable" and carry_forward):
+                month_end = (date.fromisoformat(month_start) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+                draw = amount * fx("USD", person["pay_currency"], month_end.isoformat()) if in_draw else Decimal(0)
+                key = (employee_id, plan, month_start)
+                line = draw_line(kind, in_draw, draw, earned.get(key, Decimal(0)), balance)
+                balance += line if kind == "recoverable" else 0
+                if line:
+                    earned[key] = earned.get(key, Decimal(0)) + line
+
+    for (employee_id,), plan in itertools.product(employees, PLANS):
+        apply_draws(employee_id, plan)
+
+    payouts: dict[tuple[str, str], Payout] = {}
+    for (employee_id, _, month_start), commission in sorted(earned.items()):
+        pay_ccy = employees[(employee_id,)]["pay_currency"]
         period = month_start[:7]
         quantum = Decimal(1).scaleb(-MINOR_UNITS.get(pay_ccy, 2))
         amount = commission.quantize(quantum, rounding=ROUND_HALF_UP)

@@ -206,6 +206,18 @@ YEAR_CAP_PLAN = _bookings_plan(
 )
 
 
+GUARANTEE_PLAN = _bookings_plan(
+    "SCN_GUARANTEE",
+    f"""  - effective_from: 2026-01-01
+    components:
+      -
+{_COMPONENT_HEAD}
+        rate_table: {{type: flat, rate: 0.10}}
+    draw: {{type: non_recoverable, amount: "5000.00", period: month, periods: 2}}
+""",
+)
+
+
 def _quota(employee_id: str, amount: str = "100000.00", currency: str = "USD", month: str = "2026-10") -> Quota:
     return Quota(employee_id, f"{month}-01", amount, currency)
 
@@ -373,14 +385,15 @@ SCENARIOS: list[Scenario] = [
     Scenario(
         "S12",
         "a hire on the 15th: a deal closed before the first day earns nothing (AE_2026)",
-        # hired 10-15: 10,000 on 10-10 is not_employed; 25,000 on 10-20 pays 2,500.
+        # hired 10-15: 10,000 on 10-10 is not_employed; 25,000 on 10-20 earns 2,500, and AE_2026's
+        # recoverable draw (8,000 a month for the first 3 months) advances 5,500 on top: 8,000.
         people=[Person("S12-E1", "USD", "AE_2026", hire_date="2026-10-15")],
         quotas=[_quota("S12-E1")],
         deals=[
             Deal("S12-O1", "S12-E1", "10000.00", "USD", "2026-10-10"),
             Deal("S12-O2", "S12-E1", "25000.00", "USD", "2026-10-20"),
         ],
-        expected={("S12-E1", "2026-10"): ("2500.00", "USD")},
+        expected={("S12-E1", "2026-10"): ("8000.00", "USD")},
     ),
     Scenario(
         "S13",
@@ -575,6 +588,31 @@ SCENARIOS: list[Scenario] = [
             ("S19-E1", "2026-03"): ("1000.00", "USD"),
             ("S19-E1", "2026-04"): ("0.00", "USD"),
             ("S19-E2", "2026-01"): ("8000.00", "GBP"),
+        },
+    ),
+    Scenario(
+        "S20",
+        "a guarantee for new hires' first two months (SCN_GUARANTEE: flat 10 %, 5,000 non-recoverable)",
+        # E1 hired 08-03: August earns 2,000, topped up by 3,000 to 5,000; September earns
+        #   8,000, above the guarantee; October, after it, earns 1,000 and gets 1,000.
+        # E2 hired 09-01 closes nothing: 5,000 in September and in October, never taken back.
+        people=[
+            Person("S20-E1", "USD", "SCN_GUARANTEE", hire_date="2026-08-03"),
+            Person("S20-E2", "USD", "SCN_GUARANTEE", hire_date="2026-09-01"),
+        ],
+        quotas=[_quota("S20-E1", month=m) for m in ("2026-08", "2026-09", "2026-10")],
+        deals=[
+            Deal("S20-O1", "S20-E1", "20000.00", "USD", "2026-08-20"),
+            Deal("S20-O2", "S20-E1", "80000.00", "USD", "2026-09-15"),
+            Deal("S20-O3", "S20-E1", "10000.00", "USD", "2026-10-08"),
+        ],
+        plans={"SCN_GUARANTEE.yaml": GUARANTEE_PLAN},
+        expected={
+            ("S20-E1", "2026-08"): ("5000.00", "USD"),
+            ("S20-E1", "2026-09"): ("8000.00", "USD"),
+            ("S20-E1", "2026-10"): ("1000.00", "USD"),
+            ("S20-E2", "2026-09"): ("5000.00", "USD"),
+            ("S20-E2", "2026-10"): ("5000.00", "USD"),
         },
     ),
 ]

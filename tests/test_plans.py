@@ -97,7 +97,12 @@ def test_ae_and_am_first_versions_are_graduated(
         tuple(Decimal(x) for x in tier) for tier in tiers
     ]
     assert component.caps is not None and component.caps.attainment == Decimal("2.00")
-    assert component.threshold is None and version.draw is None
+    assert component.threshold is None
+    draw = version.draw
+    expected_draw = ("recoverable", Decimal("8000.00"), "month", 3, True) if plan_id == "AE_2026" else None
+    assert (None if draw is None else (draw.type, draw.amount, draw.period, draw.periods, draw.carry_forward)) == (
+        expected_draw
+    )
     policy = version.clawback
     assert (None if policy is None else (policy.events, policy.window_days)) == clawback
 
@@ -299,14 +304,14 @@ INVALID = [
         "AE_2026.yaml",
         "        name: Bookings commission\n",
         "        name: Bookings: commission\n",
-        "plans/AE_2026.yaml: line 16, column 23: invalid YAML (mapping values are not allowed here)",
+        "plans/AE_2026.yaml: line 17, column 23: invalid YAML (mapping values are not allowed here)",
         id="yaml-syntax-error",
     ),
     pytest.param(
         "AE_2026.yaml",
         "        scope: individual\n",
         "        scope: individual\n        scope: team\n",
-        "plans/AE_2026.yaml: line 21, column 9: invalid YAML (while reading a mapping found the key 'scope' twice)",
+        "plans/AE_2026.yaml: line 22, column 9: invalid YAML (while reading a mapping found the key 'scope' twice)",
         id="yaml-duplicate-key",
     ),
     pytest.param(

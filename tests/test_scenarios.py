@@ -227,6 +227,15 @@ def test_explain_shows_the_true_up(pipeline: warehouse.Warehouse) -> None:
     ), text
 
 
+def test_explain_shows_the_draw(pipeline: warehouse.Warehouse) -> None:
+    from commissions.explain import explain_payout
+
+    text = explain_payout("S20-E1", "2026-08", pipeline)
+    assert "plan SCN_GUARANTEE: 5,000.00 USD" in text
+    draw = r"draw \(non_recoverable\) 5,000.00 USD x 1 \(2026-08-31\) = 5,000 +2,000 +3,000"
+    assert re.search(rf"\(month\) .* {draw}", text), text
+
+
 def test_explain_shows_a_clawback_in_the_month_it_was_discovered(pipeline: warehouse.Warehouse) -> None:
     from commissions.explain import explain_payout
 

@@ -1,7 +1,8 @@
--- Everyone with commissionable credit must be on a plan version whose every component
--- and clawback event the engine computes (int_plan_components.computed_gap names what is
--- missing for a component; non_payment clawbacks are not computed yet). Otherwise the
--- payout would silently leave a mechanic out: stop the run instead.
+-- Everyone with commissionable credit must be on a plan version whose every component,
+-- clawback event and incentive the engine computes (int_plan_components.computed_gap
+-- names what is missing for a component; non_payment clawbacks, quarterly draws, SPIFs,
+-- bonuses and contests are not computed yet). Otherwise the payout would silently leave
+-- a mechanic out: stop the run instead.
 
 with credits as (
     select * from {{ ref('int_credits') }}
@@ -42,10 +43,39 @@ clawback_gaps as (
     where clawback_policies.clawback_event = 'non_payment'
 ),
 
+version_extras as (
+    select plan_id, version_number, 'draw' as mechanic, 'draw period ' || draw_period as computed_gap
+    from {{ ref('stg_plans__draws') }}
+    where draw_period <> 'month'
+    union all
+    select plan_id, version_number, 'spif ' || spif_id, 'spifs'
+    from {{ source('plans', 'spifs') }}
+    union all
+    select plan_id, version_number, 'bonus ' || bonus_id, 'bonuses'
+    from {{ source('plans', 'bonuses') }}
+    union all
+    select plan_id, version_number, 'contest ' || contest_id, 'contests'
+    from {{ source('plans', 'contests') }}
+),
+
+extra_gaps as (
+    select
+        credits.plan_version,
+        version_extras.mechanic,
+        version_extras.computed_gap,
+        credits.employee_id
+    from credits
+    inner join version_extras
+        on version_extras.plan_id = credits.plan_id
+        and version_extras.version_number = credits.plan_version_number
+),
+
 gaps as (
     select * from component_gaps
     union all
     select * from clawback_gaps
+    union all
+    select * from extra_gaps
 )
 
 select

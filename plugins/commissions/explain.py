@@ -187,6 +187,31 @@ def _true_up_row(line: dict[str, Any]) -> list[str]:
     ]
 
 
+def _draw_row(line: dict[str, Any]) -> list[str]:
+    """A draw line: the draw, what the month earned before it, and what it advanced or recovered."""
+    what = (
+        f"draw ({line['draw_type']}) {_money(line['draw_amount'])} {line['draw_currency']} x {line['draw_fx_rate']}"
+        f" ({line['draw_fx_date']:%Y-%m-%d}) = {_money(line['draw_in_pay_currency'])}"
+    )
+    if line["draw_balance"] is not None:
+        what += f", balance {_money(line['draw_balance'])}"
+    return [
+        "(month)",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        what,
+        "",
+        _money(line["commission_before_draw"]),
+        _money(line["commission_amount"]),
+        "",
+    ]
+
+
 def _line_rows(lines: list[dict[str, Any]]) -> list[list[str]]:
     rows = []
     for line in lines:
@@ -195,6 +220,9 @@ def _line_rows(lines: list[dict[str, Any]]) -> list[list[str]]:
             continue
         if line["line_type"] == "true_up":
             rows.append(_true_up_row(line))
+            continue
+        if line["line_type"] == "draw":
+            rows.append(_draw_row(line))
             continue
         if line["line_type"] != "commission":
             rows.append(_cap_row(line))

@@ -2,8 +2,8 @@
 -- from: commission lines (one per credit, plan component and rate band or curve segment it touches), cap
 -- lines (what a per-deal or per-period cap took back) and clawback lines (what a refund
 -- or churn took back, in the period it was discovered) and true-up lines (what a later
--- month of a cumulative window adds to or takes back from its earlier credits). A payout
--- is the sum of its lines.
+-- month of a cumulative window adds to or takes back from its earlier credits) and draw
+-- lines (a draw's top-up, advance or recovery). A payout is the sum of its lines.
 
 with commission_lines as (
     select * from {{ ref('int_commission_lines') }}
@@ -19,6 +19,10 @@ clawback_lines as (
 
 true_up_lines as (
     select * from {{ ref('int_commission_true_ups') }}
+),
+
+draw_lines as (
+    select * from {{ ref('int_commission_draws') }}
 ),
 
 plan_versions as (
@@ -83,6 +87,14 @@ commission as (
         null::numeric as clawback_share,
         null::numeric as earned_to_date,
         null::numeric as paid_to_date,
+        null::text as draw_type,
+        null::numeric as draw_amount,
+        null::text as draw_currency,
+        null::numeric as draw_in_pay_currency,
+        null::numeric as draw_fx_rate,
+        null::date as draw_fx_date,
+        null::numeric as commission_before_draw,
+        null::numeric as draw_balance,
         opportunity_id,
         split_id,
         split_share,
@@ -153,6 +165,14 @@ caps as (
         null::numeric as clawback_share,
         null::numeric as earned_to_date,
         null::numeric as paid_to_date,
+        null::text as draw_type,
+        null::numeric as draw_amount,
+        null::text as draw_currency,
+        null::numeric as draw_in_pay_currency,
+        null::numeric as draw_fx_rate,
+        null::date as draw_fx_date,
+        null::numeric as commission_before_draw,
+        null::numeric as draw_balance,
         credits.opportunity_id,
         credits.split_id,
         credits.split_share,
@@ -229,6 +249,14 @@ clawbacks as (
         clawback_lines.clawback_share,
         null::numeric as earned_to_date,
         null::numeric as paid_to_date,
+        null::text as draw_type,
+        null::numeric as draw_amount,
+        null::text as draw_currency,
+        null::numeric as draw_in_pay_currency,
+        null::numeric as draw_fx_rate,
+        null::date as draw_fx_date,
+        null::numeric as commission_before_draw,
+        null::numeric as draw_balance,
         credits.opportunity_id,
         credits.split_id,
         credits.split_share,
@@ -305,6 +333,14 @@ true_ups as (
         null::numeric as clawback_share,
         true_up_lines.earned_to_date,
         true_up_lines.paid_to_date,
+        null::text as draw_type,
+        null::numeric as draw_amount,
+        null::text as draw_currency,
+        null::numeric as draw_in_pay_currency,
+        null::numeric as draw_fx_rate,
+        null::date as draw_fx_date,
+        null::numeric as commission_before_draw,
+        null::numeric as draw_balance,
         null::text as opportunity_id,
         null::text as split_id,
         null::numeric as split_share,
@@ -329,6 +365,87 @@ true_ups as (
         and components.component_id = true_up_lines.component_id
 ),
 
+draws as (
+    select
+        draw_lines.commission_line_id,
+        draw_lines.line_type,
+        null::text as credit_id,
+        draw_lines.employee_id,
+        draw_lines.pay_period,
+        draw_lines.period_start,
+        draw_lines.plan_id,
+        draw_lines.plan_version_number,
+        plan_versions.plan_version,
+        null::text as component_id,
+        null::text as component_name,
+        null::text as rate_table_type,
+        null::integer as tier_number,
+        'draw' as tier_label,
+        null::numeric as tier_attainment_from,
+        null::numeric as tier_attainment_to,
+        null::numeric as rate,
+        null::numeric as component_weight,
+        null::numeric as target_incentive,
+        null::text as target_incentive_currency,
+        null::numeric as target_incentive_fx_rate,
+        null::date as target_incentive_fx_date,
+        null::numeric as curve_attainment_from,
+        null::numeric as curve_attainment_to,
+        null::numeric as curve_payout_from,
+        null::numeric as curve_payout_to,
+        null::numeric as threshold_attainment,
+        true as threshold_met,
+        null::numeric as cap_attainment,
+        null::numeric as quota,
+        null::numeric as bookings_before,
+        null::numeric as bookings_after,
+        null::numeric as attainment_before,
+        null::numeric as attainment_after,
+        null::numeric as period_bookings,
+        null::numeric as period_attainment,
+        null::numeric as amount_before_cap,
+        null::numeric as cap_amount,
+        null::text as cap_currency,
+        null::numeric as cap_fx_rate,
+        null::date as cap_fx_date,
+        null::numeric as cap_in_pay_currency,
+        null::text as clawback_event,
+        null::text as credit_note_id,
+        null::numeric as clawback_base,
+        null::numeric as clawback_share,
+        null::numeric as earned_to_date,
+        null::numeric as paid_to_date,
+        draw_lines.draw_type,
+        draw_lines.draw_amount,
+        draw_lines.draw_currency,
+        draw_lines.draw_in_pay_currency,
+        draw_lines.draw_fx_rate,
+        draw_lines.draw_fx_date,
+        draw_lines.commission_before_draw,
+        draw_lines.draw_balance,
+        null::text as opportunity_id,
+        null::text as split_id,
+        null::numeric as split_share,
+        null::date as credit_date,
+        null::numeric as deal_amount,
+        null::text as deal_currency,
+        null::numeric as fx_rate,
+        null::numeric as credit_amount,
+        draw_lines.pay_currency,
+        0::numeric as tier_base_amount,
+        draw_lines.commission_amount,
+        null::bigint as opportunity_row_id,
+        null::bigint as split_row_id,
+        null::bigint as quota_row_id,
+        null::text as source_file,
+        null::text as source_batch_id,
+        null::integer as source_line
+    from draw_lines
+    inner join plan_versions
+        on plan_versions.plan_id = draw_lines.plan_id
+        and plan_versions.version_number = draw_lines.plan_version_number
+),
+
 final as (
     select * from commission
     union all
@@ -337,6 +454,8 @@ final as (
     select * from clawbacks
     union all
     select * from true_ups
+    union all
+    select * from draws
 )
 
 select * from final
