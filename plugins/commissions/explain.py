@@ -116,30 +116,38 @@ def _read(wh: warehouse.Warehouse, employee_id: str, period: str) -> _Marts:
     return _Marts(person=person, plans=plans, **found)
 
 
+def _row(deal: dict[str, str], what: str, base: str, amount: str, attainment: str = "") -> list[str]:
+    """A line of the table that is not a band of a credit: `deal` fills the deal columns
+    it names (deal, split, date, amount, share, source), the rest stay blank."""
+    return [
+        deal.get("deal", ""),
+        deal.get("split", ""),
+        deal.get("date", ""),
+        deal.get("amount", ""),
+        deal.get("share", ""),
+        "",
+        "",
+        attainment,
+        what,
+        "",
+        base,
+        amount,
+        deal.get("source", ""),
+    ]
+
+
 def _cap_row(line: dict[str, Any]) -> list[str]:
     """A cap line: what the cap took back, and how the cap was converted."""
     cap = (
         f"{line['tier_label']} {_money(line['cap_amount'])} {line['cap_currency']} x {line['cap_fx_rate']} "
         f"({line['cap_fx_date']:%Y-%m-%d}) = {_money(line['cap_in_pay_currency'])}"
     )
-    deal = line["opportunity_id"] or "(month)"
-    split = (line["split_id"] or "owner") if line["opportunity_id"] else ""
-    source = f"{line['source_file']}:{line['source_line']}" if line["source_file"] else ""
-    return [
-        deal,
-        split,
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        cap,
-        "",
-        _money(line["amount_before_cap"]),
-        _money(line["commission_amount"]),
-        source,
-    ]
+    deal = {"deal": line["opportunity_id"] or "(month)"}
+    if line["opportunity_id"]:
+        deal["split"] = line["split_id"] or "owner"
+    if line["source_file"]:
+        deal["source"] = f"{line['source_file']}:{line['source_line']}"
+    return _row(deal, cap, _money(line["amount_before_cap"]), _money(line["commission_amount"]))
 
 
 def _clawback_row(line: dict[str, Any]) -> list[str]:
@@ -147,21 +155,15 @@ def _clawback_row(line: dict[str, Any]) -> list[str]:
     what = (
         f"clawback ({line['clawback_event']}, credit note {line['credit_note_id']}) {_percent(line['clawback_share'])}"
     )
-    return [
-        line["opportunity_id"],
-        line["split_id"] or "owner",
-        f"{line['credit_date']:%Y-%m-%d}",
-        f"{_money(line['deal_amount'])} {line['deal_currency']}",
-        _percent(line["split_share"]),
-        "",
-        "",
-        "",
-        what,
-        "",
-        _money(line["clawback_base"]),
-        _money(line["commission_amount"]),
-        f"{line['source_file']}:{line['source_line']}",
-    ]
+    deal = {
+        "deal": line["opportunity_id"],
+        "split": line["split_id"] or "owner",
+        "date": f"{line['credit_date']:%Y-%m-%d}",
+        "amount": f"{_money(line['deal_amount'])} {line['deal_currency']}",
+        "share": _percent(line["split_share"]),
+        "source": f"{line['source_file']}:{line['source_line']}",
+    }
+    return _row(deal, what, _money(line["clawback_base"]), _money(line["commission_amount"]))
 
 
 def _true_up_row(line: dict[str, Any]) -> list[str]:
@@ -170,21 +172,8 @@ def _true_up_row(line: dict[str, Any]) -> list[str]:
         f"true_up of {line['component_id']}: earned to date {_money(line['earned_to_date'])}"
         f" - paid to date {_money(line['paid_to_date'])} (quota {_money(line['quota'])})"
     )
-    return [
-        "(window)",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        _attainment(line["period_attainment"]),
-        what,
-        "",
-        "",
-        _money(line["commission_amount"]),
-        "",
-    ]
+    attainment = _attainment(line["period_attainment"])
+    return _row({"deal": "(window)"}, what, "", _money(line["commission_amount"]), attainment)
 
 
 def _draw_row(line: dict[str, Any]) -> list[str]:
@@ -195,21 +184,7 @@ def _draw_row(line: dict[str, Any]) -> list[str]:
     )
     if line["draw_balance"] is not None:
         what += f", balance {_money(line['draw_balance'])}"
-    return [
-        "(month)",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        what,
-        "",
-        _money(line["commission_before_draw"]),
-        _money(line["commission_amount"]),
-        "",
-    ]
+    return _row({"deal": "(month)"}, what, _money(line["commission_before_draw"]), _money(line["commission_amount"]))
 
 
 def _line_rows(lines: list[dict[str, Any]]) -> list[list[str]]:

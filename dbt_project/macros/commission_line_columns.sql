@@ -1,0 +1,89 @@
+{#-
+    The columns of finance.fct_commission_lines, in order, with their types. Every kind of
+    line (commission, caps, clawbacks, true-ups, draws) selects through
+    commission_line_columns(values), a mapping of column -> SQL expression; the columns a
+    kind does not have are typed nulls, so the union of kinds stays aligned.
+-#}
+{% macro commission_line_column_types() -%}
+    {{ return([
+        ('commission_line_id', 'text'),
+        ('line_type', 'text'),
+        ('credit_id', 'text'),
+        ('employee_id', 'text'),
+        ('pay_period', 'text'),
+        ('period_start', 'date'),
+        ('plan_id', 'text'),
+        ('plan_version_number', 'integer'),
+        ('plan_version', 'text'),
+        ('component_id', 'text'),
+        ('component_name', 'text'),
+        ('rate_table_type', 'text'),
+        ('tier_number', 'integer'),
+        ('tier_label', 'text'),
+        ('tier_attainment_from', 'numeric'),
+        ('tier_attainment_to', 'numeric'),
+        ('rate', 'numeric'),
+        ('component_weight', 'numeric'),
+        ('target_incentive', 'numeric'),
+        ('target_incentive_currency', 'text'),
+        ('target_incentive_fx_rate', 'numeric'),
+        ('target_incentive_fx_date', 'date'),
+        ('curve_attainment_from', 'numeric'),
+        ('curve_attainment_to', 'numeric'),
+        ('curve_payout_from', 'numeric'),
+        ('curve_payout_to', 'numeric'),
+        ('threshold_attainment', 'numeric'),
+        ('threshold_met', 'boolean'),
+        ('cap_attainment', 'numeric'),
+        ('quota', 'numeric'),
+        ('bookings_before', 'numeric'),
+        ('bookings_after', 'numeric'),
+        ('attainment_before', 'numeric'),
+        ('attainment_after', 'numeric'),
+        ('period_bookings', 'numeric'),
+        ('period_attainment', 'numeric'),
+        ('amount_before_cap', 'numeric'),
+        ('cap_amount', 'numeric'),
+        ('cap_currency', 'text'),
+        ('cap_fx_rate', 'numeric'),
+        ('cap_fx_date', 'date'),
+        ('cap_in_pay_currency', 'numeric'),
+        ('clawback_event', 'text'),
+        ('credit_note_id', 'text'),
+        ('clawback_base', 'numeric'),
+        ('clawback_share', 'numeric'),
+        ('earned_to_date', 'numeric'),
+        ('paid_to_date', 'numeric'),
+        ('draw_type', 'text'),
+        ('draw_amount', 'numeric'),
+        ('draw_currency', 'text'),
+        ('draw_in_pay_currency', 'numeric'),
+        ('draw_fx_rate', 'numeric'),
+        ('draw_fx_date', 'date'),
+        ('commission_before_draw', 'numeric'),
+        ('draw_balance', 'numeric'),
+        ('opportunity_id', 'text'),
+        ('split_id', 'text'),
+        ('split_share', 'numeric'),
+        ('credit_date', 'date'),
+        ('deal_amount', 'numeric'),
+        ('deal_currency', 'text'),
+        ('fx_rate', 'numeric'),
+        ('credit_amount', 'numeric'),
+        ('pay_currency', 'text'),
+        ('tier_base_amount', 'numeric'),
+        ('commission_amount', 'numeric'),
+        ('opportunity_row_id', 'bigint'),
+        ('split_row_id', 'bigint'),
+        ('quota_row_id', 'bigint'),
+        ('source_file', 'text'),
+        ('source_batch_id', 'text'),
+        ('source_line', 'integer')
+    ]) }}
+{%- endmacro %}
+
+{% macro commission_line_columns(values) -%}
+    {%- for name, type in commission_line_column_types() %}
+        {{ values.get(name, 'null::' ~ type) }} as {{ name }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
