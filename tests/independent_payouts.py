@@ -43,6 +43,7 @@ class Terms:
     year_to_date: bool = False  # measured from the version's start (within the year) with a true-up
     cap_per_year: Decimal | None = None  # USD, on a calendar year's commission
     draw: tuple[str, Decimal, int, bool] | None = None  # (type, USD a month, months from hire, carry_forward)
+    quarter_bonus: tuple[Decimal, Decimal] | None = None  # (USD, attainment of the quarter's quota)
 
     def covers(self, day: date) -> bool:
         return self.starts <= day and (self.ends is None or day <= self.ends)
@@ -70,6 +71,7 @@ PLANS = {
             annual_target=D("60000.00"),
             threshold=D("0.50"),
             year_to_date=True,
+            quarter_bonus=(D("2000.00"), D("1.20")),
         ),
     ),
 }
@@ -378,6 +380,30 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
             # The month's commission in closed form, not deal by deal.
             commission += month_commission((employee_id, plan, month_start), bookings)
         earned[(employee_id, plan, month_start)] = commission
+
+    def quarter_bonuses() -> None:
+        """Quarterly bonuses (docs/plans.md): once a quarter, in the first month the quarter's
+        bookings so far reach the level times the quarter's quota (its months on the plan)."""
+        paid_quarters: set[tuple[str, str, str]] = set()
+        for employee_id, plan, month_start in sorted(booked):
+            terms = terms_on(plan, date.fromisoformat(month_start))
+            quarter = f"{month_start[:5]}{(int(month_start[5:7]) - 1) // 3 * 3 + 1:02d}-01"
+            if terms.quarter_bonus is None or (employee_id, plan, quarter) in paid_quarters:
+                continue
+            months = _months(quarter, quarter[:5] + f"{int(quarter[5:7]) + 2:02d}-01")
+            on_plan = [m for m in months if (employee_id, m) in quotas and on_plan_in(employee_id, plan, m)]
+            quota = sum((quota_of(employee_id, m) for m in on_plan), Decimal(0))
+            so_far = sum(
+                (booked.get((employee_id, plan, m), Decimal(0)) for m in months if m <= month_start), Decimal(0)
+            )
+            amount, level = terms.quarter_bonus
+            if so_far >= level * quota:
+                paid_quarters.add((employee_id, plan, quarter))
+                month_end = (date.fromisoformat(month_start) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+                pay_ccy = employees[(employee_id,)]["pay_currency"]
+                earned[(employee_id, plan, month_start)] += amount * fx("USD", pay_ccy, month_end.isoformat())
+
+    quarter_bonuses()
 
     # Draws (docs/plans.md), simulated month by month with a running balance: the first
     # months from hire pay at least the draw, advancing the shortfall; a month above the

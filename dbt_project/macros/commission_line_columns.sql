@@ -1,6 +1,6 @@
 {#-
     The columns of finance.fct_commission_lines, in order, with their types. Every kind of
-    line (commission, caps, clawbacks, true-ups, draws) selects through
+    line (commission, caps, clawbacks, true-ups, draws, bonuses) selects through
     commission_line_columns(values), a mapping of column -> SQL expression; the columns a
     kind does not have are typed nulls, so the union of kinds stays aligned.
 -#}
@@ -62,6 +62,12 @@
         ('draw_fx_date', 'date'),
         ('commission_before_draw', 'numeric'),
         ('draw_balance', 'numeric'),
+        ('incentive_id', 'text'),
+        ('incentive_name', 'text'),
+        ('incentive_amount', 'numeric'),
+        ('incentive_currency', 'text'),
+        ('incentive_fx_rate', 'numeric'),
+        ('incentive_fx_date', 'date'),
         ('opportunity_id', 'text'),
         ('split_id', 'text'),
         ('split_share', 'numeric'),

@@ -54,12 +54,8 @@ fx_rates as (
     select * from {{ ref('int_fx_rates') }}
 ),
 
-quotas as (
-    select * from {{ ref('stg_hr__quotas') }}
-),
-
-assignments as (
-    select * from {{ ref('int_employee_assignments') }}
+plan_quotas as (
+    select * from {{ ref('int_plan_quota_months') }}
 ),
 
 component_credits as (
@@ -159,8 +155,7 @@ measure_to_date as (
 
 quota_to_date as (
     -- period_to_date: the whole quota period; year_to_date: the window's start to the end
-    -- of the as-of month's quota period. Only months the person is on the plan count, so
-    -- a move onto the plan mid-year does not measure them against the old job's quota.
+    -- of the as-of month's quota period; only months the person is on the plan count.
     select
         as_of_periods.employee_id,
         as_of_periods.plan_id,
@@ -168,14 +163,15 @@ quota_to_date as (
         as_of_periods.component_id,
         as_of_periods.window_start,
         as_of_periods.as_of_period_start,
-        sum(quotas.quota_amount) as quota_to_date,
+        sum(plan_quotas.quota_amount) as quota_to_date,
         count(*) as quota_months
     from as_of_periods
-    inner join quotas
-        on quotas.employee_id = as_of_periods.employee_id
-        and quotas.measure = as_of_periods.quota_measure
-        and quotas.period_start >= as_of_periods.window_start
-        and quotas.period_start < (
+    inner join plan_quotas
+        on plan_quotas.employee_id = as_of_periods.employee_id
+        and plan_quotas.plan_id = as_of_periods.plan_id
+        and plan_quotas.measure = as_of_periods.quota_measure
+        and plan_quotas.period_start >= as_of_periods.window_start
+        and plan_quotas.period_start < (
             case
                 when as_of_periods.attainment_basis = 'year_to_date'
                     then date_trunc(as_of_periods.quota_period, as_of_periods.as_of_period_start)
@@ -186,13 +182,6 @@ quota_to_date as (
                 else interval '1 year'
             end
         )
-    where exists (
-        select 1 from assignments
-        where assignments.employee_id = quotas.employee_id
-            and assignments.plan_id = as_of_periods.plan_id
-            and assignments.valid_from <= quotas.period_end
-            and (assignments.valid_to is null or assignments.valid_to >= quotas.period_start)
-    )
     group by 1, 2, 3, 4, 5, 6
 ),
 

@@ -2,8 +2,8 @@
 -- from: commission lines (one per credit, plan component and rate band or curve segment it touches), cap
 -- lines (what a per-deal or per-period cap took back) and clawback lines (what a refund
 -- or churn took back, in the period it was discovered) and true-up lines (what a later
--- month of a cumulative window adds to or takes back from its earlier credits) and draw
--- lines (a draw's top-up, advance or recovery). A payout is the sum of its lines.
+-- month of a cumulative window adds to or takes back from its earlier credits), draw
+-- lines (a draw's top-up, advance or recovery) and bonus lines. A payout is the sum of its lines.
 
 with commission_lines as (
     select * from {{ ref('int_commission_lines') }}
@@ -23,6 +23,10 @@ true_up_lines as (
 
 draw_lines as (
     select * from {{ ref('int_commission_draws') }}
+),
+
+bonus_lines as (
+    select * from {{ ref('int_commission_bonuses') }}
 ),
 
 plan_versions as (
@@ -259,6 +263,43 @@ draws as (
         and plan_versions.version_number = draw_lines.plan_version_number
 ),
 
+bonuses as (
+    select
+        {{ commission_line_columns({
+            'commission_line_id': 'bonus_lines.commission_line_id',
+            'line_type': 'bonus_lines.line_type',
+            'employee_id': 'bonus_lines.employee_id',
+            'pay_period': 'bonus_lines.pay_period',
+            'period_start': 'bonus_lines.period_start',
+            'plan_id': 'bonus_lines.plan_id',
+            'plan_version_number': 'bonus_lines.plan_version_number',
+            'plan_version': 'components.plan_version',
+            'component_id': 'bonus_lines.component_id',
+            'component_name': 'components.component_name',
+            'rate_table_type': 'components.rate_table_type',
+            'tier_label': "'bonus'",
+            'threshold_attainment': 'bonus_lines.attainment_at_least',
+            'threshold_met': 'true',
+            'quota': 'bonus_lines.period_quota',
+            'period_bookings': 'bonus_lines.measure_to_date',
+            'period_attainment': 'bonus_lines.attainment_reached',
+            'incentive_id': 'bonus_lines.incentive_id',
+            'incentive_name': 'bonus_lines.incentive_name',
+            'incentive_amount': 'bonus_lines.incentive_amount',
+            'incentive_currency': 'bonus_lines.incentive_currency',
+            'incentive_fx_rate': 'bonus_lines.incentive_fx_rate',
+            'incentive_fx_date': 'bonus_lines.incentive_fx_date',
+            'pay_currency': 'bonus_lines.pay_currency',
+            'tier_base_amount': '0::numeric',
+            'commission_amount': 'bonus_lines.commission_amount'
+        }) }}
+    from bonus_lines
+    inner join components
+        on components.plan_id = bonus_lines.plan_id
+        and components.version_number = bonus_lines.plan_version_number
+        and components.component_id = bonus_lines.component_id
+),
+
 final as (
     select * from commission
     union all
@@ -269,6 +310,8 @@ final as (
     select * from true_ups
     union all
     select * from draws
+    union all
+    select * from bonuses
 )
 
 select * from final

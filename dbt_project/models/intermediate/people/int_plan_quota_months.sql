@@ -1,0 +1,33 @@
+-- One row per quota row (HR quotas, monthly) and plan the person is on during that month:
+-- the quota a plan's attainment windows and bonuses add up, so a move onto a plan
+-- mid-year does not measure the person against the old job's quota.
+
+with quotas as (
+    select * from {{ ref('stg_hr__quotas') }}
+),
+
+assignments as (
+    select * from {{ ref('int_employee_assignments') }}
+    where plan_id is not null
+),
+
+on_plan as (
+    -- distinct: two assignments on the same plan in one month (a new manager) count once
+    select distinct on (quotas.quota_row_id, assignments.plan_id)
+        quotas.employee_id,
+        assignments.plan_id,
+        quotas.measure,
+        quotas.period_start,
+        quotas.period_end,
+        quotas.quota_amount,
+        quotas.quota_currency,
+        quotas.quota_row_id
+    from quotas
+    inner join assignments
+        on assignments.employee_id = quotas.employee_id
+        and assignments.valid_from <= quotas.period_end
+        and (assignments.valid_to is null or assignments.valid_to >= quotas.period_start)
+    order by quotas.quota_row_id, assignments.plan_id
+)
+
+select * from on_plan
