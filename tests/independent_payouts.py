@@ -44,6 +44,7 @@ class Terms:
     cap_per_year: Decimal | None = None  # USD, on a calendar year's commission
     draw: tuple[str, Decimal, int, bool] | None = None  # (type, USD a month, months from hire, carry_forward)
     quarter_bonus: tuple[Decimal, Decimal] | None = None  # (USD, attainment of the quarter's quota)
+    contest: tuple[str, str, tuple[Decimal, ...]] | None = None  # (starts, ends, USD prizes by rank)
 
     def covers(self, day: date) -> bool:
         return self.starts <= day and (self.ends is None or day <= self.ends)
@@ -56,6 +57,7 @@ PLANS = {
             date(2025, 1, 1),
             cap_per_year=D("150000.00"),
             draw=("recoverable", D("8000.00"), 3, True),
+            contest=("2026-07-01", "2026-09-30", (D("3000.00"), D("2000.00"), D("1000.00"))),
             tiers=((D(0), D("1.00"), D("0.10")), (D("1.00"), D("1.50"), D("0.15")), (D("1.50"), D("2.00"), D("0.20"))),
         ),
     ),
@@ -186,6 +188,7 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
     # Every paid credit, for clawbacks: (emp, plan, month) -> [(close, opp, split, credit)], and by deal.
     month_credits: dict[tuple[str, str, str], list[tuple]] = defaultdict(list)
     deal_credits: dict[str, list[tuple]] = defaultdict(list)
+    deal_shares: list[tuple[str, str, str, Decimal, str]] = []  # (emp, plan, close date, amount, currency)
     for (opp_id,), opp in opps.items():
         if opp["stage"] != "Closed Won" or opp_id in exclude_opportunities:
             continue
@@ -210,6 +213,7 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
             booked[(employee_id, plan, month_start)] += credit
             month_credits[(employee_id, plan, month_start)].append((close, opp_id, split_id, credit))
             deal_credits[opp_id].append((employee_id, plan, month_start, split_id, day))
+            deal_shares.append((employee_id, plan, close, Decimal(opp["amount"]) * share, opp["currency"]))
 
     def quota_of(employee_id: str, month_start: str) -> Decimal:
         quota_row = quotas[(employee_id, month_start)]
@@ -404,6 +408,26 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
                 earned[(employee_id, plan, month_start)] += amount * fx("USD", pay_ccy, month_end.isoformat())
 
     quarter_bonuses()
+
+    def contest_prizes() -> None:
+        """Contests (docs/plans.md): rank by USD bookings in the dates, ties share a rank; paid in the end month."""
+        for plan, versions in PLANS.items():
+            for terms in versions:
+                if terms.contest is None:
+                    continue
+                starts, ends, prizes = terms.contest
+                scores: dict[str, Decimal] = defaultdict(Decimal)
+                for employee_id, p, day, amount, currency in deal_shares:
+                    if p == plan and starts <= day <= ends:
+                        scores[employee_id] += amount * to_usd(currency, day)
+                for employee_id, score in scores.items():
+                    rank = 1 + sum(1 for other in scores.values() if other > score)
+                    if rank <= len(prizes):
+                        pay_ccy = employees[(employee_id,)]["pay_currency"]
+                        key = (employee_id, plan, ends[:7] + "-01")
+                        earned[key] = earned.get(key, Decimal(0)) + prizes[rank - 1] * fx("USD", pay_ccy, ends)
+
+    contest_prizes()
 
     # Draws (docs/plans.md), simulated month by month with a running balance: the first
     # months from hire pay at least the draw, advancing the shortfall; a month above the

@@ -368,13 +368,13 @@ def test_overlapping_versions(plans_copy: Path) -> None:
         plans_copy,
         "AE_2026.yaml",
         "  - effective_from: 2025-01-01\n",
-        "  - effective_from: 2025-01-01\n    effective_to: 2026-06-30\n",
+        "  - effective_from: 2025-01-01\n    effective_to: 2026-09-30\n",
     )
     with (plans_copy / "AE_2026.yaml").open("a") as fh:
-        fh.write(SECOND_VERSION.format(start="2026-06-01"))
+        fh.write(SECOND_VERSION.format(start="2026-09-01"))
     assert problems_of(plans_copy) == [
-        "plans/AE_2026.yaml: versions[1].effective_from: expected a date after 2026-06-30 (versions[0] ends then; "
-        "versions in date order, not overlapping), got '2026-06-01'"
+        "plans/AE_2026.yaml: versions[1].effective_from: expected a date after 2026-09-30 (versions[0] ends then; "
+        "versions in date order, not overlapping), got '2026-09-01'"
     ]
 
 
@@ -392,13 +392,13 @@ def test_consecutive_versions_are_fine(plans_copy: Path) -> None:
         plans_copy,
         "AE_2026.yaml",
         "  - effective_from: 2025-01-01\n",
-        "  - effective_from: 2025-01-01\n    effective_to: 2026-06-30\n",
+        "  - effective_from: 2025-01-01\n    effective_to: 2026-09-30\n",
     )
     with (plans_copy / "AE_2026.yaml").open("a") as fh:
-        fh.write(SECOND_VERSION.format(start="2026-07-01"))
+        fh.write(SECOND_VERSION.format(start="2026-10-01"))
     ae = next(p for p in load_plans(plans_copy) if p.plan_id == "AE_2026")
-    assert [str(v.effective_from) for v in ae.versions] == ["2025-01-01", "2026-07-01"]
-    assert ae.version_on(date(2026, 7, 1)) is ae.versions[1]
+    assert [str(v.effective_from) for v in ae.versions] == ["2025-01-01", "2026-10-01"]
+    assert ae.version_on(date(2026, 10, 1)) is ae.versions[1]
 
 
 def test_every_problem_of_every_file_is_listed(plans_copy: Path) -> None:

@@ -1,7 +1,7 @@
 -- Everyone with commissionable credit must be on a plan version whose every component,
 -- clawback event and incentive the engine computes (int_plan_components.computed_gap
 -- names what is missing for a component; non_payment clawbacks, quarterly draws, SPIFs
--- and contests are not computed yet). Otherwise the payout would silently leave
+-- and contests on other measures than bookings_tcv are not computed yet). Otherwise the payout would silently leave
 -- a mechanic out: stop the run instead.
 
 with credits as (
@@ -51,8 +51,9 @@ version_extras as (
     select plan_id, version_number, 'spif ' || spif_id, 'spifs'
     from {{ source('plans', 'spifs') }}
     union all
-    select plan_id, version_number, 'contest ' || contest_id, 'contests'
-    from {{ source('plans', 'contests') }}
+    select plan_id, version_number, 'contest ' || contest_id, 'contest measure ' || measure
+    from {{ ref('stg_plans__contests') }}
+    where measure <> 'bookings_tcv'
 ),
 
 extra_gaps as (

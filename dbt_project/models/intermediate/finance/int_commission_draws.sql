@@ -1,5 +1,5 @@
 -- Draws (a plan version's `draw`), one line per person, plan and month, after every other
--- line of the month (commission, caps, clawbacks, true-ups, bonuses) is known. A draw runs for the
+-- line of the month (commission, caps, clawbacks, true-ups, bonuses, prizes) is known. A draw runs for the
 -- first `periods` months from the hire month while the person is on the plan, within the
 -- months the data covers (its first to its latest month with a credit: earlier months
 -- were paid before this data starts); its amount is in the plan currency and converts at the
@@ -59,6 +59,8 @@ month_lines as (
     select employee_id, plan_id, period_start, commission_amount from {{ ref('int_commission_true_ups') }}
     union all
     select employee_id, plan_id, period_start, commission_amount from {{ ref('int_commission_bonuses') }}
+    union all
+    select employee_id, plan_id, period_start, commission_amount from {{ ref('int_commission_contests') }}
 ),
 
 monthly_commission as (

@@ -3,7 +3,8 @@
 -- lines (what a per-deal or per-period cap took back) and clawback lines (what a refund
 -- or churn took back, in the period it was discovered) and true-up lines (what a later
 -- month of a cumulative window adds to or takes back from its earlier credits), draw
--- lines (a draw's top-up, advance or recovery) and bonus lines. A payout is the sum of its lines.
+-- lines (a draw's top-up, advance or recovery), bonus and contest prize lines. A payout is
+-- the sum of its lines.
 
 with commission_lines as (
     select * from {{ ref('int_commission_lines') }}
@@ -27,6 +28,10 @@ draw_lines as (
 
 bonus_lines as (
     select * from {{ ref('int_commission_bonuses') }}
+),
+
+contest_lines as (
+    select * from {{ ref('int_commission_contests') }}
 ),
 
 plan_versions as (
@@ -300,6 +305,38 @@ bonuses as (
         and components.component_id = bonus_lines.component_id
 ),
 
+contests as (
+    select
+        {{ commission_line_columns({
+            'commission_line_id': 'contest_lines.commission_line_id',
+            'line_type': 'contest_lines.line_type',
+            'employee_id': 'contest_lines.employee_id',
+            'pay_period': 'contest_lines.pay_period',
+            'period_start': 'contest_lines.period_start',
+            'plan_id': 'contest_lines.plan_id',
+            'plan_version_number': 'contest_lines.plan_version_number',
+            'plan_version': 'plan_versions.plan_version',
+            'tier_number': 'contest_lines.contest_rank',
+            'tier_label': "'contest'",
+            'threshold_met': 'true',
+            'quota': 'contest_lines.contest_quota',
+            'period_bookings': 'contest_lines.bookings',
+            'incentive_id': 'contest_lines.incentive_id',
+            'incentive_name': 'contest_lines.incentive_name',
+            'incentive_amount': 'contest_lines.incentive_amount',
+            'incentive_currency': 'contest_lines.incentive_currency',
+            'incentive_fx_rate': 'contest_lines.incentive_fx_rate',
+            'incentive_fx_date': 'contest_lines.incentive_fx_date',
+            'pay_currency': 'contest_lines.pay_currency',
+            'tier_base_amount': '0::numeric',
+            'commission_amount': 'contest_lines.commission_amount'
+        }) }}
+    from contest_lines
+    inner join plan_versions
+        on plan_versions.plan_id = contest_lines.plan_id
+        and plan_versions.version_number = contest_lines.plan_version_number
+),
+
 final as (
     select * from commission
     union all
@@ -312,6 +349,8 @@ final as (
     select * from draws
     union all
     select * from bonuses
+    union all
+    select * from contests
 )
 
 select * from final

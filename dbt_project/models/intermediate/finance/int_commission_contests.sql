@@ -1,0 +1,160 @@
+-- Contest prizes (a plan version's `contests`): everyone on the version with commissionable
+-- bookings credited from starts_on to ends_on is ranked (1 = best) by those bookings in
+-- the plan currency (rank_by: amount; converted at each credit's date) or by them over the
+-- quota of the contest's months on the plan (rank_by: attainment). Ties share a rank and
+-- its prize, and the next rank is skipped. Prizes are paid in the month the contest ends,
+-- once the data reaches that month, converted at its last day. Only bookings contests are
+-- computed (assert_assigned_plans_are_computed stops the run for another measure). When
+-- an entrant cannot be scored (a missing rate or quota) the prizes stay null and the run
+-- stops rather than rank without them.
+
+with contests as (
+    select * from {{ ref('stg_plans__contests') }}
+    where measure = 'bookings_tcv'
+),
+
+prizes as (
+    select * from {{ ref('stg_plans__contest_prizes') }}
+),
+
+plans as (
+    select * from {{ ref('stg_plans__plans') }}
+),
+
+credits as (
+    select * from {{ ref('int_credits') }}
+    where is_commissionable
+),
+
+plan_quotas as (
+    select * from {{ ref('int_plan_quota_months') }}
+    where measure = 'bookings'
+),
+
+fx_rates as (
+    select * from {{ ref('int_fx_rates') }}
+),
+
+data_months as (
+    select max(period_start) as last_month from {{ ref('int_credits') }}
+),
+
+entries as (
+    select
+        contests.plan_id,
+        contests.version_number,
+        contests.contest_id,
+        contests.contest_name,
+        contests.starts_on,
+        contests.ends_on,
+        contests.rank_by,
+        plans.plan_currency,
+        credits.employee_id,
+        max(credits.pay_currency) as pay_currency,
+        sum(credits.credit_amount) as bookings,
+        -- sum() skips nulls: one credit without a rate leaves the whole score unknown
+        case
+            when bool_and(plans.plan_currency = 'USD' or plan_rate.usd_rate is not null) then sum(
+                credits.credit_amount_usd
+                / case when plans.plan_currency = 'USD' then 1 else plan_rate.usd_rate end
+            )
+        end as bookings_in_plan_currency
+    from contests
+    inner join plans
+        on plans.plan_id = contests.plan_id
+    inner join credits
+        on credits.plan_id = contests.plan_id
+        and credits.plan_version_number = contests.version_number
+        and credits.credit_date between contests.starts_on and contests.ends_on
+    left join fx_rates as plan_rate
+        on plan_rate.currency = plans.plan_currency
+        and plan_rate.rate_date = credits.credit_date
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9
+),
+
+with_quota as (
+    select
+        entries.*,
+        (
+            select sum(plan_quotas.quota_amount)
+            from plan_quotas
+            where plan_quotas.employee_id = entries.employee_id
+                and plan_quotas.plan_id = entries.plan_id
+                and plan_quotas.period_start between date_trunc('month', entries.starts_on) and entries.ends_on
+        ) as contest_quota
+    from entries
+),
+
+scored as (
+    select
+        with_quota.*,
+        case
+            when rank_by = 'attainment' then bookings / nullif(contest_quota, 0)
+            else bookings_in_plan_currency
+        end as score
+    from with_quota
+),
+
+ranked as (
+    select
+        scored.*,
+        rank() over (partition by plan_id, version_number, contest_id order by score desc nulls last) as contest_rank,
+        -- an entrant without a score (no rate, no quota) could change every rank
+        bool_or(score is null) over (partition by plan_id, version_number, contest_id) as has_unscored_entrant,
+        date_trunc('month', ends_on)::date as period_start,
+        (date_trunc('month', ends_on) + interval '1 month' - interval '1 day')::date as prize_fx_date
+    from scored
+),
+
+winners as (
+    select
+        ranked.*,
+        prizes.prize_amount
+    from ranked
+    inner join prizes
+        on prizes.plan_id = ranked.plan_id
+        and prizes.version_number = ranked.version_number
+        and prizes.contest_id = ranked.contest_id
+        and prizes.prize_rank = ranked.contest_rank
+    cross join data_months
+    where ranked.period_start <= data_months.last_month
+),
+
+final as (
+    select
+        {{ dbt.hash("'contest|' || winners.employee_id || '|' || winners.plan_id || '|' || winners.contest_id") }}
+            as commission_line_id,
+        'contest' as line_type,
+        winners.employee_id,
+        winners.plan_id,
+        winners.version_number as plan_version_number,
+        winners.contest_id as incentive_id,
+        winners.contest_name as incentive_name,
+        winners.period_start,
+        to_char(winners.period_start, 'YYYY-MM') as pay_period,
+        winners.pay_currency,
+        winners.rank_by,
+        winners.contest_rank,
+        trim_scale(winners.score) as score,
+        trim_scale(winners.bookings) as bookings,
+        winners.contest_quota,
+        winners.prize_amount as incentive_amount,
+        winners.plan_currency as incentive_currency,
+        trim_scale(
+            {{ cross_rate('winners.plan_currency', 'winners.pay_currency', 'plan_rate.usd_rate', 'pay_rate.usd_rate') }}
+        ) as incentive_fx_rate,
+        winners.prize_fx_date as incentive_fx_date,
+        trim_scale(
+            case when not winners.has_unscored_entrant then winners.prize_amount end
+            * {{ cross_rate('winners.plan_currency', 'winners.pay_currency', 'plan_rate.usd_rate', 'pay_rate.usd_rate') }}
+        ) as commission_amount
+    from winners
+    left join fx_rates as plan_rate
+        on plan_rate.currency = winners.plan_currency
+        and plan_rate.rate_date = winners.prize_fx_date
+    left join fx_rates as pay_rate
+        on pay_rate.currency = winners.pay_currency
+        and pay_rate.rate_date = winners.prize_fx_date
+)
+
+select * from final
