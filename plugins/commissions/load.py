@@ -303,6 +303,11 @@ def load_file(
     except psycopg2.Error as exc:
         raise LoadError(f"{path}: {exc.diag.message_primary or exc}") from exc
 
+    with conn, conn.cursor() as cur:
+        # The staging views are planned from these statistics: a table just filled by COPY
+        # has none, and the planner then guesses one row and nests loops over thousands.
+        cur.execute(f"analyze {table.qualified_name}")
+
     archived = None
     if archive:
         archived = _archive(path, table.system, batch_id)

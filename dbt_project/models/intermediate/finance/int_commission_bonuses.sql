@@ -6,6 +6,8 @@
 -- int_plan_quota_months). The amount is in the plan currency and converts at the month's
 -- last day. Nothing is rounded here.
 
+{{ config(materialized='table') }}
+
 with bonuses as (
     select * from {{ ref('stg_plans__bonuses') }}
 ),

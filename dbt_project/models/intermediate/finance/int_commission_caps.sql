@@ -15,6 +15,8 @@
 -- (period_end), a per-period cap at the month's last day. Each cap line records the
 -- cap, the rate and the day used. Nothing is rounded here.
 
+{{ config(materialized='table') }}
+
 with lines as (
     select * from {{ ref('int_commission_lines') }}
 ),

@@ -8,6 +8,8 @@
 -- another currency than the deal's cannot be measured against it: its line keeps a
 -- null amount and the not_null test on fct_commission_lines stops the run.
 
+{{ config(materialized='table') }}
+
 with credit_notes as (
     select * from {{ ref('stg_billing__credit_notes') }}
     where credit_reason in ('refund', 'churn')

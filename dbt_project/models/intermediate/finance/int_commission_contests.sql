@@ -8,6 +8,8 @@
 -- an entrant cannot be scored (a missing rate or quota) the prizes stay null and the run
 -- stops rather than rank without them.
 
+{{ config(materialized='table') }}
+
 with contests as (
     select * from {{ ref('stg_plans__contests') }}
     where measure = 'bookings_tcv'

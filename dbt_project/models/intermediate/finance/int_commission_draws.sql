@@ -16,6 +16,8 @@
 --     less than the draw in the draw months, nor below 0 after them.
 -- Nothing is rounded here.
 
+{{ config(materialized='table') }}
+
 with draws as (
     select * from {{ ref('stg_plans__draws') }}
     -- a quarterly draw is not computed yet (assert_assigned_plans_are_computed stops the run)

@@ -10,6 +10,8 @@
 -- year-to-date quota that grew faster than the bookings): it is taken back in the month.
 -- Nothing is rounded here.
 
+{{ config(materialized='table') }}
+
 with evaluations as (
     select * from {{ ref('int_commission_evaluations') }}
     where cumulative_true_up
