@@ -128,6 +128,24 @@ def test_every_period_in_the_marts_matches_independent_calculation(nightly: dict
     assert in_marts == expected
 
 
+def test_every_payout_of_every_kind_of_line_is_explained(nightly: dict) -> None:
+    """`commissions explain` prints each payout with the marts' amount, whatever its lines are."""
+    from commissions.explain import explain_payout
+
+    kinds = dict(_query(nightly["wh"], "select line_type, count(*) from finance.fct_commission_lines group by 1"))
+    assert "commission" in kinds and len(kinds) > 1, kinds
+    payouts = _query(
+        nightly["wh"],
+        "select distinct p.employee_id, p.pay_period, p.plan_id, p.payout_amount, p.currency "
+        "from finance.fct_payouts p join finance.fct_commission_lines l using (employee_id, plan_id, pay_period) "
+        "where l.line_type <> 'commission'",
+    )
+    assert payouts
+    for employee_id, period, plan_id, amount, currency in payouts:
+        text = explain_payout(employee_id, period, nightly["wh"])
+        assert f"plan {plan_id}: {amount:,} {currency}" in text, text
+
+
 def test_manifest_control_totals_equal_the_file(nightly: dict) -> None:
     folder = nightly["home"] / "exports" / "payroll" / PERIOD
     manifest = json.loads((folder / f"payroll_{PERIOD}.manifest.json").read_text())

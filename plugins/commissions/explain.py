@@ -187,20 +187,37 @@ def _draw_row(line: dict[str, Any]) -> list[str]:
     return _row({"deal": "(month)"}, what, _money(line["commission_before_draw"]), _money(line["commission_amount"]))
 
 
+def _incentive_row(line: dict[str, Any]) -> list[str]:
+    """A bonus or contest prize: what was reached or ranked, and the amount converted."""
+    if line["line_type"] == "contest":
+        reached = f"rank {line['tier_number']} on {_money(line['period_bookings'])}"
+    else:
+        reached = f"{_attainment(line['period_attainment'])} >= {_attainment(line['threshold_attainment'])}"
+    what = (
+        f"{line['line_type']} {line['incentive_id']} ({reached}) {_money(line['incentive_amount'])} "
+        f"{line['incentive_currency']} x {line['incentive_fx_rate']} ({line['incentive_fx_date']:%Y-%m-%d})"
+    )
+    return _row({"deal": "(month)"}, what, "", _money(line["commission_amount"]))
+
+
+#: How each kind of line that is not a band of a credit is printed.
+_OTHER_ROWS = {
+    "clawback": _clawback_row,
+    "true_up": _true_up_row,
+    "draw": _draw_row,
+    "bonus": _incentive_row,
+    "contest": _incentive_row,
+    "per_deal_cap": _cap_row,
+    "per_period_cap": _cap_row,
+    "per_year_cap": _cap_row,
+}
+
+
 def _line_rows(lines: list[dict[str, Any]]) -> list[list[str]]:
     rows = []
     for line in lines:
-        if line["line_type"] == "clawback":
-            rows.append(_clawback_row(line))
-            continue
-        if line["line_type"] == "true_up":
-            rows.append(_true_up_row(line))
-            continue
-        if line["line_type"] == "draw":
-            rows.append(_draw_row(line))
-            continue
         if line["line_type"] != "commission":
-            rows.append(_cap_row(line))
+            rows.append(_OTHER_ROWS[line["line_type"]](line))
             continue
         rows.append(
             [
