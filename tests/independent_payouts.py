@@ -27,6 +27,8 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
 
+from commissions.periods import period_bounds
+
 D = Decimal
 
 
@@ -122,6 +124,11 @@ def _latest(rows: list[dict], key: tuple[str, ...], version: str) -> dict[tuple,
 
 def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+def _month_end(month_start: str) -> str:
+    """'YYYY-MM-01' -> the month's last day, ISO."""
+    return period_bounds(month_start[:7])[1].isoformat()
 
 
 def _months(first: str, last: str) -> list[str]:
@@ -243,8 +250,7 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
 
     def on_plan_in(employee_id: str, plan: str, month_start: str) -> bool:
         """Whether a job-history row puts the person on `plan` on some day of the month."""
-        first = date.fromisoformat(month_start)
-        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        first, last = period_bounds(month_start[:7])
         return any(
             job["employee_id"] == employee_id
             and job["plan_id"] == plan
@@ -403,9 +409,9 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
             amount, level = terms.quarter_bonus
             if so_far >= level * quota:
                 paid_quarters.add((employee_id, plan, quarter))
-                month_end = (date.fromisoformat(month_start) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+                month_end = _month_end(month_start)
                 pay_ccy = employees[(employee_id,)]["pay_currency"]
-                earned[(employee_id, plan, month_start)] += amount * fx("USD", pay_ccy, month_end.isoformat())
+                earned[(employee_id, plan, month_start)] += amount * fx("USD", pay_ccy, month_end)
 
     quarter_bonuses()
 
@@ -460,8 +466,8 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
             kind, amount, months, carry_forward = terms.draw
             in_draw = index < months
             if in_draw or (kind == "recoverable" and carry_forward):
-                month_end = (date.fromisoformat(month_start) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-                draw = amount * fx("USD", person["pay_currency"], month_end.isoformat()) if in_draw else Decimal(0)
+                month_end = _month_end(month_start)
+                draw = amount * fx("USD", person["pay_currency"], month_end) if in_draw else Decimal(0)
                 key = (employee_id, plan, month_start)
                 line = draw_line(kind, in_draw, draw, earned.get(key, Decimal(0)), balance)
                 balance += line if kind == "recoverable" else 0

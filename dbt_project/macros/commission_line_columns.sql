@@ -1,8 +1,9 @@
 {#-
     The columns of finance.fct_commission_lines, in order, with their types. Every kind of
     line (commission, caps, clawbacks, true-ups, draws, bonuses) selects through
-    commission_line_columns(values), a mapping of column -> SQL expression; the columns a
-    kind does not have are typed nulls, so the union of kinds stays aligned.
+    commission_line_columns(values, lines), a mapping of column -> SQL expression; the
+    common keys come from `lines` as they are named, and the columns a kind does not have
+    are typed nulls, so the union of kinds stays aligned.
 -#}
 {% macro commission_line_column_types() -%}
     {{ return([
@@ -88,8 +89,22 @@
     ]) }}
 {%- endmacro %}
 
-{% macro commission_line_columns(values) -%}
+{#- The columns every kind of line carries under its own name; with `lines` (the CTE the
+    kind reads) they need no mapping. -#}
+{% macro commission_line_keys() -%}
+    {{ return(['commission_line_id', 'line_type', 'employee_id', 'pay_period', 'period_start', 'plan_id',
+               'plan_version_number', 'pay_currency', 'commission_amount']) }}
+{%- endmacro %}
+
+{% macro commission_line_columns(values, lines=none) -%}
     {%- for name, type in commission_line_column_types() %}
-        {{ values.get(name, 'null::' ~ type) }} as {{ name }}{{ ',' if not loop.last }}
+        {%- if name in values -%}
+            {%- set expression = values[name] -%}
+        {%- elif lines is not none and name in commission_line_keys() -%}
+            {%- set expression = lines ~ '.' ~ name -%}
+        {%- else -%}
+            {%- set expression = 'null::' ~ type -%}
+        {%- endif %}
+        {{ expression }} as {{ name }}{{ ',' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}

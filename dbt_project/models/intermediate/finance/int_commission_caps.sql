@@ -111,32 +111,11 @@ deal_caps as (
 ),
 
 deal_cap_lines as (
-    select
-        deal_caps.*,
-        cap_fx.cap_fx_rate,
-        'per_deal_cap' as line_type,
-        deal_caps.cap_amount * cap_fx.cap_fx_rate as cap_in_pay_currency,
-        -- least() skips nulls: without a rate the line must stay unknown (null), not 0.
-        case
-            when cap_fx.cap_fx_rate is not null
-                then least(0::numeric, deal_caps.cap_amount * cap_fx.cap_fx_rate - deal_caps.amount_before_cap)
-        end as commission_amount
-    from deal_caps
-    left join cap_fx
-        on cap_fx.cap_currency = deal_caps.cap_currency
-        and cap_fx.pay_currency = deal_caps.pay_currency
-        and cap_fx.cap_fx_date = deal_caps.cap_fx_date
+    {{ cap_lines_of('deal_caps', 'per_deal_cap') }}
 ),
 
 deal_caps_taken as (
-    select
-        employee_id,
-        plan_id,
-        component_id,
-        period_start,
-        sum(commission_amount) filter (where commission_amount < 0 or commission_amount is null) as taken
-    from deal_cap_lines
-    group by 1, 2, 3, 4
+    {{ cap_taken_by('deal_cap_lines') }}
 ),
 
 period_caps as (
@@ -165,32 +144,11 @@ period_caps as (
 ),
 
 period_cap_lines as (
-    select
-        period_caps.*,
-        cap_fx.cap_fx_rate,
-        'per_period_cap' as line_type,
-        period_caps.cap_amount * cap_fx.cap_fx_rate as cap_in_pay_currency,
-        -- least() skips nulls: without a rate the line must stay unknown (null), not 0.
-        case
-            when cap_fx.cap_fx_rate is not null
-                then least(0::numeric, period_caps.cap_amount * cap_fx.cap_fx_rate - period_caps.amount_before_cap)
-        end as commission_amount
-    from period_caps
-    left join cap_fx
-        on cap_fx.cap_currency = period_caps.cap_currency
-        and cap_fx.pay_currency = period_caps.pay_currency
-        and cap_fx.cap_fx_date = period_caps.cap_fx_date
+    {{ cap_lines_of('period_caps', 'per_period_cap') }}
 ),
 
 period_caps_taken as (
-    select
-        employee_id,
-        plan_id,
-        component_id,
-        period_start,
-        sum(commission_amount) filter (where commission_amount < 0 or commission_amount is null) as taken
-    from period_cap_lines
-    group by 1, 2, 3, 4
+    {{ cap_taken_by('period_cap_lines') }}
 ),
 
 year_months as (

@@ -185,47 +185,47 @@ quota_to_date as (
     group by 1, 2, 3, 4, 5, 6
 ),
 
+as_of_windows as (
+    -- Each window at each of its months: the measure and the quota to date. Left join:
+    -- without a quota the bands have no bounds and the credit gets no line, which
+    -- assert_lines_explain_every_commissionable_credit reports.
+    select
+        as_of_periods.*,
+        measure_to_date.measure_to_date,
+        quota_to_date.quota_to_date,
+        quota_to_date.quota_months
+    from as_of_periods
+    inner join measure_to_date
+        using (employee_id, plan_id, plan_version_number, component_id, window_start, as_of_period_start)
+    left join quota_to_date
+        using (employee_id, plan_id, plan_version_number, component_id, window_start, as_of_period_start)
+),
+
 cumulative as (
     select
         stacked.*,
-        as_of_periods.as_of_period_start,
+        as_of_windows.as_of_period_start,
         stacked.cum_after - stacked.credit_amount as cum_before,
-        quota_to_date.quota_to_date as quota,
-        measure_to_date.measure_to_date as period_measure,
-        measure_to_date.measure_to_date / nullif(quota_to_date.quota_to_date, 0) as period_attainment,
+        as_of_windows.quota_to_date as quota,
+        as_of_windows.measure_to_date as period_measure,
+        as_of_windows.measure_to_date / nullif(as_of_windows.quota_to_date, 0) as period_attainment,
         stacked.threshold_attainment is null
-            or measure_to_date.measure_to_date / nullif(quota_to_date.quota_to_date, 0)
+            or as_of_windows.measure_to_date / nullif(as_of_windows.quota_to_date, 0)
             >= stacked.threshold_attainment as threshold_met,
-        quota_to_date.quota_to_date * stacked.cap_attainment as cap_amount,
+        as_of_windows.quota_to_date * stacked.cap_attainment as cap_amount,
         -- the months of target incentive the window's quota stands for
-        quota_to_date.quota_months
+        as_of_windows.quota_months
     from stacked
-    inner join as_of_periods
-        on as_of_periods.employee_id = stacked.employee_id
-        and as_of_periods.plan_id = stacked.plan_id
-        and as_of_periods.plan_version_number = stacked.plan_version_number
-        and as_of_periods.component_id = stacked.component_id
-        and as_of_periods.window_start = stacked.window_start
+    inner join as_of_windows
+        on as_of_windows.employee_id = stacked.employee_id
+        and as_of_windows.plan_id = stacked.plan_id
+        and as_of_windows.plan_version_number = stacked.plan_version_number
+        and as_of_windows.component_id = stacked.component_id
+        and as_of_windows.window_start = stacked.window_start
         and (
-            as_of_periods.as_of_period_start = stacked.period_start
-            or (stacked.cumulative_true_up and as_of_periods.as_of_period_start > stacked.period_start)
+            as_of_windows.as_of_period_start = stacked.period_start
+            or (stacked.cumulative_true_up and as_of_windows.as_of_period_start > stacked.period_start)
         )
-    inner join measure_to_date
-        on measure_to_date.employee_id = as_of_periods.employee_id
-        and measure_to_date.plan_id = as_of_periods.plan_id
-        and measure_to_date.plan_version_number = as_of_periods.plan_version_number
-        and measure_to_date.component_id = as_of_periods.component_id
-        and measure_to_date.window_start = as_of_periods.window_start
-        and measure_to_date.as_of_period_start = as_of_periods.as_of_period_start
-    -- left join: without a quota the bands have no bounds and the credit gets no line,
-    -- which assert_lines_explain_every_commissionable_credit reports.
-    left join quota_to_date
-        on quota_to_date.employee_id = as_of_periods.employee_id
-        and quota_to_date.plan_id = as_of_periods.plan_id
-        and quota_to_date.plan_version_number = as_of_periods.plan_version_number
-        and quota_to_date.component_id = as_of_periods.component_id
-        and quota_to_date.window_start = as_of_periods.window_start
-        and quota_to_date.as_of_period_start = as_of_periods.as_of_period_start
 ),
 
 credit_bands as (

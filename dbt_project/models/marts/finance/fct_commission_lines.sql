@@ -49,14 +49,8 @@ components as (
 commission as (
     select
         {{ commission_line_columns({
-            'commission_line_id': 'commission_line_id',
             'line_type': "'commission'",
             'credit_id': 'credit_id',
-            'employee_id': 'employee_id',
-            'pay_period': 'pay_period',
-            'period_start': 'period_start',
-            'plan_id': 'plan_id',
-            'plan_version_number': 'plan_version_number',
             'plan_version': 'plan_version',
             'component_id': 'component_id',
             'component_name': 'component_name',
@@ -93,30 +87,21 @@ commission as (
             'deal_currency': 'deal_currency',
             'fx_rate': 'fx_rate',
             'credit_amount': 'credit_amount',
-            'pay_currency': 'pay_currency',
             'tier_base_amount': 'tier_base_amount',
-            'commission_amount': 'commission_amount',
             'opportunity_row_id': 'opportunity_row_id',
             'split_row_id': 'split_row_id',
             'quota_row_id': 'quota_row_id',
             'source_file': 'source_file',
             'source_batch_id': 'source_batch_id',
             'source_line': 'source_line'
-        }) }}
+        }, 'commission_lines') }}
     from commission_lines
 ),
 
 caps as (
     select
         {{ commission_line_columns({
-            'commission_line_id': 'cap_lines.commission_line_id',
-            'line_type': 'cap_lines.line_type',
             'credit_id': 'cap_lines.credit_id',
-            'employee_id': 'cap_lines.employee_id',
-            'pay_period': 'cap_lines.pay_period',
-            'period_start': 'cap_lines.period_start',
-            'plan_id': 'cap_lines.plan_id',
-            'plan_version_number': 'cap_lines.plan_version_number',
             'plan_version': 'components.plan_version',
             'component_id': 'cap_lines.component_id',
             'component_name': 'components.component_name',
@@ -139,16 +124,14 @@ caps as (
             'deal_currency': 'credits.deal_currency',
             'fx_rate': 'credits.fx_rate',
             'credit_amount': 'credits.credit_amount',
-            'pay_currency': 'cap_lines.pay_currency',
             'tier_base_amount': '0::numeric',
-            'commission_amount': 'cap_lines.commission_amount',
             'opportunity_row_id': 'credits.opportunity_row_id',
             'split_row_id': 'credits.split_row_id',
             'quota_row_id': 'credits.quota_row_id',
             'source_file': 'credits.source_file',
             'source_batch_id': 'credits.source_batch_id',
             'source_line': 'credits.source_line'
-        }) }}
+        }, 'cap_lines') }}
     from cap_lines
     inner join components
         on components.plan_id = cap_lines.plan_id
@@ -162,14 +145,7 @@ clawbacks as (
     -- the source row of a clawback line is the credit note: the evidence it happened
     select
         {{ commission_line_columns({
-            'commission_line_id': 'clawback_lines.commission_line_id',
-            'line_type': 'clawback_lines.line_type',
             'credit_id': 'clawback_lines.credit_id',
-            'employee_id': 'clawback_lines.employee_id',
-            'pay_period': 'clawback_lines.pay_period',
-            'period_start': 'clawback_lines.period_start',
-            'plan_id': 'clawback_lines.plan_id',
-            'plan_version_number': 'clawback_lines.plan_version_number',
             'plan_version': 'plan_versions.plan_version',
             'tier_label': "'clawback'",
             'threshold_met': 'true',
@@ -185,16 +161,14 @@ clawbacks as (
             'deal_currency': 'credits.deal_currency',
             'fx_rate': 'credits.fx_rate',
             'credit_amount': 'credits.credit_amount',
-            'pay_currency': 'clawback_lines.pay_currency',
             'tier_base_amount': '0::numeric',
-            'commission_amount': 'clawback_lines.commission_amount',
             'opportunity_row_id': 'credits.opportunity_row_id',
             'split_row_id': 'credits.split_row_id',
             'quota_row_id': 'credits.quota_row_id',
             'source_file': 'clawback_lines.source_file',
             'source_batch_id': 'clawback_lines.source_batch_id',
             'source_line': 'clawback_lines.source_line'
-        }) }}
+        }, 'clawback_lines') }}
     from clawback_lines
     inner join plan_versions
         on plan_versions.plan_id = clawback_lines.plan_id
@@ -206,13 +180,6 @@ clawbacks as (
 true_ups as (
     select
         {{ commission_line_columns({
-            'commission_line_id': 'true_up_lines.commission_line_id',
-            'line_type': 'true_up_lines.line_type',
-            'employee_id': 'true_up_lines.employee_id',
-            'pay_period': 'true_up_lines.pay_period',
-            'period_start': 'true_up_lines.period_start',
-            'plan_id': 'true_up_lines.plan_id',
-            'plan_version_number': 'true_up_lines.plan_version_number',
             'plan_version': 'components.plan_version',
             'component_id': 'true_up_lines.component_id',
             'component_name': 'components.component_name',
@@ -226,10 +193,8 @@ true_ups as (
             'period_attainment': 'true_up_lines.period_attainment',
             'earned_to_date': 'true_up_lines.earned_to_date',
             'paid_to_date': 'true_up_lines.paid_to_date',
-            'pay_currency': 'true_up_lines.pay_currency',
-            'tier_base_amount': '0::numeric',
-            'commission_amount': 'true_up_lines.commission_amount'
-        }) }}
+            'tier_base_amount': '0::numeric'
+        }, 'true_up_lines') }}
     from true_up_lines
     inner join components
         on components.plan_id = true_up_lines.plan_id
@@ -240,13 +205,6 @@ true_ups as (
 draws as (
     select
         {{ commission_line_columns({
-            'commission_line_id': 'draw_lines.commission_line_id',
-            'line_type': 'draw_lines.line_type',
-            'employee_id': 'draw_lines.employee_id',
-            'pay_period': 'draw_lines.pay_period',
-            'period_start': 'draw_lines.period_start',
-            'plan_id': 'draw_lines.plan_id',
-            'plan_version_number': 'draw_lines.plan_version_number',
             'plan_version': 'plan_versions.plan_version',
             'tier_label': "'draw'",
             'threshold_met': 'true',
@@ -258,10 +216,8 @@ draws as (
             'draw_fx_date': 'draw_lines.draw_fx_date',
             'commission_before_draw': 'draw_lines.commission_before_draw',
             'draw_balance': 'draw_lines.draw_balance',
-            'pay_currency': 'draw_lines.pay_currency',
-            'tier_base_amount': '0::numeric',
-            'commission_amount': 'draw_lines.commission_amount'
-        }) }}
+            'tier_base_amount': '0::numeric'
+        }, 'draw_lines') }}
     from draw_lines
     inner join plan_versions
         on plan_versions.plan_id = draw_lines.plan_id
@@ -271,13 +227,6 @@ draws as (
 bonuses as (
     select
         {{ commission_line_columns({
-            'commission_line_id': 'bonus_lines.commission_line_id',
-            'line_type': 'bonus_lines.line_type',
-            'employee_id': 'bonus_lines.employee_id',
-            'pay_period': 'bonus_lines.pay_period',
-            'period_start': 'bonus_lines.period_start',
-            'plan_id': 'bonus_lines.plan_id',
-            'plan_version_number': 'bonus_lines.plan_version_number',
             'plan_version': 'components.plan_version',
             'component_id': 'bonus_lines.component_id',
             'component_name': 'components.component_name',
@@ -294,10 +243,8 @@ bonuses as (
             'incentive_currency': 'bonus_lines.incentive_currency',
             'incentive_fx_rate': 'bonus_lines.incentive_fx_rate',
             'incentive_fx_date': 'bonus_lines.incentive_fx_date',
-            'pay_currency': 'bonus_lines.pay_currency',
-            'tier_base_amount': '0::numeric',
-            'commission_amount': 'bonus_lines.commission_amount'
-        }) }}
+            'tier_base_amount': '0::numeric'
+        }, 'bonus_lines') }}
     from bonus_lines
     inner join components
         on components.plan_id = bonus_lines.plan_id
@@ -308,13 +255,6 @@ bonuses as (
 contests as (
     select
         {{ commission_line_columns({
-            'commission_line_id': 'contest_lines.commission_line_id',
-            'line_type': 'contest_lines.line_type',
-            'employee_id': 'contest_lines.employee_id',
-            'pay_period': 'contest_lines.pay_period',
-            'period_start': 'contest_lines.period_start',
-            'plan_id': 'contest_lines.plan_id',
-            'plan_version_number': 'contest_lines.plan_version_number',
             'plan_version': 'plan_versions.plan_version',
             'tier_number': 'contest_lines.contest_rank',
             'tier_label': "'contest'",
@@ -327,10 +267,8 @@ contests as (
             'incentive_currency': 'contest_lines.incentive_currency',
             'incentive_fx_rate': 'contest_lines.incentive_fx_rate',
             'incentive_fx_date': 'contest_lines.incentive_fx_date',
-            'pay_currency': 'contest_lines.pay_currency',
-            'tier_base_amount': '0::numeric',
-            'commission_amount': 'contest_lines.commission_amount'
-        }) }}
+            'tier_base_amount': '0::numeric'
+        }, 'contest_lines') }}
     from contest_lines
     inner join plan_versions
         on plan_versions.plan_id = contest_lines.plan_id
