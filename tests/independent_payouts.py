@@ -47,6 +47,9 @@ class Terms:
     draw: tuple[str, Decimal, int, bool] | None = None  # (type, USD a month, months from hire, carry_forward)
     quarter_bonus: tuple[Decimal, Decimal] | None = None  # (USD, attainment of the quarter's quota)
     contest: tuple[str, str, tuple[Decimal, ...]] | None = None  # (starts, ends, USD prizes by rank)
+    measure: str = "bookings_tcv"  # or bookings_acv: recurring line items x 12 / term
+    trigger: str = "booking"  # or invoice: counted at each invoice, for its share of the deal
+    cash_rate: Decimal | None = None  # a flat rate on each payment received (collected_cash)
 
     def covers(self, day: date) -> bool:
         return self.starts <= day and (self.ends is None or day <= self.ends)
@@ -60,6 +63,7 @@ PLANS = {
             cap_per_year=D("150000.00"),
             draw=("recoverable", D("8000.00"), 3, True),
             contest=("2026-07-01", "2026-09-30", (D("3000.00"), D("2000.00"), D("1000.00"))),
+            cash_rate=D("0.005"),
             tiers=((D(0), D("1.00"), D("0.10")), (D("1.00"), D("1.50"), D("0.15")), (D("1.50"), D("2.00"), D("0.20"))),
         ),
     ),
@@ -76,6 +80,8 @@ PLANS = {
             threshold=D("0.50"),
             year_to_date=True,
             quarter_bonus=(D("2000.00"), D("1.20")),
+            measure="bookings_acv",
+            trigger="invoice",
         ),
     ),
 }
@@ -100,6 +106,8 @@ def curve_value(points: tuple[tuple[Decimal, Decimal], ...], attainment: Decimal
 
 # plans/*.yaml clawback policies: plan -> (events, window in days).
 CLAWBACKS = {"AE_2026": (frozenset({"refund", "churn"}), 90)}
+# seeds/product_families.csv: the families sold as subscriptions (the rest are one-time).
+RECURRING_FAMILIES = frozenset({"Platform", "Analytics"})
 MINOR_UNITS = {"JPY": 0}
 
 
@@ -138,6 +146,28 @@ def _months(first: str, last: str) -> list[str]:
         out.append(day.isoformat())
         day = (day + timedelta(days=32)).replace(day=1)
     return out
+
+
+def _deal_documents(landing: Path) -> tuple[dict[str, list[dict]], dict[str, list[dict]], dict[str, list[dict]]]:
+    """Line items, invoices (not void) and the payments on them, by deal."""
+    items_by_opp: dict[str, list[dict]] = defaultdict(list)
+    line_items_file = landing / "crm" / "opportunity_line_items.csv"
+    items = _latest(_csv(line_items_file) if line_items_file.exists() else [], ("line_item_id",), "last_modified_at")
+    for item in items.values():
+        items_by_opp[item["opportunity_id"]].append(item)
+    billing = landing / "billing"  # a landing folder may have no billing export at all
+    invoices = _latest(_jsonl(billing / "invoices.jsonl") if billing.exists() else [], ("invoice_id",), "updated_at")
+    live = {key: invoice for key, invoice in invoices.items() if invoice["status"] != "void"}
+    invoices_by_opp: dict[str, list[dict]] = defaultdict(list)
+    for invoice in live.values():
+        invoices_by_opp[invoice["opportunity_id"]].append(invoice)
+    payments_by_opp: dict[str, list[dict]] = defaultdict(list)
+    payments_file = billing / "payments.jsonl"
+    payments = _jsonl(payments_file) if payments_file.exists() else []
+    for payment in _latest(payments, ("payment_id",), "updated_at").values():
+        if (payment["invoice_id"],) in live:
+            payments_by_opp[live[(payment["invoice_id"],)]["opportunity_id"]].append(payment)
+    return items_by_opp, invoices_by_opp, payments_by_opp
 
 
 @dataclass(frozen=True)
@@ -191,7 +221,88 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
         if split["split_type"] == "Revenue":
             splits_by_opp[split["opportunity_id"]].append(split)
 
+    items_by_opp, invoices_by_opp, payments_by_opp = _deal_documents(landing)
+
+    def deal_value(terms: Terms, opp: dict) -> Decimal:
+        """The deal in the component's measure: its amount, or its subscription lines for a year of the term."""
+        if terms.measure == "bookings_tcv":
+            return Decimal(opp["amount"])
+        recurring = sum(
+            (
+                Decimal(i["total_price"])
+                for i in items_by_opp[opp["opportunity_id"]]
+                if i["product_family"] in RECURRING_FAMILIES
+            ),
+            Decimal(0),
+        )
+        with localcontext() as ctx:
+            ctx.prec = 60
+            return recurring * 12 / int(opp["term_months"])
+
+    def on_plan_in(employee_id: str, plan: str, month_start: str) -> bool:
+        """Whether a job-history row puts the person on `plan` on some day of the month."""
+        first, last = period_bounds(month_start[:7])
+        return any(
+            job["employee_id"] == employee_id
+            and job["plan_id"] == plan
+            and _day(job["effective_from"]) <= last
+            and (job["effective_to"] is None or _day(job["effective_to"]) >= first)
+            for job in jobs
+        )
+
+    def counts_at(employee_id: str, plan: str, day: date) -> bool:
+        """Whether an invoice or payment on `day` can pay: employed, and on the plan with a quota that month."""
+        emp = employees[(employee_id,)]
+        month_start = day.replace(day=1).isoformat()
+        return (
+            _day(emp["hire_date"]) <= day
+            and (emp["termination_date"] is None or day <= _day(emp["termination_date"]))
+            and (employee_id, month_start) in quotas
+            and on_plan_in(employee_id, plan, month_start)
+        )
+
     booked: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)  # (emp, plan, month) -> B
+    cash: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)  # (emp, plan, month) -> cash commission
+    cash_paid: dict[tuple[str, str | None], Decimal] = defaultdict(Decimal)  # (opp, split) -> cash commission
+
+    def credit_events(terms: Terms, opp: dict, employee_id: str, plan: str) -> list[tuple[str, Decimal]]:
+        """(day, share of the deal) the deal counts at: its close, or each invoice for its share, at most all of it."""
+        if terms.trigger == "booking":
+            return [(opp["close_date"], Decimal(1))]
+        events, billed, deal_amount = [], Decimal(0), Decimal(opp["amount"])
+        for invoice in sorted(
+            invoices_by_opp[opp["opportunity_id"]], key=lambda i: (i["invoice_date"], i["invoice_id"])
+        ):
+            amount = Decimal(str(invoice["total_amount"]))
+            with localcontext() as ctx:
+                ctx.prec = 60
+                part = min((billed + amount) / deal_amount, 1) - min(billed / deal_amount, 1)
+            billed += amount
+            if counts_at(employee_id, plan, date.fromisoformat(invoice["invoice_date"])):
+                events.append((invoice["invoice_date"], part))
+        return events
+
+    def credit_deal(terms: Terms, opp: dict, credited: tuple[str, str, str | None], share: Decimal) -> None:
+        """The component's credits of one deal credit, in the months of their events, and its cash commission."""
+        employee_id, plan, split_id = credited
+        opp_id, pay_ccy = opp["opportunity_id"], employees[(employee_id,)]["pay_currency"]
+        for event_day, part in credit_events(terms, opp, employee_id, plan):
+            credit = deal_value(terms, opp) * part * share * fx(opp["currency"], pay_ccy, event_day)
+            event_month = event_day[:7] + "-01"
+            booked[(employee_id, plan, event_month)] += credit
+            month_credits[(employee_id, plan, event_month)].append((event_day, opp_id, split_id, credit))
+        for payment in payments_by_opp[opp_id] if terms.cash_rate is not None else ():
+            paid_day = payment["payment_date"]
+            if counts_at(employee_id, plan, date.fromisoformat(paid_day)):
+                earned_on_cash = (
+                    terms.cash_rate
+                    * Decimal(str(payment["amount"]))
+                    * share
+                    * fx(payment["currency"], pay_ccy, paid_day)
+                )
+                cash[(employee_id, plan, paid_day[:7] + "-01")] += earned_on_cash
+                cash_paid[(opp_id, split_id)] += earned_on_cash
+
     # Every paid credit, for clawbacks: (emp, plan, month) -> [(close, opp, split, credit)], and by deal.
     month_credits: dict[tuple[str, str, str], list[tuple]] = defaultdict(list)
     deal_credits: dict[str, list[tuple]] = defaultdict(list)
@@ -216,11 +327,10 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
             month_start = day.replace(day=1).isoformat()
             if plan is None or terms_on(plan, day) is None or (employee_id, month_start) not in quotas:
                 continue
-            credit = Decimal(opp["amount"]) * share * fx(opp["currency"], emp["pay_currency"], close)
-            booked[(employee_id, plan, month_start)] += credit
-            month_credits[(employee_id, plan, month_start)].append((close, opp_id, split_id, credit))
+            terms = terms_on(plan, day)
             deal_credits[opp_id].append((employee_id, plan, month_start, split_id, day))
             deal_shares.append((employee_id, plan, close, Decimal(opp["amount"]) * share, opp["currency"]))
+            credit_deal(terms, opp, (employee_id, plan, split_id), share)
 
     def quota_of(employee_id: str, month_start: str) -> Decimal:
         quota_row = quotas[(employee_id, month_start)]
@@ -247,17 +357,6 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
             terms.curve, min(before, ceiling) / quota
         )
         return terms.annual_target * months / 12 * fx("USD", pay_ccy, day) * gained
-
-    def on_plan_in(employee_id: str, plan: str, month_start: str) -> bool:
-        """Whether a job-history row puts the person on `plan` on some day of the month."""
-        first, last = period_bounds(month_start[:7])
-        return any(
-            job["employee_id"] == employee_id
-            and job["plan_id"] == plan
-            and _day(job["effective_from"]) <= last
-            and (job["effective_to"] is None or _day(job["effective_to"]) >= first)
-            for job in jobs
-        )
 
     def earned_to_date(employee_id: str, plan: str, terms: Terms, month_start: str) -> Decimal:
         """Year to date from the version's start: all the window's credits at this month's quota and target."""
@@ -353,7 +452,7 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
                 before = shares_so_far[(opp_id, split_id)]
                 shares_so_far[(opp_id, split_id)] = before + share
                 taken = min(before + share, Decimal(1)) - min(before, Decimal(1))
-                paid = paid_on((employee_id, plan, month_start), opp_id, split_id)
+                paid = paid_on((employee_id, plan, month_start), opp_id, split_id) + cash_paid[(opp_id, split_id)]
                 clawed[(employee_id, plan, issued.replace(day=1).isoformat())] -= paid * taken
         return clawed
 
@@ -382,8 +481,9 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
     year_capped = yearly_caps()
 
     earned: dict[tuple[str, str, str], Decimal] = {}
-    for employee_id, plan, month_start in sorted(set(booked) | set(clawed)):
+    for employee_id, plan, month_start in sorted(set(booked) | set(clawed) | set(cash)):
         commission = clawed.get((employee_id, plan, month_start), Decimal(0))
+        commission += cash.get((employee_id, plan, month_start), Decimal(0))
         commission += year_capped.get((employee_id, plan, month_start), Decimal(0))
         bookings = booked.get((employee_id, plan, month_start))
         if bookings is not None:

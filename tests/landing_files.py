@@ -12,6 +12,7 @@ import csv
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from commissions.contracts import tables_of
@@ -39,6 +40,16 @@ class Deal:
     currency: str
     close_date: str
     stage: str = "Closed Won"
+    term_months: int = 12
+
+
+@dataclass(frozen=True)
+class LineItem:
+    line_item_id: str
+    opportunity_id: str
+    product_family: str  # Platform, Analytics (subscriptions) or Services (one-time)
+    quantity: str
+    total_price: str
 
 
 @dataclass(frozen=True)
@@ -88,6 +99,15 @@ class Invoice:
 
 
 @dataclass(frozen=True)
+class Payment:
+    payment_id: str
+    invoice_id: str
+    payment_date: str
+    amount: str
+    currency: str
+
+
+@dataclass(frozen=True)
 class CreditNote:
     credit_note_id: str
     invoice_id: str
@@ -126,6 +146,8 @@ def write_landing(
     adjustments: list[Adjustment] = (),
     invoices: list[Invoice] = (),
     credit_notes: list[CreditNote] = (),
+    line_items: list[LineItem] = (),
+    payments: list[Payment] = (),
 ) -> None:
     """Write crm/, hr/ and (when there are invoices) billing/ landing files for these records."""
     write_csv(
@@ -177,11 +199,29 @@ def write_landing(
                 "currency": d.currency,
                 "close_date": d.close_date,
                 "contract_start_date": d.close_date,
-                "term_months": 12,
+                "term_months": d.term_months,
                 "created_at": "2026-01-02T09:00:00+00:00",
                 "last_modified_at": STAMP,
             }
             for d in deals
+        ),
+    )
+    write_csv(
+        landing / "crm" / "opportunity_line_items.csv",
+        "crm",
+        "opportunity_line_items",
+        (
+            {
+                "line_item_id": i.line_item_id,
+                "opportunity_id": i.opportunity_id,
+                "product_code": f"{i.product_family[:3].upper()}-1",
+                "product_family": i.product_family,
+                "quantity": i.quantity,
+                "unit_price": str(Decimal(i.total_price) / Decimal(i.quantity)),
+                "total_price": i.total_price,
+                "last_modified_at": STAMP,
+            }
+            for i in line_items
         ),
     )
     write_csv(
@@ -295,6 +335,21 @@ def write_landing(
                 "updated_at": STAMP,
             }
             for i in invoices
+        ),
+    )
+    write_jsonl(
+        landing / "billing" / "payments.jsonl",
+        (
+            {
+                "payment_id": p.payment_id,
+                "invoice_id": p.invoice_id,
+                "payment_date": p.payment_date,
+                "currency": p.currency,
+                "amount": p.amount,
+                "method": "wire",
+                "updated_at": STAMP,
+            }
+            for p in payments
         ),
     )
     write_jsonl(

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from landing_files import Adjustment, CreditNote, Deal, Invoice, Person, Quota, Rate, Split
+from landing_files import Adjustment, CreditNote, Deal, Invoice, LineItem, Payment, Person, Quota, Rate, Split
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,8 @@ class Scenario:
     adjustments: list[Adjustment] = field(default_factory=list)
     invoices: list[Invoice] = field(default_factory=list)
     credit_notes: list[CreditNote] = field(default_factory=list)
+    line_items: list[LineItem] = field(default_factory=list)
+    payments: list[Payment] = field(default_factory=list)
     #: (employee, period) -> adjustments paid (ADJ), when the scenario has any
     expected_adjustments: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
@@ -55,16 +57,19 @@ versions:
 
 def _component_head(
     component_id: str = "bookings",
+    *,
     quota_period: str = "month",
     attainment_basis: str = "period_to_date",
     more: str = "",
+    measure: str = "bookings_tcv",
+    trigger: str = "booking",
 ) -> str:
-    """The keys of a bookings component before its rate table; `more` adds lines (weight, true-up)."""
+    """The keys of a deal component before its rate table; `more` adds lines (weight, true-up)."""
     return f"""        id: {component_id}
         name: Bookings commission {component_id}
-        measure: bookings_tcv
+        measure: {measure}
         quota_measure: bookings
-        trigger: booking
+        trigger: {trigger}
         scope: individual
         quota_period: {quota_period}
         attainment_basis: {attainment_basis}
@@ -214,6 +219,26 @@ GUARANTEE_PLAN = _bookings_plan(
 {_COMPONENT_HEAD}
         rate_table: {{type: flat, rate: 0.10}}
     draw: {{type: non_recoverable, amount: "5000.00", period: month, periods: 2}}
+""",
+)
+
+
+MEASURES_PLAN = _bookings_plan(
+    "SCN_MEASURES",
+    f"""  - effective_from: 2026-01-01
+    components:
+      -
+{_component_head("acv", measure="bookings_acv")}
+        rate_table: {{type: flat, rate: 0.10}}
+      -
+{_component_head("first_year", measure="bookings_first_year", trigger="invoice")}
+        rate_table: {{type: flat, rate: 0.02}}
+      -
+{_component_head("cash", measure="collected_cash", trigger="payment")}
+        rate_table: {{type: flat, rate: 0.01}}
+      -
+{_component_head("billed", measure="invoiced_revenue", trigger="payment")}
+        rate_table: {{type: flat, rate: 0.005}}
 """,
 )
 
@@ -613,6 +638,52 @@ SCENARIOS: list[Scenario] = [
             ("S20-E1", "2026-10"): ("1000.00", "USD"),
             ("S20-E2", "2026-09"): ("5000.00", "USD"),
             ("S20-E2", "2026-10"): ("5000.00", "USD"),
+        },
+    ),
+    Scenario(
+        "S21",
+        "measures and payment triggers: ACV on booking, first-year value on invoice, cash and "
+        "invoices paid in full on payment (SCN_MEASURES: 10 %, 2 %, 1 %, 0.5 %)",
+        # O1: 36,000 over 36 months: Platform 30,000 + Services 6,000. ACV = 30,000 x 12 / 36
+        #   = 10,000; first year = 10,000 + 6,000 = 16,000. Invoiced 18,000 (07-15) and 18,000
+        #   (08-20): half the deal each. I1 paid in full 08-05; I2 paid 9,000 of 18,000 09-10.
+        # E1 July: ACV 10,000 x 10 % = 1,000 at the close; first year 16,000 x 0.5 x 2 % = 160
+        #   at I1: 1,160. August: first year 160 at I2; cash 18,000 x 1 % = 180; I1 paid in
+        #   full 18,000 x 0.5 % = 90: 430. September: cash 9,000 x 1 % = 90 (I2 not paid in full).
+        # E2 leaves 08-31. O2: 10,000 of Platform over 12 months, closed 07-20, invoiced 07-25:
+        #   July ACV 1,000 + first year 200 = 1,200. Paid 09-02, after E2 left: the cash
+        #   and the paid invoice are held (not_employed); nothing in September.
+        people=[
+            Person("S21-E1", "USD", "SCN_MEASURES"),
+            Person("S21-E2", "USD", "SCN_MEASURES", termination_date="2026-08-31"),
+        ],
+        quotas=[_quota("S21-E1", month=m) for m in ("2026-07", "2026-08", "2026-09")]
+        + [_quota("S21-E2", month=m) for m in ("2026-07", "2026-08")],
+        deals=[
+            Deal("S21-O1", "S21-E1", "36000.00", "USD", "2026-07-10", term_months=36),
+            Deal("S21-O2", "S21-E2", "10000.00", "USD", "2026-07-20"),
+        ],
+        line_items=[
+            LineItem("S21-L1", "S21-O1", "Platform", "50", "30000.00"),
+            LineItem("S21-L2", "S21-O1", "Services", "10", "6000.00"),
+            LineItem("S21-L3", "S21-O2", "Platform", "20", "10000.00"),
+        ],
+        invoices=[
+            Invoice("S21-I1", "S21-O1", "2026-07-15", "18000.00", "USD"),
+            Invoice("S21-I2", "S21-O1", "2026-08-20", "18000.00", "USD", status="open"),
+            Invoice("S21-I3", "S21-O2", "2026-07-25", "10000.00", "USD"),
+        ],
+        payments=[
+            Payment("S21-P1", "S21-I1", "2026-08-05", "18000.00", "USD"),
+            Payment("S21-P2", "S21-I2", "2026-09-10", "9000.00", "USD"),
+            Payment("S21-P3", "S21-I3", "2026-09-02", "10000.00", "USD"),
+        ],
+        plans={"SCN_MEASURES.yaml": MEASURES_PLAN},
+        expected={
+            ("S21-E1", "2026-07"): ("1160.00", "USD"),
+            ("S21-E1", "2026-08"): ("430.00", "USD"),
+            ("S21-E1", "2026-09"): ("90.00", "USD"),
+            ("S21-E2", "2026-07"): ("1200.00", "USD"),
         },
     ),
 ]

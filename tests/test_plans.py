@@ -77,7 +77,10 @@ def test_ae_and_am_first_versions_are_graduated(
     version = plan.versions[0]
     assert str(version.effective_from) == "2025-01-01"
     assert (None if version.effective_to is None else str(version.effective_to)) == effective_to
-    (component,) = version.components
+    component, *others = version.components
+    # AE_2026 also pays 0.5 % of the cash collected on its reps' deals, in the month it arrives.
+    expected_others = [("cash", "collected_cash", "payment", "flat", Decimal("0.005"))] if plan_id == "AE_2026" else []
+    assert [(c.id, c.measure, c.trigger, c.rate_table.type, c.rate_table.rate) for c in others] == expected_others
     assert (component.measure, component.quota_measure, component.trigger, component.scope) == (
         "bookings_tcv",
         "bookings",
@@ -115,7 +118,12 @@ def test_am_pays_on_a_payout_curve_from_july_2026() -> None:
     assert (str(version.effective_from), version.effective_to) == ("2026-07-01", None)
     assert version.target_incentive == Decimal("60000.00")
     (component,) = version.components
-    assert (component.measure, component.weight, component.rate_table.type) == ("bookings_tcv", Decimal(1), "curve")
+    assert (component.measure, component.trigger, component.weight, component.rate_table.type) == (
+        "bookings_acv",
+        "invoice",
+        Decimal(1),
+        "curve",
+    )
     assert [(p.attainment, p.payout) for p in component.rate_table.points or []] == [
         (Decimal("1.00"), Decimal("1.00")),
         (Decimal("1.50"), Decimal("1.75")),
@@ -263,8 +271,8 @@ INVALID = [
     ),
     pytest.param(
         "AE_2026.yaml",
-        "        scope: individual\n",
-        "        scope: individual\n        accelerator: 1.2\n",
+        "trigger: booking\n        scope: individual\n",
+        "trigger: booking\n        scope: individual\n        accelerator: 1.2\n",
         "plans/AE_2026.yaml: versions[0].components[0].accelerator: expected one of the keys activity, "
         "attainment_basis, caps, crediting, cumulative_true_up, id, measure, name, quota_measure, quota_period, "
         "rate_table, scope, threshold, trigger, weight, got an unknown key",
@@ -288,8 +296,8 @@ INVALID = [
     ),
     pytest.param(
         "AE_2026.yaml",
-        "        scope: individual\n",
-        "",
+        "trigger: booking\n        scope: individual\n",
+        "trigger: booking\n",
         "plans/AE_2026.yaml: versions[0].components[0].scope: expected a value (required), got nothing",
         id="missing-field",
     ),
@@ -309,8 +317,8 @@ INVALID = [
     ),
     pytest.param(
         "AE_2026.yaml",
-        "        scope: individual\n",
-        "        scope: individual\n        scope: team\n",
+        "trigger: booking\n        scope: individual\n",
+        "trigger: booking\n        scope: individual\n        scope: team\n",
         "plans/AE_2026.yaml: line 22, column 9: invalid YAML (while reading a mapping found the key 'scope' twice)",
         id="yaml-duplicate-key",
     ),
@@ -403,7 +411,8 @@ def test_consecutive_versions_are_fine(plans_copy: Path) -> None:
 
 def test_every_problem_of_every_file_is_listed(plans_copy: Path) -> None:
     edit(plans_copy, "AE_2026.yaml", "rate: 0.20 }", "rate: 1.5 }")
-    edit(plans_copy, "AE_2026.yaml", "scope: individual", "scope: everyone")
+    first_scope = "trigger: booking\n        scope: "  # the bookings component's, not the cash one's
+    edit(plans_copy, "AE_2026.yaml", first_scope + "individual", first_scope + "everyone")
     edit(plans_copy, "AM_2026.yaml", "currency: USD", "currency: usd")
     assert problems_of(plans_copy) == [
         "plans/AE_2026.yaml: versions[0].components[0].scope: expected 'individual', 'team' or 'region', "
@@ -463,12 +472,13 @@ def test_publish_writes_exact_numeric_tiers(db) -> None:
         db,
         "select plan_id, version_number, measure, payment_trigger, quota_period, cap_attainment::text, "
         "credit_owner, credit_revenue_splits, rate_table_type, weight::text from plans.plan_components "
-        "where plan_id like 'A%' order by plan_id, version_number",
+        "where plan_id like 'A%' order by plan_id, version_number, component_number",
     )
     assert components == [
         ("AE_2026", 1, "bookings_tcv", "booking", "month", "2.00", True, True, "graduated", None),
+        ("AE_2026", 1, "collected_cash", "payment", "month", None, True, True, "flat", None),
         ("AM_2026", 1, "bookings_tcv", "booking", "month", "2.00", True, True, "graduated", None),
-        ("AM_2026", 2, "bookings_tcv", "booking", "month", "2.00", True, True, "curve", "1.00"),
+        ("AM_2026", 2, "bookings_acv", "invoice", "month", "2.00", True, True, "curve", "1.00"),
     ]
     assert _fetch(
         db,

@@ -52,6 +52,8 @@ def pipeline(embedded_server, tmp_path_factory: pytest.TempPathFactory) -> Itera
         adjustments=_all("adjustments"),
         invoices=_all("invoices"),
         credit_notes=_all("credit_notes"),
+        line_items=_all("line_items"),
+        payments=_all("payments"),
     )
     plans = root / "plans"
     shutil.copytree(paths().repo_root / "plans", plans)
@@ -272,7 +274,36 @@ def test_credits_no_version_covers_are_listed_with_the_reason(pipeline: warehous
         ("S09-O0", "no_plan_version"),
         ("S10-O2", "not_employed"),
         ("S12-O1", "not_employed"),
+        ("S21-O2", "not_employed"),
+        ("S21-O2", "not_employed"),
     ]
+
+
+def test_a_payment_after_leaving_is_held_with_its_billing_row(pipeline: warehouse.Warehouse) -> None:
+    with warehouse.connect(pipeline) as conn, conn.cursor() as cur:
+        cur.execute(
+            "select measure, credit_event, credit_event_id, reason, source_file, source_line "
+            "from ops.ops_non_commissionable_credits where employee_id = 'S21-E2' order by measure"
+        )
+        held = cur.fetchall()
+    assert [row[:4] for row in held] == [
+        ("collected_cash", "payment", "S21-P3", "not_employed"),
+        ("invoiced_revenue", "invoice_paid", "S21-I3", "not_employed"),
+    ]
+    payment_line = 1 + [p.payment_id for p in _all("payments")].index("S21-P3")
+    assert all(Path(f).as_posix().endswith("billing/payments.jsonl") and n == payment_line for *_, f, n in held)
+
+
+def test_explain_shows_what_each_component_measured_and_when(pipeline: warehouse.Warehouse) -> None:
+    from commissions.explain import explain_payout
+
+    text = explain_payout("S21-E1", "2026-08", pipeline)
+    assert "plan SCN_MEASURES: 430.00 USD" in text
+    assert "bookings_first_year 8,000 USD at invoice S21-I2" in text
+    assert "collected_cash 18,000 USD at payment S21-P1" in text
+    assert "invoiced_revenue 18,000 USD at invoice_paid S21-I1" in text
+    invoice_line = 1 + [i.invoice_id for i in _all("invoices")].index("S21-I2")
+    assert f"billing/invoices.jsonl:{invoice_line}" in text
 
 
 def test_scenario_plans_were_published_from_their_files(pipeline: warehouse.Warehouse) -> None:

@@ -69,6 +69,12 @@
         ('incentive_currency', 'text'),
         ('incentive_fx_rate', 'numeric'),
         ('incentive_fx_date', 'date'),
+        ('measure', 'text'),
+        ('payment_trigger', 'text'),
+        ('credit_event', 'text'),
+        ('credit_event_id', 'text'),
+        ('measure_amount', 'numeric'),
+        ('measure_currency', 'text'),
         ('opportunity_id', 'text'),
         ('split_id', 'text'),
         ('split_share', 'numeric'),
@@ -85,7 +91,10 @@
         ('quota_row_id', 'bigint'),
         ('source_file', 'text'),
         ('source_batch_id', 'text'),
-        ('source_line', 'integer')
+        ('source_line', 'integer'),
+        ('event_row_id', 'bigint'),
+        ('event_source_file', 'text'),
+        ('event_source_line', 'integer')
     ]) }}
 {%- endmacro %}
 

@@ -3,7 +3,7 @@
 -- has at least one line.
 with credits as (
     select credit_id, credit_amount
-    from {{ ref('int_credits') }}
+    from {{ ref('int_measure_credits') }}
     where is_commissionable
 ),
 

@@ -127,6 +127,7 @@ def _row(deal: dict[str, str], what: str, base: str, amount: str, attainment: st
         deal.get("share", ""),
         "",
         "",
+        "",
         attainment,
         what,
         "",
@@ -213,6 +214,21 @@ _OTHER_ROWS = {
 }
 
 
+def _measured(line: dict[str, Any]) -> str:
+    """What the component measured on the credit, and at which event of its payment trigger."""
+    event = line["credit_event"] + (f" {line['credit_event_id']}" if line["credit_event_id"] else "")
+    currency = f" {line['measure_currency']}" if line["measure_currency"] else ""
+    return f"{line['measure']} {_money(line['measure_amount'])}{currency} at {event}"
+
+
+def _sources(line: dict[str, Any]) -> str:
+    """The deal's row, and the invoice's or payment's when the credit counted at one."""
+    deal = f"{line['source_file']}:{line['source_line']}"
+    if line["credit_event"] == "booking":
+        return deal
+    return f"{deal} + {line['event_source_file']}:{line['event_source_line']}"
+
+
 def _line_rows(lines: list[dict[str, Any]]) -> list[list[str]]:
     rows = []
     for line in lines:
@@ -226,6 +242,7 @@ def _line_rows(lines: list[dict[str, Any]]) -> list[list[str]]:
                 f"{line['credit_date']:%Y-%m-%d}",
                 f"{_money(line['deal_amount'])} {line['deal_currency']}",
                 _percent(line["split_share"]),
+                _measured(line),
                 f"{line['fx_rate']}",
                 _money(line["credit_amount"]),
                 f"{_attainment(line['attainment_before'])} -> {_attainment(line['attainment_after'])}",
@@ -233,7 +250,7 @@ def _line_rows(lines: list[dict[str, Any]]) -> list[list[str]]:
                 _percent(line["rate"]),
                 _money(line["tier_base_amount"]),
                 _money(line["commission_amount"]) + ("" if line["threshold_met"] else " (below threshold)"),
-                f"{line['source_file']}:{line['source_line']}",
+                _sources(line),
             ]
         )
     return rows
@@ -274,6 +291,7 @@ def explain_payout(employee_id: str, period: str, wh: warehouse.Warehouse | None
             "credit date",
             "deal amount",
             "share",
+            "measured",
             "fx rate",
             f"credit {payout['currency']}",
             "attainment",
@@ -309,9 +327,14 @@ def explain_payout(employee_id: str, period: str, wh: warehouse.Warehouse | None
         out.append("")
         out.append("Credits this period that earned nothing, and why:")
         for credit in marts.not_paid:
+            measured = (
+                f" {credit['measure']} at {credit['credit_event']} {credit['credit_event_id']}"
+                if credit["measure"]
+                else ""
+            )
             out.append(
                 f"  {credit['opportunity_id']} {credit['split_id'] or 'owner'} {credit['credit_date']:%Y-%m-%d} "
-                f"{_money(credit['deal_amount'])} {credit['deal_currency']}: {credit['reason']} "
+                f"{_money(credit['deal_amount'])} {credit['deal_currency']}{measured}: {credit['reason']} "
                 f"({credit['source_file']}:{credit['source_line']})"
             )
     return "\n".join(out)

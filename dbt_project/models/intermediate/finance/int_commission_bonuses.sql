@@ -17,7 +17,7 @@ components as (
 ),
 
 credits as (
-    select * from {{ ref('int_credits') }}
+    select * from {{ ref('int_measure_credits') }}
     where is_commissionable
 ),
 
@@ -54,6 +54,8 @@ bonus_credits as (
         on components.plan_id = bonuses.plan_id
         and components.version_number = bonuses.version_number
         and components.component_id = bonuses.component_id
+        and components.measure = credits.measure
+        and components.payment_trigger = credits.payment_trigger
 ),
 
 months as (

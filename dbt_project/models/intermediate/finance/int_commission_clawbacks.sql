@@ -1,8 +1,8 @@
 -- Clawbacks: commission taken back when the customer of a credited deal is refunded or
 -- churns (a billing credit note with reason refund or churn on one of the deal's
 -- invoices) within the window the plan version sets for that event, counted from the
--- credit date. The clawback is the commission paid on the credit (its commission and
--- per-deal cap lines, every component) times the share of the deal credited back,
+-- close date. The clawback is the commission paid on the deal credit (its commission and
+-- per-deal cap lines, every component, measure and payment event) times the share of the deal credited back,
 -- never more than all of it over several credit notes, and it lands in the pay period
 -- the credit note was issued in (recover_in: period_discovered). A credit note in
 -- another currency than the deal's cannot be measured against it: its line keeps a
@@ -37,14 +37,21 @@ deal_caps as (
     where line_type = 'per_deal_cap'
 ),
 
+measure_credits as (
+    select credit_id, deal_credit_id from {{ ref('int_measure_credits') }}
+),
+
 paid_on_credit as (
-    select credit_id, sum(commission_amount) as commission_paid
+    -- Everything the deal credit earned, over every measure and event it was credited at.
+    select measure_credits.deal_credit_id as credit_id, sum(credit_lines.commission_amount) as commission_paid
     from (
         select credit_id, commission_amount from commission_lines
         union all
         select credit_id, commission_amount from deal_caps
     ) as credit_lines
-    group by credit_id
+    inner join measure_credits
+        on measure_credits.credit_id = credit_lines.credit_id
+    group by measure_credits.deal_credit_id
 ),
 
 events as (

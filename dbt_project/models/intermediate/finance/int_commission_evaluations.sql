@@ -1,9 +1,10 @@
 -- The plan maths, deal by deal, evaluated at a month (as_of_period_start). Every
--- commissionable credit counts toward each computed component of the plan version in
--- force on its credit date, within the component's attainment window: the quota period
+-- commissionable credit (int_measure_credits: a deal credit measured at an event of a
+-- payment trigger) counts toward each computed component of its plan version with that
+-- measure and trigger, within the component's attainment window: the quota period
 -- it falls in (month, quarter or year; attainment_basis period_to_date) or its calendar
 -- year (year_to_date), never starting before the plan version's first month. Within the
--- window the credits are taken in order (close date, opportunity, split) and stacked:
+-- window the credits are taken in order (credit date, opportunity, split, event) and stacked:
 -- bookings_before and bookings_after are the window's measure before and after the credit.
 --
 -- A credit is evaluated at its own month (int_commission_lines: what it pays then) and,
@@ -37,7 +38,7 @@
 {{ config(materialized='table') }}
 
 with credits as (
-    select * from {{ ref('int_credits') }}
+    select * from {{ ref('int_measure_credits') }}
     where is_commissionable
 ),
 
@@ -88,6 +89,8 @@ component_credits as (
     inner join components
         on components.plan_id = credits.plan_id
         and components.version_number = credits.plan_version_number
+        and components.measure = credits.measure
+        and components.payment_trigger = credits.payment_trigger
 ),
 
 with_plan_fx as (
@@ -112,7 +115,7 @@ stacked as (
         with_plan_fx.*,
         sum(credit_amount) over (
             partition by employee_id, plan_id, plan_version_number, component_id, window_start
-            order by credit_date, opportunity_id, split_id nulls first
+            order by credit_date, opportunity_id, split_id nulls first, credit_event_id nulls first
             rows between unbounded preceding and current row
         ) as cum_after
     from with_plan_fx
@@ -366,6 +369,13 @@ final as (
         trim_scale(cum_after / nullif(quota, 0)) as attainment_after,
         trim_scale(period_measure) as period_bookings,
         trim_scale(period_attainment) as period_attainment,
+        deal_credit_id,
+        measure,
+        payment_trigger,
+        credit_event,
+        credit_event_id,
+        measure_amount,
+        measure_currency,
         opportunity_id,
         split_id,
         split_share,
@@ -382,7 +392,10 @@ final as (
         quota_row_id,
         source_file,
         source_batch_id,
-        source_line
+        source_line,
+        event_row_id,
+        event_source_file,
+        event_source_line
     from touched
 )
 

@@ -42,6 +42,10 @@ credits as (
     select * from {{ ref('int_credits') }}
 ),
 
+measure_credits as (
+    select * from {{ ref('int_measure_credits') }}
+),
+
 components as (
     select * from {{ ref('int_plan_components') }}
 ),
@@ -79,6 +83,15 @@ commission as (
             'attainment_after': 'attainment_after',
             'period_bookings': 'period_bookings',
             'period_attainment': 'period_attainment',
+            'measure': 'measure',
+            'payment_trigger': 'payment_trigger',
+            'credit_event': 'credit_event',
+            'credit_event_id': 'credit_event_id',
+            'measure_amount': 'measure_amount',
+            'measure_currency': 'measure_currency',
+            'event_row_id': 'event_row_id',
+            'event_source_file': 'event_source_file',
+            'event_source_line': 'event_source_line',
             'opportunity_id': 'opportunity_id',
             'split_id': 'split_id',
             'split_share': 'split_share',
@@ -116,29 +129,38 @@ caps as (
             'cap_fx_rate': 'cap_lines.cap_fx_rate',
             'cap_fx_date': 'cap_lines.cap_fx_date',
             'cap_in_pay_currency': 'cap_lines.cap_in_pay_currency',
-            'opportunity_id': 'credits.opportunity_id',
-            'split_id': 'credits.split_id',
-            'split_share': 'credits.split_share',
-            'credit_date': 'credits.credit_date',
-            'deal_amount': 'credits.deal_amount',
-            'deal_currency': 'credits.deal_currency',
-            'fx_rate': 'credits.fx_rate',
-            'credit_amount': 'credits.credit_amount',
+            'measure': 'measure_credits.measure',
+            'payment_trigger': 'measure_credits.payment_trigger',
+            'credit_event': 'measure_credits.credit_event',
+            'credit_event_id': 'measure_credits.credit_event_id',
+            'measure_amount': 'measure_credits.measure_amount',
+            'measure_currency': 'measure_credits.measure_currency',
+            'event_row_id': 'measure_credits.event_row_id',
+            'event_source_file': 'measure_credits.event_source_file',
+            'event_source_line': 'measure_credits.event_source_line',
+            'opportunity_id': 'measure_credits.opportunity_id',
+            'split_id': 'measure_credits.split_id',
+            'split_share': 'measure_credits.split_share',
+            'credit_date': 'measure_credits.credit_date',
+            'deal_amount': 'measure_credits.deal_amount',
+            'deal_currency': 'measure_credits.deal_currency',
+            'fx_rate': 'measure_credits.fx_rate',
+            'credit_amount': 'measure_credits.credit_amount',
             'tier_base_amount': '0::numeric',
-            'opportunity_row_id': 'credits.opportunity_row_id',
-            'split_row_id': 'credits.split_row_id',
-            'quota_row_id': 'credits.quota_row_id',
-            'source_file': 'credits.source_file',
-            'source_batch_id': 'credits.source_batch_id',
-            'source_line': 'credits.source_line'
+            'opportunity_row_id': 'measure_credits.opportunity_row_id',
+            'split_row_id': 'measure_credits.split_row_id',
+            'quota_row_id': 'measure_credits.quota_row_id',
+            'source_file': 'measure_credits.source_file',
+            'source_batch_id': 'measure_credits.source_batch_id',
+            'source_line': 'measure_credits.source_line'
         }, 'cap_lines') }}
     from cap_lines
     inner join components
         on components.plan_id = cap_lines.plan_id
         and components.version_number = cap_lines.plan_version_number
         and components.component_id = cap_lines.component_id
-    left join credits
-        on credits.credit_id = cap_lines.credit_id
+    left join measure_credits
+        on measure_credits.credit_id = cap_lines.credit_id
 ),
 
 clawbacks as (

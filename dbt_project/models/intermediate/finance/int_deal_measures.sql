@@ -1,0 +1,97 @@
+-- One row per Closed Won deal: what it is worth in each deal measure, in the deal
+-- currency, before any split.
+--   bookings_tcv         the opportunity amount (total contract value);
+--   bookings_acv         annual contract value: the recurring line items (product
+--                        families with is_recurring in seeds/product_families.csv) over
+--                        the term, times 12: recurring x 12 / term_months;
+--   bookings_first_year  what the first 12 months bring: the recurring line items'
+--                        first year, recurring x min(term_months, 12) / term_months,
+--                        plus the one-time line items (services);
+--   units                the line items' quantities.
+-- ACV and first-year value need line items that add up to the amount, families the seed
+-- knows and a term; a deal without them cannot be measured and says why
+-- (line_item_measure_problem), so a credit on those measures is held, never paid on a
+-- guess. Divisions are exact numeric (a 36-month term divides by 3: PostgreSQL keeps
+-- 16 or more decimals); nothing is rounded before the payout.
+
+{{ config(materialized='table') }}
+
+with deals as (
+    select * from {{ ref('stg_crm__opportunities') }}
+    where is_closed_won
+),
+
+line_items as (
+    select * from {{ ref('stg_crm__opportunity_line_items') }}
+),
+
+product_families as (
+    select * from {{ ref('product_families') }}
+),
+
+deal_lines as (
+    select
+        line_items.opportunity_id,
+        count(*) as line_item_count,
+        sum(line_items.total_price) as line_items_amount,
+        sum(line_items.total_price) filter (where product_families.is_recurring) as recurring_amount,
+        sum(line_items.total_price) filter (where not product_families.is_recurring) as one_time_amount,
+        sum(line_items.quantity) as units,
+        count(*) filter (where product_families.product_family is null) as unknown_family_count
+    from line_items
+    left join product_families
+        on product_families.product_family = line_items.product_family
+    group by line_items.opportunity_id
+),
+
+joined as (
+    select
+        deals.opportunity_id,
+        deals.amount,
+        deals.currency,
+        deals.term_months,
+        coalesce(deal_lines.line_item_count, 0) as line_item_count,
+        deal_lines.line_items_amount,
+        coalesce(deal_lines.recurring_amount, 0) as recurring_amount,
+        coalesce(deal_lines.one_time_amount, 0) as one_time_amount,
+        deal_lines.units,
+        deal_lines.unknown_family_count
+    from deals
+    left join deal_lines
+        on deal_lines.opportunity_id = deals.opportunity_id
+),
+
+assessed as (
+    select
+        joined.*,
+        case
+            when line_item_count = 0 then 'no_line_items'
+            when unknown_family_count > 0 then 'unknown_product_family'
+            when line_items_amount is distinct from amount then 'line_items_differ_from_amount'
+            when term_months is null or term_months <= 0 then 'no_term'
+        end as line_item_measure_problem
+    from joined
+),
+
+final as (
+    select
+        opportunity_id,
+        currency as deal_currency,
+        term_months,
+        line_item_count,
+        recurring_amount,
+        one_time_amount,
+        amount as bookings_tcv,
+        case
+            when line_item_measure_problem is null then trim_scale(recurring_amount * 12 / term_months)
+        end as bookings_acv,
+        case
+            when line_item_measure_problem is null
+                then trim_scale(recurring_amount * least(term_months, 12) / term_months + one_time_amount)
+        end as bookings_first_year,
+        case when line_item_count > 0 then units end as units,
+        line_item_measure_problem
+    from assessed
+)
+
+select * from final

@@ -1,0 +1,261 @@
+-- One row per credit a plan component measures: a deal credit (int_credits: who is
+-- credited with which share of a Closed Won deal, under the plan and version in force on
+-- the close date) times each (measure, payment trigger) that version's components use,
+-- times the events of that trigger (int_credit_events). The deal is paid under the plan
+-- version it was booked under; the trigger decides when its measure counts toward
+-- attainment and pays: the event's date and month, FX at the event date, and the person
+-- must be employed and on the plan that month.
+--   bookings_tcv / _acv / _first_year, units   the deal's value (int_deal_measures) times
+--                                             the event's deal_share;
+--   invoiced_revenue                          the invoice total (trigger invoice: on the
+--                                             invoice date; payment: when paid in full);
+--   collected_cash                            the payment.
+-- measure_amount is in measure_currency (the deal's or the billing document's); the
+-- credit is measure_amount x split_share x fx_rate in the pay currency. A deal credit
+-- whose version measures no deal (or that has no version) keeps one bookings_tcv /
+-- booking row here, so int_credits and this model list the same deal credits.
+-- A booking-trigger bookings_tcv credit keeps its deal credit's id. Credits that cannot
+-- pay say why (non_commissionable_reason, listed in ops.ops_non_commissionable_credits).
+
+with deal_credits as (
+    select * from {{ ref('int_credits') }}
+    where is_commissionable
+),
+
+components as materialized (
+    select * from {{ ref('int_plan_components') }}
+),
+
+credit_events as (
+    select * from {{ ref('int_credit_events') }}
+),
+
+deal_measures as (
+    select * from {{ ref('int_deal_measures') }}
+),
+
+employees as materialized (
+    select * from {{ ref('stg_hr__employees') }}
+),
+
+plan_quotas as materialized (
+    select * from {{ ref('int_plan_quota_months') }}
+    where measure = 'bookings'
+),
+
+quotas as materialized (
+    select * from {{ ref('stg_hr__quotas') }}
+    where measure = 'bookings'
+),
+
+fx_rates as materialized (
+    select * from {{ ref('int_fx_rates') }}
+),
+
+measured_by_version as (
+    -- The (measure, trigger) pairs each plan version pays deals on.
+    select distinct
+        plan_id,
+        version_number,
+        measure,
+        payment_trigger
+    from components
+    where measure in ('bookings_tcv', 'bookings_acv', 'bookings_first_year', 'units', 'invoiced_revenue', 'collected_cash')
+),
+
+credit_measures as (
+    select
+        deal_credits.credit_id as deal_credit_id,
+        deal_credits.opportunity_id,
+        deal_credits.split_id,
+        deal_credits.credited_user_id,
+        deal_credits.employee_id,
+        deal_credits.account_id,
+        deal_credits.deal_amount,
+        deal_credits.deal_currency,
+        deal_credits.split_percent,
+        deal_credits.split_share,
+        deal_credits.pay_currency,
+        deal_credits.assignment_id,
+        deal_credits.role,
+        deal_credits.plan_id,
+        deal_credits.plan_version_number,
+        deal_credits.plan_version,
+        deal_credits.manager_employee_id,
+        deal_credits.territory,
+        deal_credits.opportunity_row_id,
+        deal_credits.split_row_id,
+        deal_credits.source_batch_id,
+        deal_credits.source_file,
+        deal_credits.source_line,
+        coalesce(measured_by_version.measure, 'bookings_tcv') as measure,
+        coalesce(measured_by_version.payment_trigger, 'booking') as payment_trigger,
+        measured_by_version.measure is not null as is_measured_by_plan
+    from deal_credits
+    left join measured_by_version
+        on measured_by_version.plan_id = deal_credits.plan_id
+        and measured_by_version.version_number = deal_credits.plan_version_number
+),
+
+with_events as (
+    select
+        credit_measures.*,
+        credit_events.credit_event,
+        credit_events.credit_event_id,
+        credit_events.event_date,
+        credit_events.event_amount,
+        credit_events.event_currency,
+        credit_events.deal_share,
+        credit_events.event_row_id,
+        credit_events.event_source_file,
+        credit_events.event_source_line
+    from credit_measures
+    inner join credit_events
+        on credit_events.opportunity_id = credit_measures.opportunity_id
+        and credit_events.credit_event = case
+            when credit_measures.payment_trigger = 'booking' then 'booking'
+            when credit_measures.payment_trigger = 'invoice' then 'invoice'
+            when credit_measures.measure = 'invoiced_revenue' then 'invoice_paid'
+            else 'payment'
+        end
+),
+
+measured as (
+    select
+        with_events.*,
+        date_trunc('month', with_events.event_date)::date as event_period_start,
+        case
+            when with_events.measure in ('invoiced_revenue', 'collected_cash') then with_events.event_amount
+            else with_events.deal_share * case with_events.measure
+                when 'bookings_tcv' then deal_measures.bookings_tcv
+                when 'bookings_acv' then deal_measures.bookings_acv
+                when 'bookings_first_year' then deal_measures.bookings_first_year
+                when 'units' then deal_measures.units
+            end
+        end as measure_amount,
+        case
+            when with_events.measure in ('invoiced_revenue', 'collected_cash') then with_events.event_currency
+            when with_events.measure <> 'units' then with_events.deal_currency
+        end as measure_currency,
+        case
+            when with_events.measure in ('bookings_acv', 'bookings_first_year')
+                then deal_measures.line_item_measure_problem
+            when with_events.measure = 'units' and deal_measures.units is null then 'no_line_items'
+            when with_events.measure not in ('invoiced_revenue', 'collected_cash') and with_events.deal_share is null
+                then 'event_currency_mismatch'
+        end as measure_problem
+    from with_events
+    inner join deal_measures
+        on deal_measures.opportunity_id = with_events.opportunity_id
+),
+
+with_context as (
+    -- At the event: employment, the plan's quota month, the bookings quota, the FX rates.
+    select
+        measured.*,
+        employees.hire_date,
+        employees.termination_date,
+        plan_quotas.quota_row_id is not null as is_on_plan_in_month,
+        quotas.quota_amount,
+        quotas.quota_currency,
+        quotas.quota_row_id,
+        case when measured.measure_currency = 'USD' then 1::numeric else measure_fx.usd_rate end as measure_usd_rate,
+        case when measured.pay_currency = 'USD' then 1::numeric else pay_fx.usd_rate end as pay_usd_rate
+    from measured
+    left join employees
+        on employees.employee_id = measured.employee_id
+    left join plan_quotas
+        on plan_quotas.employee_id = measured.employee_id
+        and plan_quotas.plan_id = measured.plan_id
+        and plan_quotas.period_start = measured.event_period_start
+    left join quotas
+        on quotas.employee_id = measured.employee_id
+        and quotas.period_start = measured.event_period_start
+    left join fx_rates as measure_fx
+        on measure_fx.currency = measured.measure_currency
+        and measure_fx.rate_date = measured.event_date
+    left join fx_rates as pay_fx
+        on pay_fx.currency = measured.pay_currency
+        and pay_fx.rate_date = measured.event_date
+),
+
+converted as (
+    select
+        with_context.*,
+        case
+            -- a count converts nothing: a unit is a unit in every currency
+            when measure = 'units' then 1::numeric
+            else {{ cross_rate('measure_currency', 'pay_currency', 'measure_usd_rate', 'pay_usd_rate') }}
+        end as fx_rate
+    from with_context
+),
+
+assessed as (
+    select
+        converted.*,
+        case
+            when not is_measured_by_plan then 'no_deal_component'
+            when measure_problem is not null then measure_problem
+            when not (
+                hire_date <= event_date
+                and (termination_date is null or event_date <= termination_date)
+            ) then 'not_employed'
+            when not is_on_plan_in_month then 'no_quota_on_plan'
+            when fx_rate is null then 'missing_fx_rate'
+        end as non_commissionable_reason
+    from converted
+),
+
+final as (
+    select
+        case
+            when measure = 'bookings_tcv' and credit_event = 'booking' then deal_credit_id
+            else {{ dbt.hash("deal_credit_id || '|' || measure || '|' || credit_event || '|' || coalesce(credit_event_id, '')") }}
+        end as credit_id,
+        deal_credit_id,
+        opportunity_id,
+        split_id,
+        account_id,
+        credited_user_id,
+        employee_id,
+        measure,
+        payment_trigger,
+        credit_event,
+        credit_event_id,
+        event_date as credit_date,
+        event_period_start as period_start,
+        to_char(event_period_start, 'YYYY-MM') as pay_period,
+        deal_amount,
+        deal_currency,
+        trim_scale(deal_share) as deal_share,
+        trim_scale(measure_amount) as measure_amount,
+        measure_currency,
+        split_percent,
+        split_share,
+        pay_currency,
+        trim_scale(fx_rate) as fx_rate,
+        trim_scale(measure_amount * split_share * fx_rate) as credit_amount,
+        assignment_id,
+        role,
+        plan_id,
+        plan_version_number,
+        plan_version,
+        manager_employee_id,
+        territory,
+        quota_amount,
+        quota_currency,
+        non_commissionable_reason is null as is_commissionable,
+        non_commissionable_reason,
+        opportunity_row_id,
+        split_row_id,
+        quota_row_id,
+        event_row_id,
+        event_source_file,
+        event_source_line,
+        source_batch_id,
+        source_file,
+        source_line
+    from assessed
+)
+
+select * from final
