@@ -105,7 +105,7 @@ def curve_value(points: tuple[tuple[Decimal, Decimal], ...], attainment: Decimal
 
 
 # plans/*.yaml clawback policies: plan -> (events, window in days).
-CLAWBACKS = {"AE_2026": (frozenset({"refund", "churn"}), 90)}
+CLAWBACKS = {"AE_2026": (frozenset({"refund", "churn", "non_payment"}), 90)}
 # seeds/product_families.csv: the families sold as subscriptions (the rest are one-time).
 RECURRING_FAMILIES = frozenset({"Platform", "Analytics"})
 MINOR_UNITS = {"JPY": 0}
@@ -429,31 +429,69 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
                 return tiered(terms, quota_of(month[0], month[2]), before, after)
         raise AssertionError(f"no credit {opp_id}/{split_id} in {month}")
 
-    # Clawbacks (docs/plans.md): refund/churn credit notes within the window take back the
-    # share of the deal credited back, at most all of it, in the month of the credit note.
-    def clawbacks() -> dict[tuple[str, str, str], Decimal]:
-        if not (landing / "billing" / "credit_notes.jsonl").exists():
-            return {}
-        invoices = _latest(_jsonl(landing / "billing" / "invoices.jsonl"), ("invoice_id",), "updated_at")
-        notes = _latest(_jsonl(landing / "billing" / "credit_notes.jsonl"), ("credit_note_id",), "updated_at")
-        clawed: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
-        shares_so_far: dict[tuple[str, str | None], Decimal] = defaultdict(Decimal)
-        for note in sorted(notes.values(), key=lambda n: (n["issue_date"], n["credit_note_id"])):
+    # Clawbacks (docs/plans.md): refund/churn credit notes within the window of the close, and
+    # invoices still unpaid the window's days after their due date (when the billing export
+    # reaches that day), take back the share of the deal they stand for, at most all of it,
+    # in the month they are discovered.
+    def clawback_events(window: int) -> dict[str, list[tuple[str, str, str, Decimal]]]:
+        """Per deal: (day discovered, id, event, amount) of its credit notes and unpaid invoices."""
+        billing = landing / "billing"
+        notes_file, payments_file = billing / "credit_notes.jsonl", billing / "payments.jsonl"
+        invoices = _latest(_jsonl(billing / "invoices.jsonl"), ("invoice_id",), "updated_at")
+        notes = _latest(_jsonl(notes_file) if notes_file.exists() else [], ("credit_note_id",), "updated_at")
+        paid = _latest(_jsonl(payments_file) if payments_file.exists() else [], ("payment_id",), "updated_at")
+        as_of = max(
+            [i["invoice_date"] for i in invoices.values()]
+            + [p["payment_date"] for p in paid.values()]
+            + [n["issue_date"] for n in notes.values()]
+        )
+        settlements = [(p["invoice_id"], p["payment_date"], p) for p in paid.values()]
+        settlements += [(n["invoice_id"], n["issue_date"], n) for n in notes.values()]
+        events: dict[str, list[tuple[str, str, str, Decimal]]] = defaultdict(list)
+        for note in notes.values():
             invoice = invoices.get((note["invoice_id"],))
-            if invoice is None or invoice["opportunity_id"] not in deal_credits:
+            if invoice is not None:
+                events[invoice["opportunity_id"]].append(
+                    (note["issue_date"], note["credit_note_id"], note["reason"], Decimal(str(note["amount"])))
+                )
+        for invoice in invoices.values():
+            if invoice["status"] == "void" or not invoice["due_date"]:
                 continue
-            opp_id = invoice["opportunity_id"]
-            issued = date.fromisoformat(note["issue_date"])
-            for employee_id, plan, month_start, split_id, closed in deal_credits[opp_id]:
-                events, window = CLAWBACKS.get(plan, (frozenset(), 0))
-                if note["reason"] not in events or not 0 <= (issued - closed).days <= window:
-                    continue
-                share = Decimal(str(note["amount"])) / Decimal(opps[(opp_id,)]["amount"])
-                before = shares_so_far[(opp_id, split_id)]
-                shares_so_far[(opp_id, split_id)] = before + share
-                taken = min(before + share, Decimal(1)) - min(before, Decimal(1))
-                paid = paid_on((employee_id, plan, month_start), opp_id, split_id) + cash_paid[(opp_id, split_id)]
-                clawed[(employee_id, plan, issued.replace(day=1).isoformat())] -= paid * taken
+            checked = (date.fromisoformat(invoice["due_date"]) + timedelta(days=window)).isoformat()
+            settled = sum(
+                (
+                    Decimal(str(row["amount"]))
+                    for invoice_id, day, row in settlements
+                    if invoice_id == invoice["invoice_id"] and day <= checked and row["currency"] == invoice["currency"]
+                ),
+                Decimal(0),
+            )
+            outstanding = Decimal(str(invoice["total_amount"])) - settled
+            if checked <= as_of and outstanding > 0:
+                events[invoice["opportunity_id"]].append((checked, invoice["invoice_id"], "non_payment", outstanding))
+        return events
+
+    def clawbacks() -> dict[tuple[str, str, str], Decimal]:
+        if not (landing / "billing" / "invoices.jsonl").exists():
+            return {}
+        clawed: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+        for plan, (kinds, window) in CLAWBACKS.items():
+            events = clawback_events(window)
+            for opp_id, credited in deal_credits.items():
+                taken_so_far: dict[str | None, Decimal] = defaultdict(Decimal)
+                for day, _, kind, amount in sorted(events[opp_id]):
+                    discovered = date.fromisoformat(day)
+                    for employee_id, credit_plan, month_start, split_id, closed in credited:
+                        within = kind == "non_payment" or (discovered - closed).days <= window
+                        if credit_plan != plan or kind not in kinds or discovered < closed or not within:
+                            continue
+                        share = amount / Decimal(opps[(opp_id,)]["amount"])
+                        before = taken_so_far[split_id]
+                        taken_so_far[split_id] = before + share
+                        taken = min(before + share, Decimal(1)) - min(before, Decimal(1))
+                        earned_on_deal = paid_on((employee_id, plan, month_start), opp_id, split_id)
+                        earned_on_deal += cash_paid[(opp_id, split_id)]
+                        clawed[(employee_id, plan, discovered.replace(day=1).isoformat())] -= earned_on_deal * taken
         return clawed
 
     clawed = clawbacks()

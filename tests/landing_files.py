@@ -96,6 +96,7 @@ class Invoice:
     total_amount: str
     currency: str
     status: str = "paid"
+    due_date: str | None = None  # the invoice date when not given
 
 
 @dataclass(frozen=True)
@@ -328,7 +329,7 @@ def write_landing(
                 "account_id": "A1",
                 "opportunity_id": i.opportunity_id,
                 "invoice_date": i.invoice_date,
-                "due_date": i.invoice_date,
+                "due_date": i.due_date or i.invoice_date,
                 "currency": i.currency,
                 "total_amount": i.total_amount,
                 "status": i.status,

@@ -223,6 +223,21 @@ GUARANTEE_PLAN = _bookings_plan(
 )
 
 
+NON_PAYMENT_PLAN = _bookings_plan(
+    "SCN_NON_PAYMENT",
+    f"""  - effective_from: 2026-01-01
+    components:
+      -
+{_COMPONENT_HEAD}
+        rate_table: {{type: flat, rate: 0.10}}
+    clawback:
+      events: [non_payment]
+      window_days: 30
+      recover_in: period_discovered
+""",
+)
+
+
 MEASURES_PLAN = _bookings_plan(
     "SCN_MEASURES",
     f"""  - effective_from: 2026-01-01
@@ -684,6 +699,32 @@ SCENARIOS: list[Scenario] = [
             ("S21-E1", "2026-08"): ("430.00", "USD"),
             ("S21-E1", "2026-09"): ("90.00", "USD"),
             ("S21-E2", "2026-07"): ("1200.00", "USD"),
+        },
+    ),
+    Scenario(
+        "S22",
+        "a non-payment clawback 30 days after the due date (SCN_NON_PAYMENT: flat 10 %)",
+        # O1: 50,000 closed 07-10 pays 5,000 in July. Its invoice (due 08-09) has 20,000 paid
+        #   on 08-20; on 09-08, 30 days after the due date, 30,000 is still outstanding: 0.6 of
+        #   the deal, -3,000 in September.
+        # O2: 10,000 closed 09-01 pays 1,000 in September (so September pays -2,000); its
+        #   invoice is due 12-31 and would be checked on 2027-01-30, after the billing
+        #   export's last day (the scenarios' latest billing date, in October): nothing yet.
+        people=[Person("S22-E1", "USD", "SCN_NON_PAYMENT")],
+        quotas=[_quota("S22-E1", month=m) for m in ("2026-07", "2026-09")],
+        deals=[
+            Deal("S22-O1", "S22-E1", "50000.00", "USD", "2026-07-10"),
+            Deal("S22-O2", "S22-E1", "10000.00", "USD", "2026-09-01"),
+        ],
+        invoices=[
+            Invoice("S22-I1", "S22-O1", "2026-07-10", "50000.00", "USD", status="open", due_date="2026-08-09"),
+            Invoice("S22-I2", "S22-O2", "2026-09-01", "10000.00", "USD", status="open", due_date="2026-12-31"),
+        ],
+        payments=[Payment("S22-P1", "S22-I1", "2026-08-20", "20000.00", "USD")],
+        plans={"SCN_NON_PAYMENT.yaml": NON_PAYMENT_PLAN},
+        expected={
+            ("S22-E1", "2026-07"): ("5000.00", "USD"),
+            ("S22-E1", "2026-09"): ("-2000.00", "USD"),
         },
     ),
 ]

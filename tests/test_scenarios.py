@@ -337,3 +337,14 @@ def test_recomputing_from_the_same_data_gives_the_same_result_to_the_cent(pipeli
     assert len(before["lines"]) > 40 and before["payroll"]
     run_dbt(["run", "--full-refresh"], wh=pipeline)  # every model dropped and rebuilt
     assert _money_marts(pipeline) == before
+
+
+def test_explain_shows_a_non_payment_clawback_with_its_invoice(pipeline: warehouse.Warehouse) -> None:
+    from commissions.explain import explain_payout
+
+    text = explain_payout("S22-E1", "2026-09", pipeline)
+    assert "plan SCN_NON_PAYMENT: -2,000.00 USD" in text
+    clawback = r"clawback \(non_payment, unpaid invoice S22-I1\) 60% +5,000 +-3,000"
+    assert re.search(r"S22-O1 +owner +2026-07-10 .* " + clawback, text)
+    invoice_line = 1 + [i.invoice_id for i in _all("invoices")].index("S22-I1")
+    assert f"billing/invoices.jsonl:{invoice_line}" in text

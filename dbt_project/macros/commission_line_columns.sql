@@ -51,6 +51,7 @@
         ('cap_in_pay_currency', 'numeric'),
         ('clawback_event', 'text'),
         ('credit_note_id', 'text'),
+        ('invoice_id', 'text'),
         ('clawback_base', 'numeric'),
         ('clawback_share', 'numeric'),
         ('earned_to_date', 'numeric'),

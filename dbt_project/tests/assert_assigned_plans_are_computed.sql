@@ -1,7 +1,7 @@
--- Everyone with commissionable credit must be on a plan version whose every component,
--- clawback event and incentive the engine computes (int_plan_components.computed_gap
--- names what is missing for a component; non_payment clawbacks, quarterly draws, SPIFs
--- and contests on other measures than bookings_tcv are not computed yet). Otherwise the payout would silently leave
+-- Everyone with commissionable credit must be on a plan version whose every component
+-- and incentive the engine computes (int_plan_components.computed_gap
+-- names what is missing for a component; quarterly draws, SPIFs and contests on other
+-- measures than bookings_tcv are not computed yet). Otherwise the payout would silently leave
 -- a mechanic out: stop the run instead.
 
 with credits as (
@@ -11,10 +11,6 @@ with credits as (
 
 components as (
     select * from {{ ref('int_plan_components') }}
-),
-
-clawback_policies as (
-    select * from {{ ref('stg_plans__clawback_policies') }}
 ),
 
 component_gaps as (
@@ -28,19 +24,6 @@ component_gaps as (
         on components.plan_id = credits.plan_id
         and components.version_number = credits.plan_version_number
     where not components.is_computed
-),
-
-clawback_gaps as (
-    select
-        credits.plan_version,
-        'clawback' as mechanic,
-        'clawback event ' || clawback_policies.clawback_event as computed_gap,
-        credits.employee_id
-    from credits
-    inner join clawback_policies
-        on clawback_policies.plan_id = credits.plan_id
-        and clawback_policies.version_number = credits.plan_version_number
-    where clawback_policies.clawback_event = 'non_payment'
 ),
 
 version_extras as (
@@ -70,8 +53,6 @@ extra_gaps as (
 
 gaps as (
     select * from component_gaps
-    union all
-    select * from clawback_gaps
     union all
     select * from extra_gaps
 )

@@ -152,10 +152,10 @@ def _cap_row(line: dict[str, Any]) -> list[str]:
 
 
 def _clawback_row(line: dict[str, Any]) -> list[str]:
-    """A clawback line: the credit note, the share of the deal it credited back, and what it took."""
-    what = (
-        f"clawback ({line['clawback_event']}, credit note {line['credit_note_id']}) {_percent(line['clawback_share'])}"
-    )
+    """A clawback line: the credit note (or unpaid invoice), the share of the deal it took back, and what it took."""
+    note = line["credit_note_id"]
+    evidence = f"credit note {note}" if note else f"unpaid invoice {line['invoice_id']}"
+    what = f"clawback ({line['clawback_event']}, {evidence}) {_percent(line['clawback_share'])}"
     deal = {
         "deal": line["opportunity_id"],
         "split": line["split_id"] or "owner",

@@ -1,22 +1,39 @@
--- Clawbacks: commission taken back when the customer of a credited deal is refunded or
--- churns (a billing credit note with reason refund or churn on one of the deal's
--- invoices) within the window the plan version sets for that event, counted from the
--- close date. The clawback is the commission paid on the deal credit (its commission and
--- per-deal cap lines, every component, measure and payment event) times the share of the deal credited back,
--- never more than all of it over several credit notes, and it lands in the pay period
--- the credit note was issued in (recover_in: period_discovered). A credit note in
--- another currency than the deal's cannot be measured against it: its line keeps a
--- null amount and the not_null test on fct_commission_lines stops the run.
+-- Clawbacks: commission taken back when the customer of a credited deal is refunded,
+-- churns or does not pay, in the pay period it is discovered (recover_in:
+-- period_discovered), for the events the plan version's clawback policy names:
+--   refund, churn  a billing credit note with that reason on one of the deal's invoices,
+--                  issued within window_days of the close date; discovered on its date,
+--                  for its amount;
+--   non_payment    an invoice of the deal (not void) still not paid window_days after its
+--                  due date: discovered on due_date + window_days, for what is outstanding
+--                  then (total - payments - credit notes up to that day), provided the
+--                  billing export reaches that day (its latest invoice, payment or credit
+--                  note date; before it, the invoice may still be paid). An invoice without
+--                  a due date is never taken as unpaid.
+-- The clawback is the commission paid on the deal credit (its commission and per-deal
+-- cap lines, every component, measure and payment event) times the share of the deal the
+-- event takes back (its amount over the deal amount), never more than all of it over
+-- several events. An event in another currency than the deal's cannot be measured
+-- against it: its line keeps a null amount and the not_null test on
+-- fct_commission_lines stops the run.
 
 {{ config(materialized='table') }}
 
-with credit_notes as (
+with all_credit_notes as (
     select * from {{ ref('stg_billing__credit_notes') }}
+),
+
+credit_notes as (
+    select * from all_credit_notes
     where credit_reason in ('refund', 'churn')
 ),
 
 invoices as (
     select * from {{ ref('stg_billing__invoices') }}
+),
+
+payments as (
+    select * from {{ ref('stg_billing__payments') }}
 ),
 
 credits as (
@@ -54,24 +71,117 @@ paid_on_credit as (
     group by measure_credits.deal_credit_id
 ),
 
-events as (
+billing_as_of as (
+    -- The last day the billing export covers.
+    select greatest(
+        (select max(invoice_date) from invoices),
+        (select max(payment_date) from payments),
+        (select max(issue_date) from all_credit_notes)
+    ) as as_of_date
+),
+
+note_events as (
     select
-        credit_notes.*,
         credit_notes.credit_reason as clawback_event,
-        invoices.opportunity_id
+        credit_notes.credit_note_id as clawback_event_id,
+        credit_notes.credit_note_id,
+        null::text as invoice_id,
+        invoices.opportunity_id,
+        credit_notes.issue_date,
+        credit_notes.amount,
+        credit_notes.currency,
+        null::integer as discovery_window_days,
+        credit_notes.credit_note_row_id as event_row_id,
+        credit_notes.source_batch_id,
+        credit_notes.source_file,
+        credit_notes.source_line
     from credit_notes
     inner join invoices
         on invoices.invoice_id = credit_notes.invoice_id
 ),
 
+non_payment_checks as (
+    -- Each invoice of a deal credited under a non_payment policy, at the end of its window.
+    select distinct
+        invoices.invoice_id,
+        invoices.opportunity_id,
+        invoices.total_amount,
+        invoices.currency,
+        policies.window_days,
+        invoices.due_date + policies.window_days as discovered_on,
+        invoices.invoice_row_id,
+        invoices.source_batch_id,
+        invoices.source_file,
+        invoices.source_line
+    from credits
+    inner join policies
+        on policies.plan_id = credits.plan_id
+        and policies.version_number = credits.plan_version_number
+        and policies.clawback_event = 'non_payment'
+    inner join invoices
+        on invoices.opportunity_id = credits.opportunity_id
+    where invoices.status is distinct from 'void'
+        and invoices.due_date is not null
+),
+
+settled_by_then as (
+    -- What was paid or credited on the invoice up to the day it is checked.
+    select
+        non_payment_checks.invoice_id,
+        non_payment_checks.window_days,
+        sum(settlements.amount) as settled_amount
+    from non_payment_checks
+    inner join (
+        select invoice_id, payment_date as settled_on, amount, currency from payments
+        union all
+        select invoice_id, issue_date, amount, currency from all_credit_notes
+    ) as settlements
+        on settlements.invoice_id = non_payment_checks.invoice_id
+        and settlements.currency = non_payment_checks.currency
+        and settlements.settled_on <= non_payment_checks.discovered_on
+    group by 1, 2
+),
+
+non_payment_events as (
+    select
+        'non_payment' as clawback_event,
+        non_payment_checks.invoice_id as clawback_event_id,
+        null::text as credit_note_id,
+        non_payment_checks.invoice_id,
+        non_payment_checks.opportunity_id,
+        non_payment_checks.discovered_on as issue_date,
+        non_payment_checks.total_amount - coalesce(settled_by_then.settled_amount, 0) as amount,
+        non_payment_checks.currency,
+        non_payment_checks.window_days as discovery_window_days,
+        non_payment_checks.invoice_row_id as event_row_id,
+        non_payment_checks.source_batch_id,
+        non_payment_checks.source_file,
+        non_payment_checks.source_line
+    from non_payment_checks
+    cross join billing_as_of
+    left join settled_by_then
+        on settled_by_then.invoice_id = non_payment_checks.invoice_id
+        and settled_by_then.window_days = non_payment_checks.window_days
+    where non_payment_checks.discovered_on <= billing_as_of.as_of_date
+        and non_payment_checks.total_amount - coalesce(settled_by_then.settled_amount, 0) > 0
+),
+
+events as (
+    select * from note_events
+    union all
+    select * from non_payment_events
+),
+
 in_window as (
     select
+        events.clawback_event_id,
         events.credit_note_id,
+        events.invoice_id,
         events.clawback_event,
         events.issue_date,
         events.amount as credit_note_amount,
         events.currency as credit_note_currency,
-        events.credit_note_row_id,
+        events.event_row_id,
         events.source_batch_id,
         events.source_file,
         events.source_line,
@@ -98,7 +208,11 @@ in_window as (
     inner join paid_on_credit
         on paid_on_credit.credit_id = credits.credit_id
     where events.issue_date >= credits.credit_date
-        and events.issue_date - credits.credit_date <= policies.window_days
+        and (
+            -- a non-payment's window runs from the due date (it is when it was discovered)
+            events.discovery_window_days = policies.window_days
+            or (events.discovery_window_days is null and events.issue_date - credits.credit_date <= policies.window_days)
+        )
 ),
 
 cumulative as (
@@ -107,7 +221,7 @@ cumulative as (
         in_window.*,
         sum(share_credited_back) over (
             partition by credit_id
-            order by issue_date, credit_note_id
+            order by issue_date, clawback_event_id
             rows between unbounded preceding and current row
         ) as share_to_date
     from in_window
@@ -122,7 +236,7 @@ clawed as (
 
 final as (
     select
-        {{ dbt.hash("'clawback|' || credit_id || '|' || credit_note_id") }} as commission_line_id,
+        {{ dbt.hash("'clawback|' || credit_id || '|' || coalesce(credit_note_id, 'non_payment|' || invoice_id)") }} as commission_line_id,
         'clawback' as line_type,
         credit_id,
         employee_id,
@@ -133,6 +247,7 @@ final as (
         pay_currency,
         clawback_event,
         credit_note_id,
+        invoice_id,
         issue_date,
         credit_note_amount,
         credit_note_currency,
@@ -140,7 +255,7 @@ final as (
         trim_scale(commission_paid) as commission_paid,
         trim_scale(clawback_share) as clawback_share,
         trim_scale(-commission_paid * clawback_share) as commission_amount,
-        credit_note_row_id,
+        event_row_id,
         source_batch_id,
         source_file,
         source_line

@@ -164,7 +164,8 @@ caps as (
 ),
 
 clawbacks as (
-    -- the source row of a clawback line is the credit note: the evidence it happened
+    -- the source row of a clawback line is the credit note, or the unpaid invoice: the
+    -- evidence it happened
     select
         {{ commission_line_columns({
             'credit_id': 'clawback_lines.credit_id',
@@ -173,6 +174,7 @@ clawbacks as (
             'threshold_met': 'true',
             'clawback_event': 'clawback_lines.clawback_event',
             'credit_note_id': 'clawback_lines.credit_note_id',
+            'invoice_id': 'clawback_lines.invoice_id',
             'clawback_base': 'clawback_lines.commission_paid',
             'clawback_share': 'clawback_lines.clawback_share',
             'opportunity_id': 'credits.opportunity_id',
