@@ -50,6 +50,7 @@ class Terms:
     measure: str = "bookings_tcv"  # or bookings_acv: recurring line items x 12 / term
     trigger: str = "booking"  # or invoice: counted at each invoice, for its share of the deal
     cash_rate: Decimal | None = None  # a flat rate on each payment received (collected_cash)
+    spif: tuple[str, str, str, Decimal] | None = None  # (starts, ends, product family, rate on its bookings)
 
     def covers(self, day: date) -> bool:
         return self.starts <= day and (self.ends is None or day <= self.ends)
@@ -64,6 +65,7 @@ PLANS = {
             draw=("recoverable", D("8000.00"), 3, True),
             contest=("2026-07-01", "2026-09-30", (D("3000.00"), D("2000.00"), D("1000.00"))),
             cash_rate=D("0.005"),
+            spif=("2026-08-01", "2026-09-30", "Analytics", D("0.02")),
             tiers=((D(0), D("1.00"), D("0.10")), (D("1.00"), D("1.50"), D("0.15")), (D("1.50"), D("2.00"), D("0.20"))),
         ),
     ),
@@ -264,6 +266,7 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
     booked: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)  # (emp, plan, month) -> B
     cash: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)  # (emp, plan, month) -> cash commission
     cash_paid: dict[tuple[str, str | None], Decimal] = defaultdict(Decimal)  # (opp, split) -> cash commission
+    spif_paid: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)  # (emp, plan, month) -> SPIF
 
     def credit_events(terms: Terms, opp: dict, employee_id: str, plan: str) -> list[tuple[str, Decimal]]:
         """(day, share of the deal) the deal counts at: its close, or each invoice for its share, at most all of it."""
@@ -286,6 +289,13 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
         """The component's credits of one deal credit, in the months of their events, and its cash commission."""
         employee_id, plan, split_id = credited
         opp_id, pay_ccy = opp["opportunity_id"], employees[(employee_id,)]["pay_currency"]
+        if terms.spif is not None and terms.spif[0] <= opp["close_date"] <= terms.spif[1]:
+            _, _, family, rate = terms.spif
+            products = sum(
+                (Decimal(i["total_price"]) for i in items_by_opp[opp_id] if i["product_family"] == family), Decimal(0)
+            )
+            fx_close = fx(opp["currency"], pay_ccy, opp["close_date"])
+            spif_paid[(employee_id, plan, opp["close_date"][:7] + "-01")] += rate * products * share * fx_close
         for event_day, part in credit_events(terms, opp, employee_id, plan):
             credit = deal_value(terms, opp) * part * share * fx(opp["currency"], pay_ccy, event_day)
             event_month = event_day[:7] + "-01"
@@ -519,9 +529,10 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
     year_capped = yearly_caps()
 
     earned: dict[tuple[str, str, str], Decimal] = {}
-    for employee_id, plan, month_start in sorted(set(booked) | set(clawed) | set(cash)):
+    for employee_id, plan, month_start in sorted(set(booked) | set(clawed) | set(cash) | set(spif_paid)):
         commission = clawed.get((employee_id, plan, month_start), Decimal(0))
         commission += cash.get((employee_id, plan, month_start), Decimal(0))
+        commission += spif_paid.get((employee_id, plan, month_start), Decimal(0))
         commission += year_capped.get((employee_id, plan, month_start), Decimal(0))
         bookings = booked.get((employee_id, plan, month_start))
         if bookings is not None:

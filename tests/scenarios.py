@@ -238,6 +238,26 @@ NON_PAYMENT_PLAN = _bookings_plan(
 )
 
 
+SPIF_PLAN = _bookings_plan(
+    "SCN_SPIF",
+    f"""  - effective_from: 2026-01-01
+    components:
+      -
+{_COMPONENT_HEAD}
+        rate_table: {{type: flat, rate: 0.10}}
+    spifs:
+      - id: analytics_october
+        name: Analytics in October
+        starts_on: 2026-10-01
+        ends_on: 2026-10-31
+        measure: bookings_tcv
+        trigger: booking
+        product_families: [Analytics]
+        rate: 0.05
+""",
+)
+
+
 MEASURES_PLAN = _bookings_plan(
     "SCN_MEASURES",
     f"""  - effective_from: 2026-01-01
@@ -725,6 +745,28 @@ SCENARIOS: list[Scenario] = [
         expected={
             ("S22-E1", "2026-07"): ("5000.00", "USD"),
             ("S22-E1", "2026-09"): ("-2000.00", "USD"),
+        },
+    ),
+    Scenario(
+        "S23",
+        "a SPIF: 5 % on the Analytics line items of deals closed in October (SCN_SPIF, flat 10 %)",
+        # O1 (10-05): 40,000 Platform + 10,000 Analytics: 5,000 + 10,000 x 5 % = 5,500.
+        # O2 (09-28, before the SPIF): 20,000 of Analytics: 2,000 and no SPIF.
+        people=[Person("S23-E1", "USD", "SCN_SPIF")],
+        quotas=[_quota("S23-E1", month=m) for m in ("2026-09", "2026-10")],
+        deals=[
+            Deal("S23-O1", "S23-E1", "50000.00", "USD", "2026-10-05"),
+            Deal("S23-O2", "S23-E1", "20000.00", "USD", "2026-09-28"),
+        ],
+        line_items=[
+            LineItem("S23-L1", "S23-O1", "Platform", "40", "40000.00"),
+            LineItem("S23-L2", "S23-O1", "Analytics", "10", "10000.00"),
+            LineItem("S23-L3", "S23-O2", "Analytics", "20", "20000.00"),
+        ],
+        plans={"SCN_SPIF.yaml": SPIF_PLAN},
+        expected={
+            ("S23-E1", "2026-09"): ("2000.00", "USD"),
+            ("S23-E1", "2026-10"): ("5500.00", "USD"),
         },
     ),
 ]

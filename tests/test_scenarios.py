@@ -348,3 +348,12 @@ def test_explain_shows_a_non_payment_clawback_with_its_invoice(pipeline: warehou
     assert re.search(r"S22-O1 +owner +2026-07-10 .* " + clawback, text)
     invoice_line = 1 + [i.invoice_id for i in _all("invoices")].index("S22-I1")
     assert f"billing/invoices.jsonl:{invoice_line}" in text
+
+
+def test_explain_shows_the_spif_on_the_products_it_counts(pipeline: warehouse.Warehouse) -> None:
+    from commissions.explain import explain_payout
+
+    text = explain_payout("S23-E1", "2026-10", pipeline)
+    assert "plan SCN_SPIF: 5,500.00 USD" in text
+    spif = r"spif analytics_october 5% of bookings_tcv 10,000 USD x fx 1 +10,000 +500"
+    assert re.search(r"S23-O1 +owner +2026-10-05 .* " + spif, text)

@@ -1,7 +1,8 @@
 -- Everyone with commissionable credit must be on a plan version whose every component
 -- and incentive the engine computes (int_plan_components.computed_gap
--- names what is missing for a component; quarterly draws, SPIFs and contests on other
--- measures than bookings_tcv are not computed yet). Otherwise the payout would silently leave
+-- names what is missing for a component; quarterly draws, SPIFs other than a rate on
+-- bookings at the booking, and contests on other measures than bookings_tcv are not
+-- computed yet). Otherwise the payout would silently leave
 -- a mechanic out: stop the run instead.
 
 with credits as (
@@ -31,8 +32,12 @@ version_extras as (
     from {{ ref('stg_plans__draws') }}
     where draw_period <> 'month'
     union all
-    select plan_id, version_number, 'spif ' || spif_id, 'spifs'
-    from {{ source('plans', 'spifs') }}
+    select plan_id, version_number, 'spif ' || spif_id, 'spif on ' || measure || coalesce(' at ' || payment_trigger, '')
+    from {{ ref('stg_plans__spifs') }}
+    -- int_commission_spifs pays a rate on bookings at the booking
+    where measure not in ('bookings_tcv', 'bookings_acv', 'bookings_first_year')
+        or payment_trigger is distinct from 'booking'
+        or rate is null
     union all
     select plan_id, version_number, 'contest ' || contest_id, 'contest measure ' || measure
     from {{ ref('stg_plans__contests') }}

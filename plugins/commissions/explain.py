@@ -201,6 +201,23 @@ def _incentive_row(line: dict[str, Any]) -> list[str]:
     return _row({"deal": "(month)"}, what, "", _money(line["commission_amount"]))
 
 
+def _spif_row(line: dict[str, Any]) -> list[str]:
+    """A SPIF line: the deal it paid on, the SPIF's rate and the products' value it measured."""
+    what = (
+        f"spif {line['incentive_id']} {_percent(line['rate'])} of {line['measure']} "
+        f"{_money(line['measure_amount'])} {line['measure_currency']} x fx {line['fx_rate']}"
+    )
+    deal = {
+        "deal": line["opportunity_id"],
+        "split": line["split_id"] or "owner",
+        "date": f"{line['credit_date']:%Y-%m-%d}",
+        "amount": f"{_money(line['deal_amount'])} {line['deal_currency']}",
+        "share": _percent(line["split_share"]),
+        "source": f"{line['source_file']}:{line['source_line']}",
+    }
+    return _row(deal, what, _money(line["credit_amount"]), _money(line["commission_amount"]))
+
+
 #: How each kind of line that is not a band of a credit is printed.
 _OTHER_ROWS = {
     "clawback": _clawback_row,
@@ -208,6 +225,7 @@ _OTHER_ROWS = {
     "draw": _draw_row,
     "bonus": _incentive_row,
     "contest": _incentive_row,
+    "spif": _spif_row,
     "per_deal_cap": _cap_row,
     "per_period_cap": _cap_row,
     "per_year_cap": _cap_row,

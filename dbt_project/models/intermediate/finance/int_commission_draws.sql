@@ -63,6 +63,8 @@ month_lines as (
     select employee_id, plan_id, period_start, commission_amount from {{ ref('int_commission_bonuses') }}
     union all
     select employee_id, plan_id, period_start, commission_amount from {{ ref('int_commission_contests') }}
+    union all
+    select employee_id, plan_id, period_start, commission_amount from {{ ref('int_commission_spifs') }}
 ),
 
 monthly_commission as (

@@ -3,7 +3,7 @@
 -- lines (what a per-deal or per-period cap took back) and clawback lines (what a refund
 -- or churn took back, in the period it was discovered) and true-up lines (what a later
 -- month of a cumulative window adds to or takes back from its earlier credits), draw
--- lines (a draw's top-up, advance or recovery), bonus and contest prize lines. A payout is
+-- lines (a draw's top-up, advance or recovery), bonus, contest prize and SPIF lines. A payout is
 -- the sum of its lines.
 
 with commission_lines as (
@@ -32,6 +32,10 @@ bonus_lines as (
 
 contest_lines as (
     select * from {{ ref('int_commission_contests') }}
+),
+
+spif_lines as (
+    select * from {{ ref('int_commission_spifs') }}
 ),
 
 plan_versions as (
@@ -299,6 +303,40 @@ contests as (
         and plan_versions.version_number = contest_lines.plan_version_number
 ),
 
+spifs as (
+    -- a SPIF's line names the deal credit it pays on, its rate and what it measured
+    select
+        {{ commission_line_columns({
+            'credit_id': 'credit_id',
+            'plan_version': 'plan_version',
+            'tier_label': "'spif'",
+            'rate': 'rate',
+            'threshold_met': 'true',
+            'incentive_id': 'incentive_id',
+            'incentive_name': 'incentive_name',
+            'measure': 'measure',
+            'payment_trigger': "'booking'",
+            'credit_event': "'booking'",
+            'measure_amount': 'measure_amount',
+            'measure_currency': 'measure_currency',
+            'opportunity_id': 'opportunity_id',
+            'split_id': 'split_id',
+            'split_share': 'split_share',
+            'credit_date': 'credit_date',
+            'deal_amount': 'deal_amount',
+            'deal_currency': 'deal_currency',
+            'fx_rate': 'fx_rate',
+            'credit_amount': 'credit_amount',
+            'tier_base_amount': '0::numeric',
+            'opportunity_row_id': 'opportunity_row_id',
+            'split_row_id': 'split_row_id',
+            'source_file': 'source_file',
+            'source_batch_id': 'source_batch_id',
+            'source_line': 'source_line'
+        }, 'spif_lines') }}
+    from spif_lines
+),
+
 final as (
     select * from commission
     union all
@@ -313,6 +351,8 @@ final as (
     select * from bonuses
     union all
     select * from contests
+    union all
+    select * from spifs
 )
 
 select * from final
