@@ -151,12 +151,9 @@ def _cap_row(line: dict[str, Any]) -> list[str]:
     return _row(deal, cap, _money(line["amount_before_cap"]), _money(line["commission_amount"]))
 
 
-def _clawback_row(line: dict[str, Any]) -> list[str]:
-    """A clawback line: the credit note (or unpaid invoice), the share of the deal it took back, and what it took."""
-    note = line["credit_note_id"]
-    evidence = f"credit note {note}" if note else f"unpaid invoice {line['invoice_id']}"
-    what = f"clawback ({line['clawback_event']}, {evidence}) {_percent(line['clawback_share'])}"
-    deal = {
+def _deal_columns(line: dict[str, Any]) -> dict[str, str]:
+    """The deal columns of a line that is about one deal credit but is not a band of it."""
+    return {
         "deal": line["opportunity_id"],
         "split": line["split_id"] or "owner",
         "date": f"{line['credit_date']:%Y-%m-%d}",
@@ -164,6 +161,14 @@ def _clawback_row(line: dict[str, Any]) -> list[str]:
         "share": _percent(line["split_share"]),
         "source": f"{line['source_file']}:{line['source_line']}",
     }
+
+
+def _clawback_row(line: dict[str, Any]) -> list[str]:
+    """A clawback line: the credit note (or unpaid invoice), the share of the deal it took back, and what it took."""
+    note = line["credit_note_id"]
+    evidence = f"credit note {note}" if note else f"unpaid invoice {line['invoice_id']}"
+    what = f"clawback ({line['clawback_event']}, {evidence}) {_percent(line['clawback_share'])}"
+    deal = _deal_columns(line)
     return _row(deal, what, _money(line["clawback_base"]), _money(line["commission_amount"]))
 
 
@@ -207,14 +212,7 @@ def _spif_row(line: dict[str, Any]) -> list[str]:
         f"spif {line['incentive_id']} {_percent(line['rate'])} of {line['measure']} "
         f"{_money(line['measure_amount'])} {line['measure_currency']} x fx {line['fx_rate']}"
     )
-    deal = {
-        "deal": line["opportunity_id"],
-        "split": line["split_id"] or "owner",
-        "date": f"{line['credit_date']:%Y-%m-%d}",
-        "amount": f"{_money(line['deal_amount'])} {line['deal_currency']}",
-        "share": _percent(line["split_share"]),
-        "source": f"{line['source_file']}:{line['source_line']}",
-    }
+    deal = _deal_columns(line)
     return _row(deal, what, _money(line["credit_amount"]), _money(line["commission_amount"]))
 
 
