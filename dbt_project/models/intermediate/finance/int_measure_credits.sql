@@ -11,9 +11,10 @@
 --                                             invoice date; payment: when paid in full);
 --   collected_cash                            the payment.
 -- measure_amount is in measure_currency (the deal's or the billing document's); the
--- credit is measure_amount x split_share x fx_rate in the pay currency. A deal credit
--- whose version measures no deal (or that has no version) keeps one bookings_tcv /
--- booking row here, so int_credits and this model list the same deal credits.
+-- credit is measure_amount x split_share x fx_rate in the pay currency. A commissionable
+-- deal credit whose version measures no deal keeps one bookings_tcv / booking row here,
+-- held as no_deal_component, so it is listed rather than lost; one on an invoice or
+-- payment trigger has no row until its first invoice or payment arrives.
 -- A booking-trigger bookings_tcv credit keeps its deal credit's id. Credits that cannot
 -- pay say why (non_commissionable_reason, listed in ops.ops_non_commissionable_credits).
 
