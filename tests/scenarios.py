@@ -238,6 +238,18 @@ NON_PAYMENT_PLAN = _bookings_plan(
 )
 
 
+QUARTER_DRAW_PLAN = _bookings_plan(
+    "SCN_QUARTER_DRAW",
+    f"""  - effective_from: 2026-01-01
+    components:
+      -
+{_COMPONENT_HEAD}
+        rate_table: {{type: flat, rate: 0.10}}
+    draw: {{type: recoverable, amount: "9000.00", period: quarter, periods: 1, carry_forward: true}}
+""",
+)
+
+
 SPIF_PLAN = _bookings_plan(
     "SCN_SPIF",
     f"""  - effective_from: 2026-01-01
@@ -767,6 +779,29 @@ SCENARIOS: list[Scenario] = [
         expected={
             ("S23-E1", "2026-09"): ("2000.00", "USD"),
             ("S23-E1", "2026-10"): ("5500.00", "USD"),
+        },
+    ),
+    Scenario(
+        "S24",
+        "a quarterly recoverable draw settled on the whole quarter (SCN_QUARTER_DRAW: flat 10 %, 9,000 a quarter)",
+        # Hired 07-01: July earns 2,000, August 3,000, September 1,000. The quarter's 6,000 is
+        #   3,000 short of the draw: September gets the 3,000 advance (4,000 in all). October
+        #   earns 5,000; the fourth quarter is not over in the data (October is its last
+        #   month), so nothing is recovered yet.
+        people=[Person("S24-E1", "USD", "SCN_QUARTER_DRAW", hire_date="2026-07-01")],
+        quotas=[_quota("S24-E1", month=m) for m in ("2026-07", "2026-08", "2026-09", "2026-10")],
+        deals=[
+            Deal("S24-O1", "S24-E1", "20000.00", "USD", "2026-07-14"),
+            Deal("S24-O2", "S24-E1", "30000.00", "USD", "2026-08-11"),
+            Deal("S24-O3", "S24-E1", "10000.00", "USD", "2026-09-09"),
+            Deal("S24-O4", "S24-E1", "50000.00", "USD", "2026-10-06"),
+        ],
+        plans={"SCN_QUARTER_DRAW.yaml": QUARTER_DRAW_PLAN},
+        expected={
+            ("S24-E1", "2026-07"): ("2000.00", "USD"),
+            ("S24-E1", "2026-08"): ("3000.00", "USD"),
+            ("S24-E1", "2026-09"): ("4000.00", "USD"),
+            ("S24-E1", "2026-10"): ("5000.00", "USD"),
         },
     ),
 ]

@@ -357,3 +357,12 @@ def test_explain_shows_the_spif_on_the_products_it_counts(pipeline: warehouse.Wa
     assert "plan SCN_SPIF: 5,500.00 USD" in text
     spif = r"spif analytics_october 5% of bookings_tcv 10,000 USD x fx 1 +10,000 +500"
     assert re.search(r"S23-O1 +owner +2026-10-05 .* " + spif, text)
+
+
+def test_explain_shows_a_quarterly_draw_on_the_quarter_commission(pipeline: warehouse.Warehouse) -> None:
+    from commissions.explain import explain_payout
+
+    text = explain_payout("S24-E1", "2026-09", pipeline)
+    assert "plan SCN_QUARTER_DRAW: 4,000.00 USD" in text
+    draw = r"draw \(recoverable\) 9,000.00 USD x 1 \(2026-09-30\) = 9,000, balance 3,000 +6,000 +3,000"
+    assert re.search(rf"\(quarter\) .* {draw}", text), text

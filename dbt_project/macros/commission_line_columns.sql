@@ -57,6 +57,7 @@
         ('earned_to_date', 'numeric'),
         ('paid_to_date', 'numeric'),
         ('draw_type', 'text'),
+        ('draw_period', 'text'),
         ('draw_amount', 'numeric'),
         ('draw_currency', 'text'),
         ('draw_in_pay_currency', 'numeric'),

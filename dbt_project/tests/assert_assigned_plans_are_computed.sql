@@ -1,8 +1,7 @@
 -- Everyone with commissionable credit must be on a plan version whose every component
 -- and incentive the engine computes (int_plan_components.computed_gap
--- names what is missing for a component; quarterly draws, SPIFs other than a rate on
--- bookings at the booking, and contests on other measures than bookings_tcv are not
--- computed yet). Otherwise the payout would silently leave
+-- names what is missing for a component; SPIFs other than a rate on bookings at the
+-- booking, and contests on other measures than bookings_tcv are not computed yet). Otherwise the payout would silently leave
 -- a mechanic out: stop the run instead.
 
 with credits as (
@@ -28,11 +27,7 @@ component_gaps as (
 ),
 
 version_extras as (
-    select plan_id, version_number, 'draw' as mechanic, 'draw period ' || draw_period as computed_gap
-    from {{ ref('stg_plans__draws') }}
-    where draw_period <> 'month'
-    union all
-    select plan_id, version_number, 'spif ' || spif_id, 'spif on ' || measure || coalesce(' at ' || payment_trigger, '')
+    select plan_id, version_number, 'spif ' || spif_id as mechanic, 'spif on ' || measure || coalesce(' at ' || payment_trigger, '') as computed_gap
     from {{ ref('stg_plans__spifs') }}
     -- int_commission_spifs pays a rate on bookings at the booking
     where measure not in ('bookings_tcv', 'bookings_acv', 'bookings_first_year')

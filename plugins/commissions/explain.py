@@ -183,14 +183,15 @@ def _true_up_row(line: dict[str, Any]) -> list[str]:
 
 
 def _draw_row(line: dict[str, Any]) -> list[str]:
-    """A draw line: the draw, what the month earned before it, and what it advanced or recovered."""
+    """A draw line: the draw, what its month or quarter earned before it, and what it advanced or recovered."""
     what = (
         f"draw ({line['draw_type']}) {_money(line['draw_amount'])} {line['draw_currency']} x {line['draw_fx_rate']}"
         f" ({line['draw_fx_date']:%Y-%m-%d}) = {_money(line['draw_in_pay_currency'])}"
     )
     if line["draw_balance"] is not None:
         what += f", balance {_money(line['draw_balance'])}"
-    return _row({"deal": "(month)"}, what, _money(line["commission_before_draw"]), _money(line["commission_amount"]))
+    period = f"({line['draw_period']})"
+    return _row({"deal": period}, what, _money(line["commission_before_draw"]), _money(line["commission_amount"]))
 
 
 def _incentive_row(line: dict[str, Any]) -> list[str]:

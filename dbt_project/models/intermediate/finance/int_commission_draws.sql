@@ -1,27 +1,28 @@
--- Draws (a plan version's `draw`), one line per person, plan and month, after every other
--- line of the month (commission, caps, clawbacks, true-ups, bonuses, prizes) is known. A draw runs for the
--- first `periods` months from the hire month while the person is on the plan, within the
--- months the data covers (its first to its latest month with a credit: earlier months
--- were paid before this data starts); its amount is in the plan currency and converts at the
--- month's last day, like a per-period cap.
---   non_recoverable (a guarantee): the month pays at least the draw; the line tops the
---     month's commission up to it and is never taken back.
---   recoverable: the same top-up is an advance that builds a balance; a later month
---     recovers it from what its commission pays above the draw (inside the draw months) or
+-- Draws (a plan version's `draw`), one line per person, plan and draw period (a month or a
+-- quarter), after every other line of its months (commission, caps, clawbacks, true-ups,
+-- bonuses, prizes, SPIFs) is known. A draw runs for the first `periods` periods from the
+-- hire month's period while the person is on the plan, within the months the data covers
+-- (its first to its latest month with a credit: earlier months were paid before this data
+-- starts); its amount is per period, in the plan currency, and converts at the last day of
+-- the month its line lands in, like a per-period cap. A period's line lands in its last
+-- month on the plan, once the data covers the whole period (or the person has left the
+-- plan before its end): a quarter is settled on the quarter's commission, never on part of it.
+--   non_recoverable (a guarantee): the period pays at least the draw; the line tops the
+--     period's commission up to it and is never taken back.
+--   recoverable: the same top-up is an advance that builds a balance; a later period
+--     recovers it from what its commission pays above the draw (inside the draw periods) or
 --     from its commission (after them, only with carry_forward); without carry_forward the
---     balance left at the end of the draw months is forgiven. With
---       net = commission - draw (draw months), or max(commission, 0) (after them)
---     the balance is the running sum of -net floored at 0, and the month's line is what
---     the balance moved: positive an advance, negative a recovery, so a month never pays
---     less than the draw in the draw months, nor below 0 after them.
+--     balance left at the end of the draw periods is forgiven. With
+--       net = commission - draw (draw periods), or max(commission, 0) (after them)
+--     the balance is the running sum of -net floored at 0, and the period's line is what
+--     the balance moved: positive an advance, negative a recovery, so a period never pays
+--     less than the draw in the draw periods, nor below 0 after them.
 -- Nothing is rounded here.
 
 {{ config(materialized='table') }}
 
 with draws as (
     select * from {{ ref('stg_plans__draws') }}
-    -- a quarterly draw is not computed yet (assert_assigned_plans_are_computed stops the run)
-    where draw_period = 'month'
 ),
 
 versions as (
@@ -110,13 +111,12 @@ draw_months as (
         versions.version_number as plan_version_number,
         draws.draw_type,
         draws.draw_amount,
+        draws.draw_period,
+        draws.draw_periods,
         draws.carry_forward,
         plans.plan_currency as draw_currency,
-        (
-            (extract(year from plan_months.period_start) - extract(year from plan_months.hire_month)) * 12
-            + extract(month from plan_months.period_start) - extract(month from plan_months.hire_month)
-        ) < draws.draw_periods as is_draw_month,
-        (plan_months.period_start + interval '1 month' - interval '1 day')::date as month_end
+        date_trunc(draws.draw_period, plan_months.period_start)::date as draw_period_start,
+        date_trunc(draws.draw_period, plan_months.hire_month)::date as hire_period_start
     from plan_months
     inner join versions
         on versions.plan_id = plan_months.plan_id
@@ -129,24 +129,61 @@ draw_months as (
         on plans.plan_id = plan_months.plan_id
 ),
 
+period_commission as (
+    -- Each draw period's months on the plan, their commission, and the month its line lands in.
+    select
+        draw_months.employee_id,
+        draw_months.plan_id,
+        draw_months.pay_currency,
+        draw_months.draw_type,
+        draw_months.draw_amount,
+        draw_months.draw_period,
+        draw_months.draw_periods,
+        draw_months.carry_forward,
+        draw_months.draw_currency,
+        draw_months.draw_period_start,
+        draw_months.hire_period_start,
+        max(draw_months.period_start) as period_start,
+        (array_agg(draw_months.plan_version_number order by draw_months.period_start desc))[1]
+            as plan_version_number,
+        coalesce(sum(monthly_commission.commission), 0) as commission_before_draw
+    from draw_months
+    left join monthly_commission
+        on monthly_commission.employee_id = draw_months.employee_id
+        and monthly_commission.plan_id = draw_months.plan_id
+        and monthly_commission.period_start = draw_months.period_start
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+),
+
+settled_periods as (
+    select
+        period_commission.*,
+        (
+            (extract(year from draw_period_start) - extract(year from hire_period_start)) * 12
+            + extract(month from draw_period_start) - extract(month from hire_period_start)
+        ) / case draw_period when 'quarter' then 3 else 1 end < draw_periods as is_draw_period,
+        (period_start + interval '1 month' - interval '1 day')::date as month_end
+    from period_commission
+    cross join data_months
+    -- the data covers the whole period, or the person left the plan before its end
+    where (draw_period_start + case draw_period when 'quarter' then interval '2 months' else interval '0 months' end)::date
+            <= data_months.last_month
+        or period_start < data_months.last_month
+),
+
 in_scope as (
-    select * from draw_months
-    where is_draw_month
-        or (draw_type = 'recoverable' and carry_forward and period_start > hire_month)
+    select * from settled_periods
+    where is_draw_period
+        or (draw_type = 'recoverable' and carry_forward and draw_period_start > hire_period_start)
 ),
 
 with_fx as (
     select
         in_scope.*,
-        coalesce(monthly_commission.commission, 0) as commission_before_draw,
         in_scope.month_end as draw_fx_date,
         {{ cross_rate('in_scope.draw_currency', 'in_scope.pay_currency', 'draw_rate.usd_rate', 'pay_rate.usd_rate') }}
             as draw_fx_rate
     from in_scope
-    left join monthly_commission
-        on monthly_commission.employee_id = in_scope.employee_id
-        and monthly_commission.plan_id = in_scope.plan_id
-        and monthly_commission.period_start = in_scope.period_start
     left join fx_rates as draw_rate
         on draw_rate.currency = in_scope.draw_currency
         and draw_rate.rate_date = in_scope.month_end
@@ -160,7 +197,7 @@ netted as (
         with_fx.*,
         with_fx.draw_amount * with_fx.draw_fx_rate as draw_in_pay_currency,
         case
-            when is_draw_month then commission_before_draw - with_fx.draw_amount * with_fx.draw_fx_rate
+            when is_draw_period then commission_before_draw - with_fx.draw_amount * with_fx.draw_fx_rate
             else greatest(commission_before_draw, 0)
         end as net
     from with_fx
@@ -190,9 +227,9 @@ lines as (
     select
         balanced.*,
         case
-            -- without the rate a draw month is unknown: keep the line null, never 0 (after
-            -- the draw months only recovery is left, which needs no rate)
-            when draw_fx_rate is null and is_draw_month then null
+            -- without the rate a draw period is unknown: keep the line null, never 0 (after
+            -- the draw periods only recovery is left, which needs no rate)
+            when draw_fx_rate is null and is_draw_period then null
             when draw_type = 'non_recoverable'
                 then greatest(0::numeric, draw_in_pay_currency - commission_before_draw)
             else draw_balance - coalesce(lag(draw_balance) over (
@@ -213,6 +250,7 @@ final as (
         to_char(period_start, 'YYYY-MM') as pay_period,
         pay_currency,
         draw_type,
+        draw_period,
         draw_amount,
         draw_currency,
         trim_scale(draw_fx_rate) as draw_fx_rate,

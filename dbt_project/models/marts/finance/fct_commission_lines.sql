@@ -237,6 +237,7 @@ draws as (
             'tier_label': "'draw'",
             'threshold_met': 'true',
             'draw_type': 'draw_lines.draw_type',
+            'draw_period': 'draw_lines.draw_period',
             'draw_amount': 'draw_lines.draw_amount',
             'draw_currency': 'draw_lines.draw_currency',
             'draw_in_pay_currency': 'draw_lines.draw_in_pay_currency',
