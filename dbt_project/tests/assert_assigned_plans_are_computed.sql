@@ -1,7 +1,7 @@
 -- Everyone with commissionable credit must be on a plan version whose every component
 -- and incentive the engine computes (int_plan_components.computed_gap
 -- names what is missing for a component; SPIFs other than a rate on bookings at the
--- booking, and contests on other measures than bookings_tcv are not computed yet). Otherwise the payout would silently leave
+-- booking, and contests on other measures than bookings are not computed yet). Otherwise the payout would silently leave
 -- a mechanic out: stop the run instead.
 
 with credits as (
@@ -36,7 +36,7 @@ version_extras as (
     union all
     select plan_id, version_number, 'contest ' || contest_id, 'contest measure ' || measure
     from {{ ref('stg_plans__contests') }}
-    where measure <> 'bookings_tcv'
+    where measure not in ('bookings_tcv', 'bookings_acv', 'bookings_first_year')
 ),
 
 extra_gaps as (

@@ -3,8 +3,9 @@
 -- the plan currency (rank_by: amount; converted at each credit's date) or by them over the
 -- quota of the contest's months on the plan (rank_by: attainment). Ties share a rank and
 -- its prize, and the next rank is skipped. Prizes are paid in the month the contest ends,
--- once the data reaches that month, converted at its last day. Only bookings contests are
--- computed (assert_assigned_plans_are_computed stops the run for another measure). When
+-- once the data reaches that month, converted at its last day. Bookings are the contest's
+-- measure: TCV, ACV or first-year value (int_deal_measures); contests on other measures
+-- are not computed (assert_assigned_plans_are_computed stops the run). When
 -- an entrant cannot be scored (a missing rate or quota) the prizes stay null and the run
 -- stops rather than rank without them.
 
@@ -12,7 +13,7 @@
 
 with contests as (
     select * from {{ ref('stg_plans__contests') }}
-    where measure = 'bookings_tcv'
+    where measure in ('bookings_tcv', 'bookings_acv', 'bookings_first_year')
 ),
 
 prizes as (
@@ -28,6 +29,10 @@ credits as (
     where is_commissionable
 ),
 
+deal_measures as (
+    select * from {{ ref('int_deal_measures') }}
+),
+
 plan_quotas as (
     select * from {{ ref('int_plan_quota_months') }}
     where measure = 'bookings'
@@ -41,36 +46,62 @@ data_months as (
     select max(period_start) as last_month from {{ ref('int_credits') }}
 ),
 
-entries as (
+contest_credits as (
+    -- Each credit in a contest's dates, valued in the contest's measure (int_deal_measures):
+    -- in the pay currency and in USD at the close date.
     select
-        contests.plan_id,
-        contests.version_number,
-        contests.contest_id,
-        contests.contest_name,
-        contests.starts_on,
-        contests.ends_on,
-        contests.rank_by,
-        plans.plan_currency,
+        contests.*,
         credits.employee_id,
-        max(credits.pay_currency) as pay_currency,
-        sum(credits.credit_amount) as bookings,
-        -- sum() skips nulls: one credit without a rate leaves the whole score unknown
-        case
-            when bool_and(plans.plan_currency = 'USD' or plan_rate.usd_rate is not null) then sum(
-                credits.credit_amount_usd
-                / case when plans.plan_currency = 'USD' then 1 else plan_rate.usd_rate end
-            )
-        end as bookings_in_plan_currency
+        credits.pay_currency,
+        credits.credit_date,
+        case contests.measure
+            when 'bookings_tcv' then deal_measures.bookings_tcv
+            when 'bookings_acv' then deal_measures.bookings_acv
+            when 'bookings_first_year' then deal_measures.bookings_first_year
+        end * credits.split_share as measured,
+        credits.fx_rate,
+        credits.deal_usd_rate
     from contests
-    inner join plans
-        on plans.plan_id = contests.plan_id
     inner join credits
         on credits.plan_id = contests.plan_id
         and credits.plan_version_number = contests.version_number
         and credits.credit_date between contests.starts_on and contests.ends_on
+    inner join deal_measures
+        on deal_measures.opportunity_id = credits.opportunity_id
+),
+
+entries as (
+    select
+        contest_credits.plan_id,
+        contest_credits.version_number,
+        contest_credits.contest_id,
+        contest_credits.contest_name,
+        contest_credits.starts_on,
+        contest_credits.ends_on,
+        contest_credits.rank_by,
+        plans.plan_currency,
+        contest_credits.employee_id,
+        max(contest_credits.pay_currency) as pay_currency,
+        -- sum() skips nulls: count them, so one unmeasurable credit leaves the score unknown
+        case
+            when bool_and(contest_credits.measured is not null)
+                then sum(contest_credits.measured * contest_credits.fx_rate)
+        end as bookings,
+        case
+            when bool_and(
+                contest_credits.measured is not null
+                and (plans.plan_currency = 'USD' or plan_rate.usd_rate is not null)
+            ) then sum(
+                contest_credits.measured * contest_credits.deal_usd_rate
+                / case when plans.plan_currency = 'USD' then 1 else plan_rate.usd_rate end
+            )
+        end as bookings_in_plan_currency
+    from contest_credits
+    inner join plans
+        on plans.plan_id = contest_credits.plan_id
     left join fx_rates as plan_rate
         on plan_rate.currency = plans.plan_currency
-        and plan_rate.rate_date = credits.credit_date
+        and plan_rate.rate_date = contest_credits.credit_date
     group by 1, 2, 3, 4, 5, 6, 7, 8, 9
 ),
 

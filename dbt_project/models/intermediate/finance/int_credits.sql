@@ -224,6 +224,7 @@ final as (
         trim_scale(fx_rate) as fx_rate,
         trim_scale(deal_amount * split_share * fx_rate) as credit_amount,
         trim_scale(deal_amount * split_share * deal_usd_rate) as credit_amount_usd,
+        trim_scale(deal_usd_rate) as deal_usd_rate,
         assignment_id,
         role,
         plan_id,
