@@ -13,6 +13,7 @@ os.environ["PATH"] = f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ.
 
 import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 # Airflow reads its home when first imported: give the whole session a throw-away one,
@@ -30,6 +31,17 @@ import pytest
 # pgserver logs at INFO from its atexit hook, after pytest has closed the captured
 # streams ("--- Logging error ---" noise at the end of every run).
 logging.getLogger("pgserver").setLevel(logging.WARNING)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def stop_embedded_servers_at_exit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Embedded servers outlive the process that starts them (warehouse.embedded keeps them
+    for the CLI and Airflow tasks); stop every one the session started, so runs do not pile up."""
+    yield
+    from commissions import warehouse
+
+    for pid_file in tmp_path_factory.getbasetemp().rglob("postmaster.pid"):
+        warehouse.stop_embedded(pid_file.parent)
 
 
 @pytest.fixture(scope="session")
