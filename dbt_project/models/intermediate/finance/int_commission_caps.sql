@@ -1,6 +1,8 @@
 -- Caps on money: a line that takes back what a component earned above its cap, so the
 -- payout is still the plain sum of explained lines.
---   per_deal_cap:   a credit's commission on the component above caps.per_deal;
+--   per_deal_cap:   a deal credit's commission on the component above caps.per_deal,
+--                   over all the invoices or payments it is paid at (in date order: an
+--                   event takes back what it pushed the deal above the cap);
 --   per_period_cap: the month's commission on the component (after per-deal caps)
 --                   above caps.per_period;
 --   per_year_cap:   the calendar year's commission on the component to date (after
@@ -11,7 +13,7 @@
 --                   rates and a month never gives back or takes more than it earned.
 -- Caps are written in the plan currency and converted to the person's pay currency at
 -- round(usd_rate(plan currency) / usd_rate(pay currency), 10), like credits: a per-deal
--- cap at the credit date (fx_rate_date: credit_date) or the month's last day
+-- cap at the deal's close date (fx_rate_date: credit_date) or its close month's last day
 -- (period_end), a per-period cap at the month's last day. Each cap line records the
 -- cap, the rate and the day used. Nothing is rounded here.
 
@@ -39,9 +41,11 @@ capped_lines as (
         components.cap_per_period,
         components.cap_per_year,
         components.plan_currency as cap_currency,
+        -- a deal's cap converts once, at its close (every invoice or payment it pays at
+        -- is capped against the same amount)
         case
-            when components.fx_rate_date = 'credit_date' then lines.credit_date
-            else (lines.period_start + interval '1 month' - interval '1 day')::date
+            when components.fx_rate_date = 'credit_date' then lines.deal_close_date
+            else (date_trunc('month', lines.deal_close_date) + interval '1 month' - interval '1 day')::date
         end as deal_cap_fx_date,
         (lines.period_start + interval '1 month' - interval '1 day')::date as period_cap_fx_date
     from lines
@@ -92,6 +96,49 @@ cap_fx as (
 ),
 
 deal_caps as (
+    -- Each event's commission on the component (one per deal credit on the booking
+    -- trigger; one per invoice or payment on the others).
+    select
+        credit_id,
+        deal_credit_id,
+        employee_id,
+        plan_id,
+        plan_version_number,
+        component_id,
+        period_start,
+        pay_period,
+        pay_currency,
+        credit_date,
+        sum(commission_amount) as amount_before_cap,
+        cap_per_deal as cap_amount,
+        cap_currency,
+        deal_cap_fx_date as cap_fx_date
+    from capped_lines
+    where cap_per_deal is not null
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14
+),
+
+deal_excess as (
+    -- What the deal credit has earned on the component to date, after each event in date order.
+    select
+        deal_caps.*,
+        cap_fx.cap_fx_rate,
+        deal_caps.cap_amount * cap_fx.cap_fx_rate as cap_in_pay_currency,
+        sum(deal_caps.amount_before_cap) over deal_to_date as earned_after
+    from deal_caps
+    left join cap_fx
+        on cap_fx.cap_currency = deal_caps.cap_currency
+        and cap_fx.pay_currency = deal_caps.pay_currency
+        and cap_fx.cap_fx_date = deal_caps.cap_fx_date
+    window deal_to_date as (
+        partition by deal_caps.deal_credit_id, deal_caps.component_id
+        order by deal_caps.credit_date, deal_caps.credit_id
+        rows between unbounded preceding and current row
+    )
+),
+
+deal_cap_lines as (
+    -- An event takes back what it pushed the deal above its cap.
     select
         credit_id,
         employee_id,
@@ -101,17 +148,20 @@ deal_caps as (
         period_start,
         pay_period,
         pay_currency,
-        sum(commission_amount) as amount_before_cap,
-        cap_per_deal as cap_amount,
+        amount_before_cap,
+        cap_amount,
         cap_currency,
-        deal_cap_fx_date as cap_fx_date
-    from capped_lines
-    where cap_per_deal is not null
-    group by 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12
-),
-
-deal_cap_lines as (
-    {{ cap_lines_of('deal_caps', 'per_deal_cap') }}
+        cap_fx_date,
+        cap_fx_rate,
+        'per_deal_cap' as line_type,
+        cap_in_pay_currency,
+        -- greatest() skips nulls: without a rate the line must stay unknown (null), not 0
+        case
+            when cap_fx_rate is not null then
+                greatest(0::numeric, earned_after - amount_before_cap - cap_in_pay_currency)
+                - greatest(0::numeric, earned_after - cap_in_pay_currency)
+        end as commission_amount
+    from deal_excess
 ),
 
 deal_caps_taken as (

@@ -370,6 +370,7 @@ final as (
         trim_scale(period_measure) as period_bookings,
         trim_scale(period_attainment) as period_attainment,
         deal_credit_id,
+        deal_close_date,
         measure,
         payment_trigger,
         credit_event,

@@ -67,6 +67,7 @@ measured_by_version as (
 credit_measures as (
     select
         deal_credits.credit_id as deal_credit_id,
+        deal_credits.credit_date as deal_close_date,
         deal_credits.opportunity_id,
         deal_credits.split_id,
         deal_credits.credited_user_id,
@@ -214,6 +215,7 @@ final as (
             else {{ dbt.hash("deal_credit_id || '|' || measure || '|' || credit_event || '|' || coalesce(credit_event_id, '')") }}
         end as credit_id,
         deal_credit_id,
+        deal_close_date,
         opportunity_id,
         split_id,
         account_id,

@@ -42,9 +42,6 @@ assessed as (
             -- activities and MBO scores are not computed yet
             when measure not in ('bookings_tcv', 'bookings_acv', 'bookings_first_year', 'invoiced_revenue', 'collected_cash')
                 then 'measure ' || measure
-            -- a deal paid over several invoices or payments would be capped event by event
-            when payment_trigger <> 'booking' and cap_per_deal is not null
-                then 'caps.per_deal with trigger ' || payment_trigger
             when scope <> 'individual' then 'scope ' || scope
             -- credits are eligible on a monthly bookings quota (int_credits)
             when quota_measure <> 'bookings' then 'quota_measure ' || quota_measure
