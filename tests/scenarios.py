@@ -250,6 +250,24 @@ QUARTER_DRAW_PLAN = _bookings_plan(
 )
 
 
+UNITS_PLAN = _bookings_plan(
+    "SCN_UNITS",
+    """  - effective_from: 2026-01-01
+    components:
+      - id: seats
+        name: Seats sold
+        measure: units
+        quota_measure: units
+        trigger: booking
+        scope: individual
+        quota_period: month
+        attainment_basis: period_to_date
+        crediting: {owner: true, revenue_splits: true}
+        rate_table: {type: flat, amount_per_unit: "20.00"}
+""",
+)
+
+
 SPIF_PLAN = _bookings_plan(
     "SCN_SPIF",
     f"""  - effective_from: 2026-01-01
@@ -802,6 +820,35 @@ SCENARIOS: list[Scenario] = [
             ("S24-E1", "2026-08"): ("3000.00", "USD"),
             ("S24-E1", "2026-09"): ("4000.00", "USD"),
             ("S24-E1", "2026-10"): ("5000.00", "USD"),
+        },
+    ),
+    Scenario(
+        "S25",
+        "units: an amount per unit sold, against a quota in units (SCN_UNITS: 20.00 USD a unit)",
+        # O1: 50 Platform seats + 10 Services days = 60 units x 20.00 = 1,200 USD; the deal's
+        #   money does not matter. E1 is paid in GBP: 1 GBP = 1.25 USD on the close date, a
+        #   unit is 20 x 0.8 = 16 GBP: O2's 25 units pay 400 GBP.
+        people=[Person("S25-E1", "USD", "SCN_UNITS"), Person("S25-E2", "GBP", "SCN_UNITS")],
+        quotas=[
+            _quota("S25-E1"),
+            Quota("S25-E1", "2026-10-01", "100", "USD", measure="units"),
+            _quota("S25-E2", "50000.00", "GBP"),
+            Quota("S25-E2", "2026-10-01", "100", "GBP", measure="units"),
+        ],
+        deals=[
+            Deal("S25-O1", "S25-E1", "36000.00", "USD", "2026-10-08", term_months=36),
+            Deal("S25-O2", "S25-E2", "5000.00", "GBP", "2026-10-09"),
+        ],
+        line_items=[
+            LineItem("S25-L1", "S25-O1", "Platform", "50", "30000.00"),
+            LineItem("S25-L2", "S25-O1", "Services", "10", "6000.00"),
+            LineItem("S25-L3", "S25-O2", "Analytics", "25", "5000.00"),
+        ],
+        rates=[Rate("2026-10-08", "GBP", "1.25"), Rate("2026-10-09", "GBP", "1.25")],
+        plans={"SCN_UNITS.yaml": UNITS_PLAN},
+        expected={
+            ("S25-E1", "2026-10"): ("1200.00", "USD"),
+            ("S25-E2", "2026-10"): ("400.00", "GBP"),
         },
     ),
 ]

@@ -29,6 +29,8 @@
         ('target_incentive_currency', 'text'),
         ('target_incentive_fx_rate', 'numeric'),
         ('target_incentive_fx_date', 'date'),
+        ('unit_amount_fx_rate', 'numeric'),
+        ('unit_amount_fx_date', 'date'),
         ('curve_attainment_from', 'numeric'),
         ('curve_attainment_to', 'numeric'),
         ('curve_payout_from', 'numeric'),

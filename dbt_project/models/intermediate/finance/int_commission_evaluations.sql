@@ -17,7 +17,9 @@
 --   period_attainment   the window's measure up to the end of m / quota.
 -- A band of the rate table covers the measure [quota * attainment_from,
 -- quota * attainment_to) (int_plan_rate_bands):
---   flat, graduated: the part of the credit inside each band earns that band's rate;
+--   flat, graduated: the part of the credit inside each band earns that band's rate
+--                    (units: its amount per unit, converted from the plan currency to the
+--                    pay currency like a target incentive: unit_amount_fx_rate);
 --   curve:           the same, a band being a segment between two points of the curve:
 --                    its rate is what the segment adds to the payout per unit of measure,
 --                    target incentive to date * weight * fx
@@ -94,13 +96,17 @@ component_credits as (
 ),
 
 with_plan_fx as (
-    -- The rate converting the plan's target incentive to the pay currency.
+    -- The rate converting the plan's target incentive, or a unit's amount, to the pay currency.
     select
         component_credits.*,
         case
             when component_credits.target_incentive is null then null
             else {{ cross_rate('component_credits.plan_currency', 'component_credits.pay_currency', 'plan_rate.usd_rate', 'pay_rate.usd_rate') }}
-        end as target_incentive_fx_rate
+        end as target_incentive_fx_rate,
+        case
+            when component_credits.measure = 'units'
+                then {{ cross_rate('component_credits.plan_currency', 'component_credits.pay_currency', 'plan_rate.usd_rate', 'pay_rate.usd_rate') }}
+        end as unit_amount_fx_rate
     from component_credits
     left join fx_rates as plan_rate
         on plan_rate.currency = component_credits.plan_currency
@@ -244,6 +250,9 @@ credit_bands as (
         bands.payout_from,
         bands.payout_to,
         case
+            -- units: the amount per unit (plan currency) in the pay currency; null without a rate
+            when cumulative.rate_table_type <> 'curve' and cumulative.measure = 'units'
+                then bands.rate * cumulative.unit_amount_fx_rate
             when cumulative.rate_table_type <> 'curve' then bands.rate
             when bands.is_above_cap or bands.curve_attainment_to is null then 0::numeric
             else cumulative.target_incentive * cumulative.quota_months * cumulative.component_weight
@@ -349,6 +358,8 @@ final as (
         plan_currency as target_incentive_currency,
         trim_scale(target_incentive_fx_rate) as target_incentive_fx_rate,
         case when target_incentive is not null then plan_fx_date end as target_incentive_fx_date,
+        trim_scale(unit_amount_fx_rate) as unit_amount_fx_rate,
+        case when measure = 'units' then plan_fx_date end as unit_amount_fx_date,
         curve_attainment_from,
         curve_attainment_to,
         payout_from as curve_payout_from,

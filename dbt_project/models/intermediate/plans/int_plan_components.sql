@@ -40,11 +40,12 @@ assessed as (
         case
             -- money measures of a deal or its billing (int_measure_credits); units, margin,
             -- activities and MBO scores are not computed yet
-            when measure not in ('bookings_tcv', 'bookings_acv', 'bookings_first_year', 'invoiced_revenue', 'collected_cash')
+            when measure not in ('bookings_tcv', 'bookings_acv', 'bookings_first_year', 'invoiced_revenue', 'collected_cash', 'units')
                 then 'measure ' || measure
             when scope <> 'individual' then 'scope ' || scope
-            -- credits are eligible on a monthly bookings quota (int_credits)
-            when quota_measure <> 'bookings' then 'quota_measure ' || quota_measure
+            -- credits are eligible on a monthly bookings quota (int_credits); units are
+            -- counted against a quota in units (HR quotas.measure = quota_measure)
+            when quota_measure <> 'bookings' and measure <> 'units' then 'quota_measure ' || quota_measure
             -- a true-up re-rates credits after the month: caps on money are per month's lines
             when cumulative_true_up and coalesce(cap_per_deal, cap_per_period, cap_per_year) is not null
                 then 'caps on money with cumulative_true_up'
@@ -78,6 +79,7 @@ final as (
         cumulative_true_up,
         rate_table_type,
         flat_rate,
+        flat_amount_per_unit,
         threshold_attainment,
         cap_attainment,
         cap_per_deal,

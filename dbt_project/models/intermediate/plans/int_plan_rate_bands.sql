@@ -31,7 +31,8 @@ flat_bands as (
         'flat' as band_label,
         0::numeric as attainment_from,
         components.cap_attainment as attainment_to,
-        components.flat_rate as rate,
+        -- a count measure pays an amount per unit (plan currency) instead of a rate
+        coalesce(components.flat_rate, components.flat_amount_per_unit) as rate,
         null::numeric as curve_attainment_from,
         null::numeric as curve_attainment_to,
         null::numeric as payout_from,
@@ -52,7 +53,7 @@ tier_bands as (
             when components.cap_attainment is null then tiers.attainment_to
             else least(coalesce(tiers.attainment_to, components.cap_attainment), components.cap_attainment)
         end as attainment_to,
-        tiers.rate,
+        coalesce(tiers.rate, tiers.amount_per_unit) as rate,
         null::numeric as curve_attainment_from,
         null::numeric as curve_attainment_to,
         null::numeric as payout_from,

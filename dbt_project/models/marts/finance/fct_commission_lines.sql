@@ -73,6 +73,8 @@ commission as (
             'target_incentive_currency': 'target_incentive_currency',
             'target_incentive_fx_rate': 'target_incentive_fx_rate',
             'target_incentive_fx_date': 'target_incentive_fx_date',
+            'unit_amount_fx_rate': 'unit_amount_fx_rate',
+            'unit_amount_fx_date': 'unit_amount_fx_date',
             'curve_attainment_from': 'curve_attainment_from',
             'curve_attainment_to': 'curve_attainment_to',
             'curve_payout_from': 'curve_payout_from',
