@@ -30,13 +30,13 @@ version_extras as (
     select plan_id, version_number, 'spif ' || spif_id as mechanic, 'spif on ' || measure || coalesce(' at ' || payment_trigger, '') as computed_gap
     from {{ ref('stg_plans__spifs') }}
     -- int_commission_spifs pays a rate on bookings at the booking
-    where measure not in ('bookings_tcv', 'bookings_acv', 'bookings_first_year')
+    where measure not in {{ bookings_measures() }}
         or payment_trigger is distinct from 'booking'
         or rate is null
     union all
     select plan_id, version_number, 'contest ' || contest_id, 'contest measure ' || measure
     from {{ ref('stg_plans__contests') }}
-    where measure not in ('bookings_tcv', 'bookings_acv', 'bookings_first_year')
+    where measure not in {{ bookings_measures() }}
 ),
 
 extra_gaps as (

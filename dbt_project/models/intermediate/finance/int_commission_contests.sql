@@ -13,7 +13,7 @@
 
 with contests as (
     select * from {{ ref('stg_plans__contests') }}
-    where measure in ('bookings_tcv', 'bookings_acv', 'bookings_first_year')
+    where measure in {{ bookings_measures() }}
 ),
 
 prizes as (
@@ -54,11 +54,7 @@ contest_credits as (
         credits.employee_id,
         credits.pay_currency,
         credits.credit_date,
-        case contests.measure
-            when 'bookings_tcv' then deal_measures.bookings_tcv
-            when 'bookings_acv' then deal_measures.bookings_acv
-            when 'bookings_first_year' then deal_measures.bookings_first_year
-        end * credits.split_share as measured,
+        {{ deal_measure_value('contests.measure', 'deal_measures') }} * credits.split_share as measured,
         credits.fx_rate,
         credits.deal_usd_rate
     from contests

@@ -18,7 +18,7 @@
 
 with spifs as (
     select * from {{ ref('stg_plans__spifs') }}
-    where measure in ('bookings_tcv', 'bookings_acv', 'bookings_first_year')
+    where measure in {{ bookings_measures() }}
         and payment_trigger = 'booking'
         and rate is not null
 ),
@@ -81,17 +81,12 @@ valued as (
     select
         spif_credits.*,
         case
-            when spif_credits.is_whole_deal then case spif_credits.measure
-                when 'bookings_tcv' then deal_measures.bookings_tcv
-                when 'bookings_acv' then deal_measures.bookings_acv
-                else deal_measures.bookings_first_year
-            end
+            when spif_credits.is_whole_deal then {{ deal_measure_value('spif_credits.measure', 'deal_measures') }}
             when spif_credits.measure = 'bookings_tcv' then spif_products.products_amount
             when spif_products.unknown_family_count > 0 or coalesce(deal_measures.term_months, 0) <= 0 then null
             when spif_credits.measure = 'bookings_acv'
-                then spif_products.recurring_amount * 12 / deal_measures.term_months
-            else spif_products.recurring_amount * least(deal_measures.term_months, 12) / deal_measures.term_months
-                + spif_products.one_time_amount
+                then {{ annual_contract_value('spif_products.recurring_amount', 'deal_measures.term_months') }}
+            else {{ first_year_value('spif_products.recurring_amount', 'spif_products.one_time_amount', 'deal_measures.term_months') }}
         end as spif_measure_amount
     from spif_credits
     inner join deal_measures

@@ -83,11 +83,12 @@ final as (
         one_time_amount,
         amount as bookings_tcv,
         case
-            when line_item_measure_problem is null then trim_scale(recurring_amount * 12 / term_months)
+            when line_item_measure_problem is null
+                then trim_scale({{ annual_contract_value('recurring_amount', 'term_months') }})
         end as bookings_acv,
         case
             when line_item_measure_problem is null
-                then trim_scale(recurring_amount * least(term_months, 12) / term_months + one_time_amount)
+                then trim_scale({{ first_year_value('recurring_amount', 'one_time_amount', 'term_months') }})
         end as bookings_first_year,
         case when line_item_count > 0 then units end as units,
         line_item_measure_problem

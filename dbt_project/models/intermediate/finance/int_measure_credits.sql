@@ -61,7 +61,7 @@ measured_by_version as (
         measure,
         payment_trigger
     from components
-    where measure in ('bookings_tcv', 'bookings_acv', 'bookings_first_year', 'units', 'invoiced_revenue', 'collected_cash')
+    where measure in {{ computed_deal_measures() }}
 ),
 
 credit_measures as (
@@ -128,12 +128,7 @@ measured as (
         date_trunc('month', with_events.event_date)::date as event_period_start,
         case
             when with_events.measure in ('invoiced_revenue', 'collected_cash') then with_events.event_amount
-            else with_events.deal_share * case with_events.measure
-                when 'bookings_tcv' then deal_measures.bookings_tcv
-                when 'bookings_acv' then deal_measures.bookings_acv
-                when 'bookings_first_year' then deal_measures.bookings_first_year
-                when 'units' then deal_measures.units
-            end
+            else with_events.deal_share * {{ deal_measure_value('with_events.measure', 'deal_measures') }}
         end as measure_amount,
         case
             when with_events.measure in ('invoiced_revenue', 'collected_cash') then with_events.event_currency

@@ -40,7 +40,7 @@ assessed as (
         case
             -- money measures of a deal or its billing (int_measure_credits); units, margin,
             -- activities and MBO scores are not computed yet
-            when measure not in ('bookings_tcv', 'bookings_acv', 'bookings_first_year', 'invoiced_revenue', 'collected_cash', 'units')
+            when measure not in {{ computed_deal_measures() }}
                 then 'measure ' || measure
             when scope <> 'individual' then 'scope ' || scope
             -- credits are eligible on a monthly bookings quota (int_credits); units are
