@@ -1,9 +1,11 @@
 {#-
     The columns of finance.fct_commission_lines, in order, with their types. Every kind of
-    line (commission, caps, clawbacks, true-ups, draws, bonuses) selects through
-    commission_line_columns(values, lines), a mapping of column -> SQL expression; the
-    common keys come from `lines` as they are named, and the columns a kind does not have
-    are typed nulls, so the union of kinds stays aligned.
+    line (commission, caps, clawbacks, true-ups, draws, bonuses, prizes, SPIFs) selects
+    through commission_line_columns(values, lines, credit, measured), a mapping of column
+    -> SQL expression; the common keys come from `lines`, the deal credit's and the
+    measured credit's columns from the CTEs named `credit` and `measured`, each as it is
+    named, and the columns a kind does not have are typed nulls, so the union of kinds
+    stays aligned.
 -#}
 {% macro commission_line_column_types() -%}
     {{ return([
@@ -109,12 +111,33 @@
                'plan_version_number', 'pay_currency', 'commission_amount']) }}
 {%- endmacro %}
 
-{% macro commission_line_columns(values, lines=none) -%}
+{#- The columns of the deal credit a line is about, under their own names in int_credits,
+    int_measure_credits, int_commission_lines and int_commission_spifs. -#}
+{% macro commission_line_credit_keys() -%}
+    {{ return(['opportunity_id', 'split_id', 'split_share', 'credit_date', 'deal_amount', 'deal_currency',
+               'fx_rate', 'credit_amount', 'opportunity_row_id', 'split_row_id', 'quota_row_id',
+               'source_file', 'source_batch_id', 'source_line']) }}
+{%- endmacro %}
+
+{#- What a measured credit's component measured, and at which event (int_measure_credits). -#}
+{% macro commission_line_measure_keys() -%}
+    {{ return(['measure', 'payment_trigger', 'credit_event', 'credit_event_id', 'measure_amount',
+               'measure_currency', 'event_row_id', 'event_source_file', 'event_source_line']) }}
+{%- endmacro %}
+
+{#- `values` maps a column to its SQL expression and wins; otherwise the common keys come
+    from `lines`, the deal credit's columns from `credit` and the measured credit's from
+    `measured` (CTE names), each under its own name; every other column is a typed null. -#}
+{% macro commission_line_columns(values, lines=none, credit=none, measured=none) -%}
     {%- for name, type in commission_line_column_types() %}
         {%- if name in values -%}
             {%- set expression = values[name] -%}
         {%- elif lines is not none and name in commission_line_keys() -%}
             {%- set expression = lines ~ '.' ~ name -%}
+        {%- elif credit is not none and name in commission_line_credit_keys() -%}
+            {%- set expression = credit ~ '.' ~ name -%}
+        {%- elif measured is not none and name in commission_line_measure_keys() -%}
+            {%- set expression = measured ~ '.' ~ name -%}
         {%- else -%}
             {%- set expression = 'null::' ~ type -%}
         {%- endif %}

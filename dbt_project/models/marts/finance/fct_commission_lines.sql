@@ -89,31 +89,8 @@ commission as (
             'attainment_after': 'attainment_after',
             'period_bookings': 'period_bookings',
             'period_attainment': 'period_attainment',
-            'measure': 'measure',
-            'payment_trigger': 'payment_trigger',
-            'credit_event': 'credit_event',
-            'credit_event_id': 'credit_event_id',
-            'measure_amount': 'measure_amount',
-            'measure_currency': 'measure_currency',
-            'event_row_id': 'event_row_id',
-            'event_source_file': 'event_source_file',
-            'event_source_line': 'event_source_line',
-            'opportunity_id': 'opportunity_id',
-            'split_id': 'split_id',
-            'split_share': 'split_share',
-            'credit_date': 'credit_date',
-            'deal_amount': 'deal_amount',
-            'deal_currency': 'deal_currency',
-            'fx_rate': 'fx_rate',
-            'credit_amount': 'credit_amount',
-            'tier_base_amount': 'tier_base_amount',
-            'opportunity_row_id': 'opportunity_row_id',
-            'split_row_id': 'split_row_id',
-            'quota_row_id': 'quota_row_id',
-            'source_file': 'source_file',
-            'source_batch_id': 'source_batch_id',
-            'source_line': 'source_line'
-        }, 'commission_lines') }}
+            'tier_base_amount': 'tier_base_amount'
+        }, 'commission_lines', credit='commission_lines', measured='commission_lines') }}
     from commission_lines
 ),
 
@@ -135,31 +112,8 @@ caps as (
             'cap_fx_rate': 'cap_lines.cap_fx_rate',
             'cap_fx_date': 'cap_lines.cap_fx_date',
             'cap_in_pay_currency': 'cap_lines.cap_in_pay_currency',
-            'measure': 'measure_credits.measure',
-            'payment_trigger': 'measure_credits.payment_trigger',
-            'credit_event': 'measure_credits.credit_event',
-            'credit_event_id': 'measure_credits.credit_event_id',
-            'measure_amount': 'measure_credits.measure_amount',
-            'measure_currency': 'measure_credits.measure_currency',
-            'event_row_id': 'measure_credits.event_row_id',
-            'event_source_file': 'measure_credits.event_source_file',
-            'event_source_line': 'measure_credits.event_source_line',
-            'opportunity_id': 'measure_credits.opportunity_id',
-            'split_id': 'measure_credits.split_id',
-            'split_share': 'measure_credits.split_share',
-            'credit_date': 'measure_credits.credit_date',
-            'deal_amount': 'measure_credits.deal_amount',
-            'deal_currency': 'measure_credits.deal_currency',
-            'fx_rate': 'measure_credits.fx_rate',
-            'credit_amount': 'measure_credits.credit_amount',
-            'tier_base_amount': '0::numeric',
-            'opportunity_row_id': 'measure_credits.opportunity_row_id',
-            'split_row_id': 'measure_credits.split_row_id',
-            'quota_row_id': 'measure_credits.quota_row_id',
-            'source_file': 'measure_credits.source_file',
-            'source_batch_id': 'measure_credits.source_batch_id',
-            'source_line': 'measure_credits.source_line'
-        }, 'cap_lines') }}
+            'tier_base_amount': '0::numeric'
+        }, 'cap_lines', credit='measure_credits', measured='measure_credits') }}
     from cap_lines
     inner join components
         on components.plan_id = cap_lines.plan_id
@@ -183,22 +137,11 @@ clawbacks as (
             'invoice_id': 'clawback_lines.invoice_id',
             'clawback_base': 'clawback_lines.commission_paid',
             'clawback_share': 'clawback_lines.clawback_share',
-            'opportunity_id': 'credits.opportunity_id',
-            'split_id': 'credits.split_id',
-            'split_share': 'credits.split_share',
-            'credit_date': 'credits.credit_date',
-            'deal_amount': 'credits.deal_amount',
-            'deal_currency': 'credits.deal_currency',
-            'fx_rate': 'credits.fx_rate',
-            'credit_amount': 'credits.credit_amount',
             'tier_base_amount': '0::numeric',
-            'opportunity_row_id': 'credits.opportunity_row_id',
-            'split_row_id': 'credits.split_row_id',
-            'quota_row_id': 'credits.quota_row_id',
             'source_file': 'clawback_lines.source_file',
             'source_batch_id': 'clawback_lines.source_batch_id',
             'source_line': 'clawback_lines.source_line'
-        }, 'clawback_lines') }}
+        }, 'clawback_lines', credit='credits') }}
     from clawback_lines
     inner join plan_versions
         on plan_versions.plan_id = clawback_lines.plan_id
@@ -313,6 +256,7 @@ spifs as (
             'credit_id': 'credit_id',
             'plan_version': 'plan_version',
             'tier_label': "'spif'",
+            'quota_row_id': 'null::bigint',
             'rate': 'rate',
             'threshold_met': 'true',
             'incentive_id': 'incentive_id',
@@ -322,21 +266,8 @@ spifs as (
             'credit_event': "'booking'",
             'measure_amount': 'measure_amount',
             'measure_currency': 'measure_currency',
-            'opportunity_id': 'opportunity_id',
-            'split_id': 'split_id',
-            'split_share': 'split_share',
-            'credit_date': 'credit_date',
-            'deal_amount': 'deal_amount',
-            'deal_currency': 'deal_currency',
-            'fx_rate': 'fx_rate',
-            'credit_amount': 'credit_amount',
-            'tier_base_amount': '0::numeric',
-            'opportunity_row_id': 'opportunity_row_id',
-            'split_row_id': 'split_row_id',
-            'source_file': 'source_file',
-            'source_batch_id': 'source_batch_id',
-            'source_line': 'source_line'
-        }, 'spif_lines') }}
+            'tier_base_amount': '0::numeric'
+        }, 'spif_lines', credit='spif_lines') }}
     from spif_lines
 ),
 
