@@ -38,6 +38,11 @@ def _all(attribute: str) -> list:
     return [item for scenario in SCENARIOS for item in getattr(scenario, attribute)]
 
 
+def _line_in_landing(attribute: str, key: str, record_id: str) -> int:
+    """The line of the landing file a scenario record is written to (one record a line, in order)."""
+    return 1 + [getattr(record, key) for record in _all(attribute)].index(record_id)
+
+
 @pytest.fixture(scope="module")
 def pipeline(embedded_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[warehouse.Warehouse]:
     root = tmp_path_factory.mktemp("scenarios")
@@ -290,7 +295,7 @@ def test_a_payment_after_leaving_is_held_with_its_billing_row(pipeline: warehous
         ("collected_cash", "payment", "S21-P3", "not_employed"),
         ("invoiced_revenue", "invoice_paid", "S21-I3", "not_employed"),
     ]
-    payment_line = 1 + [p.payment_id for p in _all("payments")].index("S21-P3")
+    payment_line = _line_in_landing("payments", "payment_id", "S21-P3")
     assert all(Path(f).as_posix().endswith("billing/payments.jsonl") and n == payment_line for *_, f, n in held)
 
 
@@ -302,7 +307,7 @@ def test_explain_shows_what_each_component_measured_and_when(pipeline: warehouse
     assert "bookings_first_year 8,000 USD at invoice S21-I2" in text
     assert "collected_cash 18,000 USD at payment S21-P1" in text
     assert "invoiced_revenue 18,000 USD at invoice_paid S21-I1" in text
-    invoice_line = 1 + [i.invoice_id for i in _all("invoices")].index("S21-I2")
+    invoice_line = _line_in_landing("invoices", "invoice_id", "S21-I2")
     assert f"billing/invoices.jsonl:{invoice_line}" in text
 
 
@@ -346,7 +351,7 @@ def test_explain_shows_a_non_payment_clawback_with_its_invoice(pipeline: warehou
     assert "plan SCN_NON_PAYMENT: -2,000.00 USD" in text
     clawback = r"clawback \(non_payment, unpaid invoice S22-I1\) 60% +5,000 +-3,000"
     assert re.search(r"S22-O1 +owner +2026-07-10 .* " + clawback, text)
-    invoice_line = 1 + [i.invoice_id for i in _all("invoices")].index("S22-I1")
+    invoice_line = _line_in_landing("invoices", "invoice_id", "S22-I1")
     assert f"billing/invoices.jsonl:{invoice_line}" in text
 
 
