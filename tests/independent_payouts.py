@@ -13,7 +13,9 @@ month (quota and target incentive of the months on the plan so far) minus what t
 earned at the previous month with a credit, instead of lines plus true-up lines. Clawbacks (AE_2026: refund and
 churn credit notes within 90 days) need what one credit earned, so for those the month's
 credits are stacked in order here too. If both agree to the cent on generated data, the
-models implement the documented plan.
+models implement the documented plan. Both demo plans prorate the month a rep joins or
+leaves in by the days employed (HR states whole-month quotas): here each such month's quota,
+target incentive and draw are multiplied by days employed / days in the month.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ class Terms:
     trigger: str = "booking"  # or invoice: counted at each invoice, for its share of the deal
     cash_rate: Decimal | None = None  # a flat rate on each payment received (collected_cash)
     spif: tuple[str, str, str, Decimal] | None = None  # (starts, ends, product family, rate on its bookings)
+    prorate: bool = False  # a hire or termination month counts its days employed: quota, target, draw
 
     def covers(self, day: date) -> bool:
         return self.starts <= day and (self.ends is None or day <= self.ends)
@@ -61,6 +64,7 @@ PLANS = {
     "AE_2026": (
         Terms(
             date(2025, 1, 1),
+            prorate=True,
             cap_per_year=D("150000.00"),
             draw=("recoverable", D("8000.00"), 3, True),
             contest=("2026-07-01", "2026-09-30", (D("3000.00"), D("2000.00"), D("1000.00"))),
@@ -77,6 +81,7 @@ PLANS = {
         ),
         Terms(
             date(2026, 7, 1),
+            prorate=True,
             curve=((D("1.00"), D("1.00")), (D("1.50"), D("1.75")), (D("2.00"), D("2.25"))),
             annual_target=D("60000.00"),
             threshold=D("0.50"),
@@ -342,10 +347,20 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
             deal_shares.append((employee_id, plan, close, Decimal(opp["amount"]) * share, opp["currency"]))
             credit_deal(terms, opp, (employee_id, plan, split_id), share)
 
-    def quota_of(employee_id: str, month_start: str) -> Decimal:
+    def prorated(amount: Decimal, employee_id: str, month_start: str, terms: Terms) -> Decimal:
+        """`amount` for the days of the month the person is employed, when the version prorates."""
+        if not terms.prorate:
+            return amount
+        person = employees[(employee_id,)]
+        first, last = date.fromisoformat(month_start), date.fromisoformat(_month_end(month_start))
+        employed_from = max(first, _day(person["hire_date"]))
+        employed_to = min(last, _day(person["termination_date"]) or last)
+        return amount * ((employed_to - employed_from).days + 1) / ((last - first).days + 1)
+
+    def quota_of(employee_id: str, month_start: str, terms: Terms) -> Decimal:
         quota_row = quotas[(employee_id, month_start)]
         assert quota_row["currency"] == employees[(employee_id,)]["pay_currency"], "demo quotas are in the pay currency"
-        return Decimal(quota_row["quota_amount"])
+        return prorated(Decimal(quota_row["quota_amount"]), employee_id, month_start, terms)
 
     def tiered(terms: Terms, quota: Decimal, before: Decimal, after: Decimal) -> Decimal:
         """Commission on the bookings between `before` and `after` of a month."""
@@ -358,7 +373,7 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
         )
 
     def on_curve(
-        terms: Terms, quota: Decimal, span: tuple[Decimal, Decimal], pay_ccy: str, day: str, *, months: int = 1
+        terms: Terms, quota: Decimal, span: tuple[Decimal, Decimal], pay_ccy: str, day: str, *, months: Decimal
     ) -> Decimal:
         """What the bookings between `before` and `after` add to the curve's payout, in the pay currency."""
         before, after = span
@@ -374,7 +389,8 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
         months = [
             m for m in (_months(start, month_start)) if (employee_id, m) in quotas and on_plan_in(employee_id, plan, m)
         ]
-        quota = sum((quota_of(employee_id, m) for m in months), Decimal(0))
+        quota = sum((quota_of(employee_id, m, terms) for m in months), Decimal(0))
+        target_months = sum((prorated(Decimal(1), employee_id, m, terms) for m in months), Decimal(0))
         credits = sorted(
             (
                 c
@@ -391,7 +407,7 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
         earned, stacked_so_far = Decimal(0), Decimal(0)
         for close, _, _, credit in credits:
             span = (stacked_so_far, stacked_so_far + credit)
-            earned += on_curve(terms, quota, span, pay_ccy, close, months=len(months))
+            earned += on_curve(terms, quota, span, pay_ccy, close, months=target_months)
             stacked_so_far += credit
         return earned
 
@@ -419,14 +435,18 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
             ]
             paid = earned_to_date(employee_id, plan, terms, max(earlier)) if earlier else Decimal(0)
             return earned_to_date(employee_id, plan, terms, month_start) - paid
-        quota = quota_of(employee_id, month_start)
+        quota = quota_of(employee_id, month_start, terms)
         if terms.threshold and bookings / quota < terms.threshold:
             return Decimal(0)
         if terms.tiers:  # closed form
             return tiered(terms, quota, Decimal(0), bookings)
         pay_ccy = employees[(employee_id,)]["pay_currency"]
+        target_months = prorated(D(1), employee_id, month_start, terms)
         return sum(
-            (on_curve(terms, quota, (before, after), pay_ccy, credit[0]) for credit, before, after in stacked(month)),
+            (
+                on_curve(terms, quota, (before, after), pay_ccy, credit[0], months=target_months)
+                for credit, before, after in stacked(month)
+            ),
             Decimal(0),
         )
 
@@ -436,7 +456,7 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
         assert terms.tiers, "clawbacks are only on tiered plans"
         for (_, opp, split, _), before, after in stacked(month):
             if (opp, split) == (opp_id, split_id):
-                return tiered(terms, quota_of(month[0], month[2]), before, after)
+                return tiered(terms, quota_of(month[0], month[2], terms), before, after)
         raise AssertionError(f"no credit {opp_id}/{split_id} in {month}")
 
     # Clawbacks (docs/plans.md): refund/churn credit notes within the window of the close, and
@@ -551,7 +571,7 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
                 continue
             months = _months(quarter, quarter[:5] + f"{int(quarter[5:7]) + 2:02d}-01")
             on_plan = [m for m in months if (employee_id, m) in quotas and on_plan_in(employee_id, plan, m)]
-            quota = sum((quota_of(employee_id, m) for m in on_plan), Decimal(0))
+            quota = sum((quota_of(employee_id, m, terms) for m in on_plan), Decimal(0))
             so_far = sum(
                 (booked.get((employee_id, plan, m), Decimal(0)) for m in months if m <= month_start), Decimal(0)
             )
@@ -616,7 +636,8 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
             in_draw = index < months
             if in_draw or (kind == "recoverable" and carry_forward):
                 month_end = _month_end(month_start)
-                draw = amount * fx("USD", person["pay_currency"], month_end) if in_draw else Decimal(0)
+                monthly = prorated(amount, employee_id, month_start, terms)
+                draw = monthly * fx("USD", person["pay_currency"], month_end) if in_draw else Decimal(0)
                 key = (employee_id, plan, month_start)
                 line = draw_line(kind, in_draw, draw, earned.get(key, Decimal(0)), balance)
                 balance += line if kind == "recoverable" else 0

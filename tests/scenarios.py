@@ -223,6 +223,23 @@ GUARANTEE_PLAN = _bookings_plan(
 )
 
 
+PRORATED_PLAN = _bookings_plan(
+    "SCN_PRORATED",
+    f"""  - effective_from: 2026-01-01
+    components:
+      -
+{_COMPONENT_HEAD}
+        rate_table:
+          type: graduated
+          tiers:
+            - {{from: 0.00, to: 1.00, rate: 0.10}}
+            - {{from: 1.00, rate: 0.20}}
+    draw: {{type: non_recoverable, amount: "3000.00", period: month, periods: 2}}
+    proration: {{hire: true, termination: true}}
+""",
+)
+
+
 NON_PAYMENT_PLAN = _bookings_plan(
     "SCN_NON_PAYMENT",
     f"""  - effective_from: 2026-01-01
@@ -475,15 +492,18 @@ SCENARIOS: list[Scenario] = [
     Scenario(
         "S12",
         "a hire on the 15th: a deal closed before the first day earns nothing (AE_2026)",
-        # hired 10-15: 10,000 on 10-10 is not_employed; 25,000 on 10-20 earns 2,500, and AE_2026's
-        # recoverable draw (8,000 a month for the first 3 months) advances 5,500 on top: 8,000.
+        # hired 10-15: 10,000 on 10-10 is not_employed; 25,000 on 10-20 earns 2,500. AE_2026
+        # prorates the hire month: 17 of October's 31 days, so its recoverable draw (8,000 a
+        # month for the first 3 months) is 8,000 x 17 / 31 = 4,387.0967...: it advances
+        # 1,887.0967... on top, 4,387.10 in all (the quota, 100,000 x 17 / 31, stays above
+        # 25,000: one tier).
         people=[Person("S12-E1", "USD", "AE_2026", hire_date="2026-10-15")],
         quotas=[_quota("S12-E1")],
         deals=[
             Deal("S12-O1", "S12-E1", "10000.00", "USD", "2026-10-10"),
             Deal("S12-O2", "S12-E1", "25000.00", "USD", "2026-10-20"),
         ],
-        expected={("S12-E1", "2026-10"): ("8000.00", "USD")},
+        expected={("S12-E1", "2026-10"): ("4387.10", "USD")},
     ),
     Scenario(
         "S13",
@@ -849,6 +869,34 @@ SCENARIOS: list[Scenario] = [
         expected={
             ("S25-E1", "2026-10"): ("1200.00", "USD"),
             ("S25-E2", "2026-10"): ("400.00", "GBP"),
+        },
+    ),
+    Scenario(
+        "S26",
+        "a hire on the 15th and a termination, prorated by days (SCN_PRORATED: 10 % to 1.00, "
+        "20 % above, a 3,000 guarantee for the first 2 months)",
+        # E1, hired 2026-09-15, works 16 of September's 30 days: HR's 30,000 quota counts
+        #   30,000 x 16 / 30 = 16,000 and the guarantee 3,000 x 16 / 30 = 1,600. The 20,000
+        #   deal pays 16,000 x 10 % + 4,000 x 20 % = 2,400, above the guarantee. October is
+        #   whole: 10,000 pays 1,000, topped up by 2,000 to 3,000.
+        # E2 leaves on 2026-10-10, 10 of October's 31 days: 31,000 x 10 / 31 = 10,000. The
+        #   12,000 deal of 10-05 pays 1,000 + 2,000 x 20 % = 1,400.
+        people=[
+            Person("S26-E1", "USD", "SCN_PRORATED", hire_date="2026-09-15"),
+            Person("S26-E2", "USD", "SCN_PRORATED", termination_date="2026-10-10"),
+        ],
+        quotas=[_quota("S26-E1", "30000.00", month=m) for m in ("2026-09", "2026-10")]
+        + [_quota("S26-E2", "31000.00", month="2026-10")],
+        deals=[
+            Deal("S26-O1", "S26-E1", "20000.00", "USD", "2026-09-20"),
+            Deal("S26-O2", "S26-E1", "10000.00", "USD", "2026-10-12"),
+            Deal("S26-O3", "S26-E2", "12000.00", "USD", "2026-10-05"),
+        ],
+        plans={"SCN_PRORATED.yaml": PRORATED_PLAN},
+        expected={
+            ("S26-E1", "2026-09"): ("2400.00", "USD"),
+            ("S26-E1", "2026-10"): ("3000.00", "USD"),
+            ("S26-E2", "2026-10"): ("1400.00", "USD"),
         },
     ),
 ]

@@ -229,7 +229,7 @@ def test_explain_shows_the_true_up(pipeline: warehouse.Warehouse) -> None:
     assert re.search(r"S18-O2 +owner +2026-02-10 .* tier_1 \[0%, 100%\) +8% +20,000 +1,600", text), text
     assert re.search(
         r"\(window\) .* 85% +true_up of bookings: earned to date 12,000 - paid to date 18,000 "
-        r"\(quota 200,000.00\) +-6,000",
+        r"\(quota 200,000\) +-6,000",
         text,
     ), text
 
@@ -240,6 +240,19 @@ def test_explain_shows_the_draw(pipeline: warehouse.Warehouse) -> None:
     text = explain_payout("S20-E1", "2026-08", pipeline)
     assert "plan SCN_GUARANTEE: 5,000.00 USD" in text
     draw = r"draw \(non_recoverable\) 5,000.00 USD x 1 \(2026-08-31\) = 5,000 +2,000 +3,000"
+    assert re.search(rf"\(month\) .* {draw}", text), text
+
+
+def test_explain_shows_the_draw_prorated_for_a_hire_on_the_15th(pipeline: warehouse.Warehouse) -> None:
+    from commissions.explain import explain_payout
+
+    text = explain_payout("S12-E1", "2026-10", pipeline)
+    assert "plan AE_2026: 4,387.10 USD" in text
+    # 17 of October's 31 days: 8,000 x 17 / 31 = 4,387.0967..., 2,500 earned, 1,887.0967... advanced
+    draw = (
+        r"draw \(recoverable\) 8,000.00 USD x 0\.548387096774\d* \(days employed\) x 1 \(2026-10-31\)"
+        r" = 4,387\.0967741935\d*"
+    )
     assert re.search(rf"\(month\) .* {draw}", text), text
 
 

@@ -63,6 +63,7 @@
         ('draw_type', 'text'),
         ('draw_period', 'text'),
         ('draw_amount', 'numeric'),
+        ('draw_proration_share', 'numeric'),
         ('draw_currency', 'text'),
         ('draw_in_pay_currency', 'numeric'),
         ('draw_fx_rate', 'numeric'),

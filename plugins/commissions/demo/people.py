@@ -302,7 +302,8 @@ def users_table(rng: np.random.Generator, window: Window, wf: Workforce) -> dict
 def quotas_table(window: Window, wf: Workforce, fx: FxRates) -> dict[str, np.ndarray]:
     """Monthly bookings quota in the pay currency for every month a rep is employed on a plan.
 
-    A month the rep joins or leaves in gets a quota prorated by the days employed.
+    HR states the whole month's quota even in the month a rep joins or leaves in: the demo
+    plans prorate those months by the days employed (plan `proration`), not HR.
     """
     reps = wf.deal_reps
     month_first = window.month_starts[:-1][None, :]
@@ -313,16 +314,14 @@ def quotas_table(window: Window, wf: Workforce, fx: FxRates) -> dict[str, np.nda
     first_day = np.maximum(hire, month_first)
     last_day = np.minimum(term, month_last)
     employed_days = np.clip(last_day - first_day + 1, 0, None)
-    share = employed_days / (month_last - month_first + 1)
 
     currency = wf.pay_currency[reps]
     usd_per_unit = fx.usd_per_unit[currency, 0][:, None]
     digits = np.array([world.MINOR_DIGITS.get(c, 2) for c in world.CURRENCIES])[currency][:, None]
-    # Whole-month quotas are round numbers: 1,000 units (100,000 for the yen).
+    # Quotas are round numbers: 1,000 units (100,000 for the yen).
     step = np.where(digits == 0, 100_000, 1_000 * 100)
-    full = np.maximum(1, np.round(wf.quota_usd_by_month / usd_per_unit * 10.0**digits / step)) * step
-    prorated = np.maximum(1, np.round(full * share / (step / 10))) * (step / 10)
-    minor = np.where(share >= 1, full, prorated).astype(np.int64)
+    units = np.maximum(1, np.round(wf.quota_usd_by_month / usd_per_unit * 10.0**digits / step))
+    minor = (units * step).astype(np.int64)
 
     rep_idx, month_idx = np.nonzero(employed_days > 0)
     plan_currency = currency[rep_idx]

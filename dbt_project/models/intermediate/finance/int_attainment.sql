@@ -1,10 +1,20 @@
 -- Attainment per employee, plan and month: commissionable bookings credited in the
--- month (pay currency) over the month's bookings quota. Manager, territory and role
--- are those of the assignment behind the month's last credit.
+-- month (pay currency) over the month's bookings quota, prorated for a hire or a
+-- termination in the month when the plan version of the month's credits says so (as the
+-- commission lines measure it). Manager, territory and role are those of the assignment
+-- behind the month's last credit.
 
 with credits as (
     select * from {{ ref('int_credits') }}
     where is_commissionable
+),
+
+plan_quotas as (
+    select * from {{ ref('int_plan_quota_months') }}
+),
+
+versions as (
+    select * from {{ ref('stg_plans__plan_versions') }}
 ),
 
 by_period as (
@@ -14,7 +24,9 @@ by_period as (
         period_start,
         pay_period,
         pay_currency,
-        max(quota_amount) as quota_amount,
+        max(quota_amount) as hr_quota_amount,
+        max(quota_row_id) as quota_row_id,
+        max(plan_version_number) as plan_version_number,
         sum(credit_amount) as credited_bookings,
         sum(credit_amount_usd) as credited_bookings_usd,
         count(*) as credit_count
@@ -34,6 +46,20 @@ last_assignment as (
     order by employee_id, plan_id, period_start, credit_date desc, opportunity_id desc, split_id desc nulls last
 ),
 
+prorated as (
+    select
+        by_period.*,
+        {{ prorated_month('by_period.hr_quota_amount', 'plan_quotas', 'versions.prorate_hire', 'versions.prorate_termination') }}
+            as quota_amount
+    from by_period
+    left join plan_quotas
+        on plan_quotas.quota_row_id = by_period.quota_row_id
+        and plan_quotas.plan_id = by_period.plan_id
+    left join versions
+        on versions.plan_id = by_period.plan_id
+        and versions.version_number = by_period.plan_version_number
+),
+
 final as (
     select
         by_period.employee_id,
@@ -41,7 +67,8 @@ final as (
         by_period.period_start,
         by_period.pay_period,
         by_period.pay_currency,
-        by_period.quota_amount,
+        trim_scale(by_period.quota_amount) as quota_amount,
+        by_period.hr_quota_amount,
         by_period.credited_bookings,
         by_period.credited_bookings_usd,
         trim_scale(by_period.credited_bookings / nullif(by_period.quota_amount, 0)) as attainment,
@@ -49,7 +76,7 @@ final as (
         last_assignment.role,
         last_assignment.manager_employee_id,
         last_assignment.territory
-    from by_period
+    from prorated as by_period
     inner join last_assignment
         on last_assignment.employee_id = by_period.employee_id
         and last_assignment.plan_id = by_period.plan_id

@@ -3,7 +3,7 @@
 -- reaches attainment_at_least, in the month it is first reached. Attainment here is the
 -- component's commissionable credits from the period's start to the end of the month,
 -- over the quota of the whole period (the person's quota rows of its months on the plan,
--- int_plan_quota_months). The amount is in the plan currency and converts at the month's
+-- int_plan_quota_months, prorated for a hire or termination like the component's quota). The amount is in the plan currency and converts at the month's
 -- last day. Nothing is rounded here.
 
 {{ config(materialized='table') }}
@@ -45,6 +45,8 @@ bonus_credits as (
         bonuses.component_id,
         components.quota_measure,
         components.plan_currency,
+        components.prorate_hire,
+        components.prorate_termination,
         date_trunc(bonuses.bonus_period, credits.period_start)::date as bonus_period_start
     from credits
     inner join bonuses
@@ -74,6 +76,8 @@ months as (
         max(component_id) as component_id,
         max(quota_measure) as quota_measure,
         max(plan_currency) as plan_currency,
+        bool_or(prorate_hire) as prorate_hire,
+        bool_or(prorate_termination) as prorate_termination,
         sum(credit_amount) as month_measure
     from bonus_credits
     group by 1, 2, 3, 4, 5
@@ -85,8 +89,22 @@ period_quotas as (
         months.plan_id,
         months.bonus_id,
         months.bonus_period_start,
-        sum(plan_quotas.quota_amount) as period_quota
-    from (select distinct employee_id, plan_id, bonus_id, bonus_period_start, bonus_period, quota_measure from months) as months
+        sum(
+            {{ prorated_month('plan_quotas.quota_amount', 'plan_quotas', 'months.prorate_hire', 'months.prorate_termination') }}
+        ) as period_quota
+    from (
+        select
+            employee_id,
+            plan_id,
+            bonus_id,
+            bonus_period_start,
+            max(bonus_period) as bonus_period,
+            max(quota_measure) as quota_measure,
+            bool_or(prorate_hire) as prorate_hire,
+            bool_or(prorate_termination) as prorate_termination
+        from months
+        group by 1, 2, 3, 4
+    ) as months
     inner join plan_quotas
         on plan_quotas.employee_id = months.employee_id
         and plan_quotas.plan_id = months.plan_id

@@ -4,7 +4,9 @@
 -- hire month's period while the person is on the plan, within the months the data covers
 -- (its first to its latest month with a credit: earlier months were paid before this data
 -- starts); its amount is per period, in the plan currency, and converts at the last day of
--- the month its line lands in, like a per-period cap. A period's line lands in its last
+-- the month its line lands in, like a per-period cap. A version that prorates hires or
+-- terminations pays the period's share of it: the days employed over the period's days
+-- (draw_proration_share; a hire on the 15th of a 30-day month, 16/30 of a monthly draw). A period's line lands in its last
 -- month on the plan, once the data covers the whole period (or the person has left the
 -- plan before its end): a quarter is settled on the quarter's commission, never on part of it.
 --   non_recoverable (a guarantee): the period pays at least the draw; the line tops the
@@ -84,6 +86,8 @@ plan_months as (
         assignments.employee_id,
         assignments.plan_id,
         employees.pay_currency,
+        employees.hire_date,
+        employees.termination_date,
         date_trunc('month', employees.hire_date)::date as hire_month,
         month_start::date as period_start
     from assignments
@@ -114,6 +118,8 @@ draw_months as (
         draws.draw_period,
         draws.draw_periods,
         draws.carry_forward,
+        versions.prorate_hire,
+        versions.prorate_termination,
         plans.plan_currency as draw_currency,
         date_trunc(draws.draw_period, plan_months.period_start)::date as draw_period_start,
         date_trunc(draws.draw_period, plan_months.hire_month)::date as hire_period_start
@@ -143,27 +149,61 @@ period_commission as (
         draw_months.draw_currency,
         draw_months.draw_period_start,
         draw_months.hire_period_start,
+        draw_months.hire_date,
+        draw_months.termination_date,
         max(draw_months.period_start) as period_start,
         (array_agg(draw_months.plan_version_number order by draw_months.period_start desc))[1]
             as plan_version_number,
+        (array_agg(draw_months.prorate_hire order by draw_months.period_start desc))[1] as prorate_hire,
+        (array_agg(draw_months.prorate_termination order by draw_months.period_start desc))[1]
+            as prorate_termination,
         coalesce(sum(monthly_commission.commission), 0) as commission_before_draw
     from draw_months
     left join monthly_commission
         on monthly_commission.employee_id = draw_months.employee_id
         and monthly_commission.plan_id = draw_months.plan_id
         and monthly_commission.period_start = draw_months.period_start
-    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
+),
+
+period_ends as (
+    select
+        period_commission.*,
+        (draw_period_start + case draw_period when 'quarter' then interval '3 months' else interval '1 month' end
+            - interval '1 day')::date as draw_period_end
+    from period_commission
+),
+
+prorated as (
+    select
+        period_ends.*,
+        {{ prorated_amount(
+            'draw_amount',
+            '(draw_period_end - draw_period_start + 1)',
+            days_before_hire('draw_period_start', 'draw_period_end', 'hire_date'),
+            days_after_termination('draw_period_start', 'draw_period_end', 'termination_date'),
+            'prorate_hire',
+            'prorate_termination'
+        ) }} as prorated_draw_amount
+    from period_ends
+),
+
+with_share as (
+    select
+        prorated.*,
+        prorated_draw_amount / nullif(draw_amount, 0) as draw_proration_share
+    from prorated
 ),
 
 settled_periods as (
     select
-        period_commission.*,
+        with_share.*,
         (
             (extract(year from draw_period_start) - extract(year from hire_period_start)) * 12
             + extract(month from draw_period_start) - extract(month from hire_period_start)
         ) / case draw_period when 'quarter' then 3 else 1 end < draw_periods as is_draw_period,
         (period_start + interval '1 month' - interval '1 day')::date as month_end
-    from period_commission
+    from with_share
     cross join data_months
     -- the data covers the whole period, or the person left the plan before its end
     where (draw_period_start + case draw_period when 'quarter' then interval '2 months' else interval '0 months' end)::date
@@ -195,9 +235,9 @@ with_fx as (
 netted as (
     select
         with_fx.*,
-        with_fx.draw_amount * with_fx.draw_fx_rate as draw_in_pay_currency,
+        with_fx.prorated_draw_amount * with_fx.draw_fx_rate as draw_in_pay_currency,
         case
-            when is_draw_period then commission_before_draw - with_fx.draw_amount * with_fx.draw_fx_rate
+            when is_draw_period then commission_before_draw - with_fx.prorated_draw_amount * with_fx.draw_fx_rate
             else greatest(commission_before_draw, 0)
         end as net
     from with_fx
@@ -252,6 +292,7 @@ final as (
         draw_type,
         draw_period,
         draw_amount,
+        trim_scale(draw_proration_share) as draw_proration_share,
         draw_currency,
         trim_scale(draw_fx_rate) as draw_fx_rate,
         draw_fx_date,

@@ -13,7 +13,9 @@
 --   quota               period_to_date: the quota of the whole quota period;
 --                       year_to_date: the quota from the window's start to the end of m's
 --                       quota period (HR quotas.measure = the component's quota_measure,
---                       monthly rows summed, counting the months the person is on the plan);
+--                       monthly rows summed, counting the months the person is on the plan,
+--                       each times its prorated share: the days employed over the month's
+--                       days when the version prorates hires or terminations, else 1);
 --   period_attainment   the window's measure up to the end of m / quota.
 -- A band of the rate table covers the measure [quota * attainment_from,
 -- quota * attainment_to) (int_plan_rate_bands):
@@ -25,7 +27,8 @@
 --                    target incentive to date * weight * fx
 --                      * (payout_to - payout_from) / (quota * (attainment_to - attainment_from)),
 --                    target incentive to date being target_incentive x the months the
---                    quota counts / 12 (a month: 1/12, a quarter: 3/12); so a window's lines add
+--                    quota counts / 12 (a month: 1/12, a quarter: 3/12; a prorated month
+--                    counts its share, so a hire on the 15th of June adds 16/30); so a window's lines add
 --                    up to the curve's payout at its attainment; past the last point it
 --                    stays flat (rate 0). The target incentive (plan currency) converts to
 --                    the pay currency like the plan's other amounts: at the credit date, or
@@ -76,6 +79,8 @@ component_credits as (
         components.quota_period,
         components.attainment_basis,
         components.cumulative_true_up,
+        components.prorate_hire,
+        components.prorate_termination,
         greatest(
             case
                 when components.attainment_basis = 'year_to_date' then date_trunc('year', credits.period_start)
@@ -138,6 +143,8 @@ as_of_periods as (
         quota_measure,
         quota_period,
         attainment_basis,
+        prorate_hire,
+        prorate_termination,
         period_start as as_of_period_start
     from component_credits
 ),
@@ -164,7 +171,8 @@ measure_to_date as (
 
 quota_to_date as (
     -- period_to_date: the whole quota period; year_to_date: the window's start to the end
-    -- of the as-of month's quota period; only months the person is on the plan count.
+    -- of the as-of month's quota period; only months the person is on the plan count, each
+    -- for its prorated share (quota_months: the months of target incentive, maybe partial).
     select
         as_of_periods.employee_id,
         as_of_periods.plan_id,
@@ -172,8 +180,11 @@ quota_to_date as (
         as_of_periods.component_id,
         as_of_periods.window_start,
         as_of_periods.as_of_period_start,
-        sum(plan_quotas.quota_amount) as quota_to_date,
-        count(*) as quota_months
+        sum(
+            {{ prorated_month('plan_quotas.quota_amount', 'plan_quotas', 'as_of_periods.prorate_hire', 'as_of_periods.prorate_termination') }}
+        ) as quota_to_date,
+        sum({{ prorated_month('1::numeric', 'plan_quotas', 'as_of_periods.prorate_hire', 'as_of_periods.prorate_termination') }})
+            as quota_months
     from as_of_periods
     inner join plan_quotas
         on plan_quotas.employee_id = as_of_periods.employee_id
@@ -372,7 +383,7 @@ final as (
         cumulative_true_up,
         window_start,
         as_of_period_start,
-        quota as quota_amount,
+        trim_scale(quota) as quota_amount,
         -- trim_scale drops trailing zeros only (100.0000 -> 100): same value, stable text.
         trim_scale(cum_before) as bookings_before,
         trim_scale(cum_after) as bookings_after,

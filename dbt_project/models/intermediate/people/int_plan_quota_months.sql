@@ -1,6 +1,11 @@
 -- One row per quota row (HR quotas, monthly) and plan the person is on during that month:
 -- the quota a plan's attainment windows and bonuses add up, so a move onto a plan
 -- mid-year does not measure the person against the old job's quota.
+--
+-- The quota row is the whole month's. The days of it before the hire date and after the
+-- termination date are counted here, so that a plan version that prorates hires or
+-- terminations (macro prorated_month_share) can take them out: HR states the full-month
+-- quota, and the plan says whether a partial month carries all of it.
 
 with quotas as (
     select * from {{ ref('stg_hr__quotas') }}
@@ -21,7 +26,11 @@ on_plan as (
         quotas.period_end,
         quotas.quota_amount,
         quotas.quota_currency,
-        quotas.quota_row_id
+        quotas.quota_row_id,
+        (quotas.period_end - quotas.period_start + 1) as month_days,
+        {{ days_before_hire('quotas.period_start', 'quotas.period_end', 'assignments.hire_date') }} as days_before_hire,
+        {{ days_after_termination('quotas.period_start', 'quotas.period_end', 'assignments.termination_date') }}
+            as days_after_termination
     from quotas
     inner join assignments
         on assignments.employee_id = quotas.employee_id

@@ -16,6 +16,10 @@ components as (
     select * from {{ ref('stg_plans__components') }}
 ),
 
+overlays as (
+    select distinct plan_id, version_number, component_id from {{ ref('stg_plans__credit_overlays') }}
+),
+
 joined as (
     select
         components.*,
@@ -23,6 +27,10 @@ joined as (
         versions.effective_from,
         versions.effective_to,
         versions.target_incentive,
+        versions.prorate_hire,
+        versions.prorate_termination,
+        versions.prorate_unpaid_leave,
+        overlays.component_id is not null as has_credit_overlays,
         plans.plan_name,
         plans.plan_currency,
         plans.fx_rate_date
@@ -32,6 +40,10 @@ joined as (
         and versions.version_number = components.version_number
     inner join plans
         on plans.plan_id = components.plan_id
+    left join overlays
+        on overlays.plan_id = components.plan_id
+        and overlays.version_number = components.version_number
+        and overlays.component_id = components.component_id
 ),
 
 assessed as (
@@ -51,6 +63,9 @@ assessed as (
                 then 'caps on money with cumulative_true_up'
             when not coalesce(credit_owner, false) then 'crediting without owner credit'
             when coalesce(credit_manager_rollup, false) then 'crediting manager_rollup'
+            when has_credit_overlays then 'crediting overlays'
+            -- unpaid leave needs an HR leave source; hires and terminations are prorated
+            when coalesce(prorate_unpaid_leave, false) then 'proration unpaid_leave'
         end as computed_gap
     from joined
 ),
@@ -74,6 +89,8 @@ final as (
         scope,
         weight,
         target_incentive,
+        prorate_hire,
+        prorate_termination,
         quota_period,
         attainment_basis,
         cumulative_true_up,

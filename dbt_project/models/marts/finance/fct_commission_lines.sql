@@ -184,6 +184,7 @@ draws as (
             'draw_type': 'draw_lines.draw_type',
             'draw_period': 'draw_lines.draw_period',
             'draw_amount': 'draw_lines.draw_amount',
+            'draw_proration_share': 'draw_lines.draw_proration_share',
             'draw_currency': 'draw_lines.draw_currency',
             'draw_in_pay_currency': 'draw_lines.draw_in_pay_currency',
             'draw_fx_rate': 'draw_lines.draw_fx_rate',
