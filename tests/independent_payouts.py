@@ -14,8 +14,9 @@ earned at the previous month with a credit, instead of lines plus true-up lines.
 churn credit notes within 90 days) need what one credit earned, so for those the month's
 credits are stacked in order here too. If both agree to the cent on generated data, the
 models implement the documented plan. Both demo plans prorate the month a rep joins or
-leaves in by the days employed (HR states whole-month quotas): here each such month's quota,
-target incentive and draw are multiplied by days employed / days in the month.
+leaves in, or spends on unpaid leave, by its days (HR states whole-month quotas): here each
+month's quota, target incentive and draw are multiplied by the set of its days employed
+and not on unpaid leave, counted, over the days in the month.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ class Terms:
     trigger: str = "booking"  # or invoice: counted at each invoice, for its share of the deal
     cash_rate: Decimal | None = None  # a flat rate on each payment received (collected_cash)
     spif: tuple[str, str, str, Decimal] | None = None  # (starts, ends, product family, rate on its bookings)
-    prorate: bool = False  # a hire or termination month counts its days employed: quota, target, draw
+    prorate: bool = False  # a month counts its days employed and not on unpaid leave: quota, target, draw
 
     def covers(self, day: date) -> bool:
         return self.starts <= day and (self.ends is None or day <= self.ends)
@@ -192,6 +193,11 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
     splits = _latest(_csv(landing / "crm" / "opportunity_splits.csv"), ("split_id",), "last_modified_at")
     employees = _latest(_jsonl(landing / "hr" / "employees.jsonl"), ("employee_id",), "updated_at")
     jobs = _jsonl(landing / "hr" / "job_history.jsonl")
+    unpaid_leaves = [
+        (leave["employee_id"], _day(leave["start_date"]), _day(leave["end_date"]))
+        for leave in _latest(_csv(landing / "hr" / "leaves.csv"), ("leave_id",), "updated_at").values()
+        if leave["is_paid"] == "false"
+    ]
     quotas = {
         (q["employee_id"], q["period_start"]): q
         for q in _csv(landing / "hr" / "quotas.csv")
@@ -355,7 +361,11 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
         first, last = date.fromisoformat(month_start), date.fromisoformat(_month_end(month_start))
         employed_from = max(first, _day(person["hire_date"]))
         employed_to = min(last, _day(person["termination_date"]) or last)
-        return amount * ((employed_to - employed_from).days + 1) / ((last - first).days + 1)
+        days = {employed_from + timedelta(n) for n in range((employed_to - employed_from).days + 1)}
+        for on_leave, leave_start, leave_end in unpaid_leaves:
+            if on_leave == employee_id:
+                days -= {leave_start + timedelta(n) for n in range(((leave_end or last) - leave_start).days + 1)}
+        return amount * len(days) / ((last - first).days + 1)
 
     def quota_of(employee_id: str, month_start: str, terms: Terms) -> Decimal:
         quota_row = quotas[(employee_id, month_start)]

@@ -71,6 +71,16 @@ class Quota:
 
 
 @dataclass(frozen=True)
+class Leave:
+    leave_id: str
+    employee_id: str
+    start_date: str
+    end_date: str | None
+    is_paid: bool = False
+    leave_type: str = "sabbatical"
+
+
+@dataclass(frozen=True)
 class Rate:
     rate_date: str
     currency: str
@@ -149,6 +159,7 @@ def write_landing(
     credit_notes: list[CreditNote] = (),
     line_items: list[LineItem] = (),
     payments: list[Payment] = (),
+    leaves: list[Leave] = (),
 ) -> None:
     """Write crm/, hr/ and (when there are invoices) billing/ landing files for these records."""
     write_csv(
@@ -289,6 +300,23 @@ def write_landing(
                 "updated_at": STAMP,
             }
             for q in quotas
+        ),
+    )
+    write_csv(
+        landing / "hr" / "leaves.csv",
+        "hr",
+        "leaves",
+        (
+            {
+                "leave_id": leave.leave_id,
+                "employee_id": leave.employee_id,
+                "leave_type": leave.leave_type,
+                "is_paid": "true" if leave.is_paid else "false",
+                "start_date": leave.start_date,
+                "end_date": leave.end_date or "",
+                "updated_at": STAMP,
+            }
+            for leave in leaves
         ),
     )
     write_csv(

@@ -15,7 +15,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from landing_files import Adjustment, CreditNote, Deal, Invoice, LineItem, Payment, Person, Quota, Rate, Split
+from landing_files import (
+    Adjustment,
+    CreditNote,
+    Deal,
+    Invoice,
+    Leave,
+    LineItem,
+    Payment,
+    Person,
+    Quota,
+    Rate,
+    Split,
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +46,7 @@ class Scenario:
     credit_notes: list[CreditNote] = field(default_factory=list)
     line_items: list[LineItem] = field(default_factory=list)
     payments: list[Payment] = field(default_factory=list)
+    leaves: list[Leave] = field(default_factory=list)
     #: (employee, period) -> adjustments paid (ADJ), when the scenario has any
     expected_adjustments: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
@@ -235,7 +248,7 @@ PRORATED_PLAN = _bookings_plan(
             - {{from: 0.00, to: 1.00, rate: 0.10}}
             - {{from: 1.00, rate: 0.20}}
     draw: {{type: non_recoverable, amount: "3000.00", period: month, periods: 2}}
-    proration: {{hire: true, termination: true}}
+    proration: {{hire: true, termination: true, unpaid_leave: true}}
 """,
 )
 
@@ -873,7 +886,7 @@ SCENARIOS: list[Scenario] = [
     ),
     Scenario(
         "S26",
-        "a hire on the 15th and a termination, prorated by days (SCN_PRORATED: 10 % to 1.00, "
+        "a hire on the 15th, a termination and unpaid leave, prorated by days (SCN_PRORATED: 10 % to 1.00, "
         "20 % above, a 3,000 guarantee for the first 2 months)",
         # E1, hired 2026-09-15, works 16 of September's 30 days: HR's 30,000 quota counts
         #   30,000 x 16 / 30 = 16,000 and the guarantee 3,000 x 16 / 30 = 1,600. The 20,000
@@ -881,22 +894,32 @@ SCENARIOS: list[Scenario] = [
         #   whole: 10,000 pays 1,000, topped up by 2,000 to 3,000.
         # E2 leaves on 2026-10-10, 10 of October's 31 days: 31,000 x 10 / 31 = 10,000. The
         #   12,000 deal of 10-05 pays 1,000 + 2,000 x 20 % = 1,400.
+        # E3 is on unpaid leave from 10-01 to 10-15 and on paid leave from 10-20 to 10-25:
+        #   only the unpaid 15 days are taken out, 31,000 x 16 / 31 = 16,000; the 20,000
+        #   deal of 10-28 pays 1,600 + 800 = 2,400. E3 was hired long ago: no draw.
         people=[
             Person("S26-E1", "USD", "SCN_PRORATED", hire_date="2026-09-15"),
             Person("S26-E2", "USD", "SCN_PRORATED", termination_date="2026-10-10"),
+            Person("S26-E3", "USD", "SCN_PRORATED"),
         ],
         quotas=[_quota("S26-E1", "30000.00", month=m) for m in ("2026-09", "2026-10")]
-        + [_quota("S26-E2", "31000.00", month="2026-10")],
+        + [_quota("S26-E2", "31000.00", month="2026-10"), _quota("S26-E3", "31000.00", month="2026-10")],
+        leaves=[
+            Leave("S26-LV1", "S26-E3", "2026-10-01", "2026-10-15"),
+            Leave("S26-LV2", "S26-E3", "2026-10-20", "2026-10-25", is_paid=True, leave_type="medical"),
+        ],
         deals=[
             Deal("S26-O1", "S26-E1", "20000.00", "USD", "2026-09-20"),
             Deal("S26-O2", "S26-E1", "10000.00", "USD", "2026-10-12"),
             Deal("S26-O3", "S26-E2", "12000.00", "USD", "2026-10-05"),
+            Deal("S26-O4", "S26-E3", "20000.00", "USD", "2026-10-28"),
         ],
         plans={"SCN_PRORATED.yaml": PRORATED_PLAN},
         expected={
             ("S26-E1", "2026-09"): ("2400.00", "USD"),
             ("S26-E1", "2026-10"): ("3000.00", "USD"),
             ("S26-E2", "2026-10"): ("1400.00", "USD"),
+            ("S26-E3", "2026-10"): ("2400.00", "USD"),
         },
     ),
 ]

@@ -489,15 +489,15 @@ def test_publish_writes_exact_numeric_tiers(db) -> None:
         ("MGR_2026", 2, "1.00", "1.00"),
         ("MGR_2026", 3, "1.50", "2.00"),
     ]
-    # the demo prorates hire and termination months in the plans (HR states whole-month quotas)
+    # the demo prorates hire, termination and unpaid-leave days in the plans (HR states whole months)
     assert _fetch(
         db,
         "select plan_id, version_number, prorate_hire, prorate_termination, prorate_unpaid_leave "
         "from plans.plan_versions where plan_id like 'A%' order by plan_id, version_number",
     ) == [
-        ("AE_2026", 1, True, True, False),
+        ("AE_2026", 1, True, True, True),
         ("AM_2026", 1, False, False, False),
-        ("AM_2026", 2, True, True, False),
+        ("AM_2026", 2, True, True, True),
     ]
     money_types = _fetch(
         db,

@@ -59,6 +59,7 @@ def pipeline(embedded_server, tmp_path_factory: pytest.TempPathFactory) -> Itera
         credit_notes=_all("credit_notes"),
         line_items=_all("line_items"),
         payments=_all("payments"),
+        leaves=_all("leaves"),
     )
     plans = root / "plans"
     shutil.copytree(paths().repo_root / "plans", plans)

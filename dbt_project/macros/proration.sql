@@ -1,28 +1,36 @@
 {#
-    The share of a period a plan version counts for a person: 1, or, when the version
-    prorates hires and/or terminations, the period's days less those before the hire date
-    and/or after the termination date, over the period's days. Quota, the months of target
-    incentive it stands for and a draw are multiplied by it, so a hire on the 15th of a
-    30-day month carries 16/30 of that month's quota, target incentive and draw.
+    An amount (a quota, a month of target incentive, a draw) for the part of its period a
+    plan version counts: all of it, or, when the version prorates hires, terminations
+    and/or unpaid leave, the period's days less those before the hire date, after the
+    termination date and/or on unpaid leave (within the employment), over the period's
+    days. So a hire on the 15th of a 30-day month carries 16/30 of that month's quota,
+    target incentive and draw.
 #}
-{% macro prorated_amount(amount, period_days, days_before_hire, days_after_termination, prorate_hire, prorate_termination) %}
-    {#- multiplied before it is divided: 30,000 x 16 / 30 is exactly 16,000 -#}
+{% macro prorated_amount(amount, period_days, days_off, flags) %}
+    {#- days_off and flags: (hire, termination, unpaid_leave) expressions, in that order.
+        Multiplied before it is divided: 30,000 x 16 / 30 is exactly 16,000. -#}
     case
-        when coalesce({{ prorate_hire }}, false) or coalesce({{ prorate_termination }}, false) then
+        when {% for flag in flags %}coalesce({{ flag }}, false){{ ' or ' if not loop.last }}{% endfor %} then
             ({{ amount }}) * (
                 {{ period_days }}
-                - case when coalesce({{ prorate_hire }}, false) then {{ days_before_hire }} else 0 end
-                - case when coalesce({{ prorate_termination }}, false) then {{ days_after_termination }} else 0 end
+                {%- for flag in flags %}
+                - case when coalesce({{ flag }}, false) then {{ days_off[loop.index0] }} else 0 end
+                {%- endfor %}
             ) / {{ period_days }}
         else ({{ amount }})
     end
 {% endmacro %}
 
-{# A monthly quota row of int_plan_quota_months (alias quota_month) times its prorated share. #}
-{% macro prorated_month(amount, quota_month, prorate_hire, prorate_termination) %}
+{# A monthly quota row of int_plan_quota_months (alias quota_month), prorated by the
+   flags of a plan version (alias `version`: prorate_hire, prorate_termination,
+   prorate_unpaid_leave columns). #}
+{% macro prorated_month(amount, quota_month, version) %}
     {{ prorated_amount(
-        amount, quota_month ~ '.month_days', quota_month ~ '.days_before_hire',
-        quota_month ~ '.days_after_termination', prorate_hire, prorate_termination
+        amount,
+        quota_month ~ '.month_days',
+        [quota_month ~ '.days_before_hire', quota_month ~ '.days_after_termination',
+         quota_month ~ '.days_on_unpaid_leave'],
+        [version ~ '.prorate_hire', version ~ '.prorate_termination', version ~ '.prorate_unpaid_leave']
     ) }}
 {% endmacro %}
 
@@ -37,4 +45,24 @@
         when {{ termination_date }} is null then 0
         else greatest(0, {{ period_end }} - greatest({{ termination_date }}, {{ period_start }} - 1))
     end
+{% endmacro %}
+
+{# Days of [period_start, period_end] the person (employee_id) is employed and on unpaid
+   leave (stg_hr__leaves, CTE `leaves`): each day once, however many leaves cover it. #}
+{% macro days_on_unpaid_leave(employee_id, period_start, period_end, hire_date, termination_date) %}
+    coalesce((
+        select count(distinct leave_day)
+        from leaves
+        cross join lateral generate_series(
+            greatest(leaves.start_date, {{ period_start }}, {{ hire_date }}),
+            least(
+                coalesce(leaves.end_date, {{ period_end }}),
+                {{ period_end }},
+                coalesce({{ termination_date }}, {{ period_end }})
+            ),
+            interval '1 day'
+        ) as leave_day
+        where leaves.employee_id = {{ employee_id }}
+            and not leaves.is_paid
+    ), 0)
 {% endmacro %}

@@ -309,6 +309,24 @@ HR_QUOTAS = SourceTable(
     version_column="updated_at",
 )
 
+HR_LEAVES = SourceTable(
+    system="hr",
+    name="leaves",
+    file_format="csv",
+    description="Leaves of absence: who was away from when to when, and whether the leave was paid.",
+    columns=(
+        _c("leave_id", "text", "HR id of the leave.", nullable=False),
+        _c("employee_id", "text", "HR employee id."),
+        _c("leave_type", "text", "Kind of leave in HR's words (parental, sabbatical, medical, ...)."),
+        _c("is_paid", "boolean", "True when the person was paid through the leave; unpaid leave can prorate quota."),
+        _c("start_date", "date", "First day away."),
+        _c("end_date", "date", "Last day away (inclusive); empty while the leave goes on."),
+        _c("updated_at", "timestamptz", "Last change.", nullable=False),
+    ),
+    primary_key=("leave_id",),
+    version_column="updated_at",
+)
+
 HR_FX_RATES = SourceTable(
     system="hr",
     name="fx_rates",
@@ -357,6 +375,7 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
     HR_EMPLOYEES,
     HR_JOB_HISTORY,
     HR_QUOTAS,
+    HR_LEAVES,
     HR_FX_RATES,
     HR_COMMISSION_ADJUSTMENTS,
 )

@@ -49,8 +49,7 @@ last_assignment as (
 prorated as (
     select
         by_period.*,
-        {{ prorated_month('by_period.hr_quota_amount', 'plan_quotas', 'versions.prorate_hire', 'versions.prorate_termination') }}
-            as quota_amount
+        {{ prorated_month('by_period.hr_quota_amount', 'plan_quotas', 'versions') }} as quota_amount
     from by_period
     left join plan_quotas
         on plan_quotas.quota_row_id = by_period.quota_row_id

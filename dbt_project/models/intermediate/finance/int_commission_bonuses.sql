@@ -3,7 +3,7 @@
 -- reaches attainment_at_least, in the month it is first reached. Attainment here is the
 -- component's commissionable credits from the period's start to the end of the month,
 -- over the quota of the whole period (the person's quota rows of its months on the plan,
--- int_plan_quota_months, prorated for a hire or termination like the component's quota). The amount is in the plan currency and converts at the month's
+-- int_plan_quota_months, prorated for a hire, termination or unpaid leave like the component's quota). The amount is in the plan currency and converts at the month's
 -- last day. Nothing is rounded here.
 
 {{ config(materialized='table') }}
@@ -47,6 +47,7 @@ bonus_credits as (
         components.plan_currency,
         components.prorate_hire,
         components.prorate_termination,
+        components.prorate_unpaid_leave,
         date_trunc(bonuses.bonus_period, credits.period_start)::date as bonus_period_start
     from credits
     inner join bonuses
@@ -78,6 +79,7 @@ months as (
         max(plan_currency) as plan_currency,
         bool_or(prorate_hire) as prorate_hire,
         bool_or(prorate_termination) as prorate_termination,
+        bool_or(prorate_unpaid_leave) as prorate_unpaid_leave,
         sum(credit_amount) as month_measure
     from bonus_credits
     group by 1, 2, 3, 4, 5
@@ -89,9 +91,7 @@ period_quotas as (
         months.plan_id,
         months.bonus_id,
         months.bonus_period_start,
-        sum(
-            {{ prorated_month('plan_quotas.quota_amount', 'plan_quotas', 'months.prorate_hire', 'months.prorate_termination') }}
-        ) as period_quota
+        sum({{ prorated_month('plan_quotas.quota_amount', 'plan_quotas', 'months') }}) as period_quota
     from (
         select
             employee_id,
@@ -101,7 +101,8 @@ period_quotas as (
             max(bonus_period) as bonus_period,
             max(quota_measure) as quota_measure,
             bool_or(prorate_hire) as prorate_hire,
-            bool_or(prorate_termination) as prorate_termination
+            bool_or(prorate_termination) as prorate_termination,
+            bool_or(prorate_unpaid_leave) as prorate_unpaid_leave
         from months
         group by 1, 2, 3, 4
     ) as months

@@ -4,9 +4,10 @@
 -- hire month's period while the person is on the plan, within the months the data covers
 -- (its first to its latest month with a credit: earlier months were paid before this data
 -- starts); its amount is per period, in the plan currency, and converts at the last day of
--- the month its line lands in, like a per-period cap. A version that prorates hires or
--- terminations pays the period's share of it: the days employed over the period's days
--- (draw_proration_share; a hire on the 15th of a 30-day month, 16/30 of a monthly draw). A period's line lands in its last
+-- the month its line lands in, like a per-period cap. A version that prorates hires,
+-- terminations or unpaid leave pays the period's share of it: the days employed (and not
+-- on unpaid leave) over the period's days (draw_proration_share; a hire on the 15th of a
+-- 30-day month, 16/30 of a monthly draw). A period's line lands in its last
 -- month on the plan, once the data covers the whole period (or the person has left the
 -- plan before its end): a quarter is settled on the quarter's commission, never on part of it.
 --   non_recoverable (a guarantee): the period pays at least the draw; the line tops the
@@ -45,6 +46,10 @@ assignments as (
 
 fx_rates as (
     select * from {{ ref('int_fx_rates') }}
+),
+
+leaves as (
+    select * from {{ ref('stg_hr__leaves') }}
 ),
 
 data_months as (
@@ -120,6 +125,7 @@ draw_months as (
         draws.carry_forward,
         versions.prorate_hire,
         versions.prorate_termination,
+        versions.prorate_unpaid_leave,
         plans.plan_currency as draw_currency,
         date_trunc(draws.draw_period, plan_months.period_start)::date as draw_period_start,
         date_trunc(draws.draw_period, plan_months.hire_month)::date as hire_period_start
@@ -157,6 +163,8 @@ period_commission as (
         (array_agg(draw_months.prorate_hire order by draw_months.period_start desc))[1] as prorate_hire,
         (array_agg(draw_months.prorate_termination order by draw_months.period_start desc))[1]
             as prorate_termination,
+        (array_agg(draw_months.prorate_unpaid_leave order by draw_months.period_start desc))[1]
+            as prorate_unpaid_leave,
         coalesce(sum(monthly_commission.commission), 0) as commission_before_draw
     from draw_months
     left join monthly_commission
@@ -178,12 +186,19 @@ prorated as (
     select
         period_ends.*,
         {{ prorated_amount(
-            'draw_amount',
-            '(draw_period_end - draw_period_start + 1)',
-            days_before_hire('draw_period_start', 'draw_period_end', 'hire_date'),
-            days_after_termination('draw_period_start', 'draw_period_end', 'termination_date'),
-            'prorate_hire',
-            'prorate_termination'
+            'period_ends.draw_amount',
+            '(period_ends.draw_period_end - period_ends.draw_period_start + 1)',
+            [
+                days_before_hire('period_ends.draw_period_start', 'period_ends.draw_period_end', 'period_ends.hire_date'),
+                days_after_termination(
+                    'period_ends.draw_period_start', 'period_ends.draw_period_end', 'period_ends.termination_date'
+                ),
+                days_on_unpaid_leave(
+                    'period_ends.employee_id', 'period_ends.draw_period_start', 'period_ends.draw_period_end',
+                    'period_ends.hire_date', 'period_ends.termination_date'
+                )
+            ],
+            ['period_ends.prorate_hire', 'period_ends.prorate_termination', 'period_ends.prorate_unpaid_leave']
         ) }} as prorated_draw_amount
     from period_ends
 ),

@@ -14,8 +14,8 @@
 --                       year_to_date: the quota from the window's start to the end of m's
 --                       quota period (HR quotas.measure = the component's quota_measure,
 --                       monthly rows summed, counting the months the person is on the plan,
---                       each times its prorated share: the days employed over the month's
---                       days when the version prorates hires or terminations, else 1);
+--                       each times its prorated share: the days employed (and not on unpaid
+--                       leave) over the month's days when the version prorates, else 1);
 --   period_attainment   the window's measure up to the end of m / quota.
 -- A band of the rate table covers the measure [quota * attainment_from,
 -- quota * attainment_to) (int_plan_rate_bands):
@@ -81,6 +81,7 @@ component_credits as (
         components.cumulative_true_up,
         components.prorate_hire,
         components.prorate_termination,
+        components.prorate_unpaid_leave,
         greatest(
             case
                 when components.attainment_basis = 'year_to_date' then date_trunc('year', credits.period_start)
@@ -145,6 +146,7 @@ as_of_periods as (
         attainment_basis,
         prorate_hire,
         prorate_termination,
+        prorate_unpaid_leave,
         period_start as as_of_period_start
     from component_credits
 ),
@@ -180,11 +182,8 @@ quota_to_date as (
         as_of_periods.component_id,
         as_of_periods.window_start,
         as_of_periods.as_of_period_start,
-        sum(
-            {{ prorated_month('plan_quotas.quota_amount', 'plan_quotas', 'as_of_periods.prorate_hire', 'as_of_periods.prorate_termination') }}
-        ) as quota_to_date,
-        sum({{ prorated_month('1::numeric', 'plan_quotas', 'as_of_periods.prorate_hire', 'as_of_periods.prorate_termination') }})
-            as quota_months
+        sum({{ prorated_month('plan_quotas.quota_amount', 'plan_quotas', 'as_of_periods') }}) as quota_to_date,
+        sum({{ prorated_month('1::numeric', 'plan_quotas', 'as_of_periods') }}) as quota_months
     from as_of_periods
     inner join plan_quotas
         on plan_quotas.employee_id = as_of_periods.employee_id

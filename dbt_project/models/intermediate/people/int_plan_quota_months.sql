@@ -2,9 +2,9 @@
 -- the quota a plan's attainment windows and bonuses add up, so a move onto a plan
 -- mid-year does not measure the person against the old job's quota.
 --
--- The quota row is the whole month's. The days of it before the hire date and after the
--- termination date are counted here, so that a plan version that prorates hires or
--- terminations (macro prorated_month_share) can take them out: HR states the full-month
+-- The quota row is the whole month's. The days of it before the hire date, after the
+-- termination date and on unpaid leave are counted here, so that a plan version that
+-- prorates them (macro prorated_month) can take them out: HR states the full-month
 -- quota, and the plan says whether a partial month carries all of it.
 
 with quotas as (
@@ -14,6 +14,10 @@ with quotas as (
 assignments as (
     select * from {{ ref('int_employee_assignments') }}
     where plan_id is not null
+),
+
+leaves as (
+    select * from {{ ref('stg_hr__leaves') }}
 ),
 
 on_plan as (
@@ -30,7 +34,11 @@ on_plan as (
         (quotas.period_end - quotas.period_start + 1) as month_days,
         {{ days_before_hire('quotas.period_start', 'quotas.period_end', 'assignments.hire_date') }} as days_before_hire,
         {{ days_after_termination('quotas.period_start', 'quotas.period_end', 'assignments.termination_date') }}
-            as days_after_termination
+            as days_after_termination,
+        {{ days_on_unpaid_leave(
+            'quotas.employee_id', 'quotas.period_start', 'quotas.period_end',
+            'assignments.hire_date', 'assignments.termination_date'
+        ) }} as days_on_unpaid_leave
     from quotas
     inner join assignments
         on assignments.employee_id = quotas.employee_id

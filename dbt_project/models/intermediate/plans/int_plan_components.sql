@@ -64,8 +64,6 @@ assessed as (
             when not coalesce(credit_owner, false) then 'crediting without owner credit'
             when coalesce(credit_manager_rollup, false) then 'crediting manager_rollup'
             when has_credit_overlays then 'crediting overlays'
-            -- unpaid leave needs an HR leave source; hires and terminations are prorated
-            when coalesce(prorate_unpaid_leave, false) then 'proration unpaid_leave'
         end as computed_gap
     from joined
 ),
@@ -91,6 +89,7 @@ final as (
         target_incentive,
         prorate_hire,
         prorate_termination,
+        prorate_unpaid_leave,
         quota_period,
         attainment_basis,
         cumulative_true_up,
