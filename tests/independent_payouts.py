@@ -25,7 +25,7 @@ import csv
 import itertools
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
@@ -53,6 +53,7 @@ class Terms:
     measure: str = "bookings_tcv"  # or bookings_acv: recurring line items x 12 / term
     trigger: str = "booking"  # or invoice: counted at each invoice, for its share of the deal
     cash_rate: Decimal | None = None  # a flat rate on each payment received (collected_cash)
+    margin_rate: Decimal | None = None  # a flat rate on the gross margin of each invoice's share of the deal
     spif: tuple[str, str, str, Decimal] | None = None  # (starts, ends, product family, rate on its bookings)
     prorate: bool = False  # a month counts its days employed and not on unpaid leave: quota, target, draw
 
@@ -70,6 +71,7 @@ PLANS = {
             draw=("recoverable", D("8000.00"), 3, True),
             contest=("2026-07-01", "2026-09-30", (D("3000.00"), D("2000.00"), D("1000.00"))),
             cash_rate=D("0.005"),
+            margin_rate=D("0.01"),
             spif=("2026-08-01", "2026-09-30", "Analytics", D("0.02")),
             tiers=((D(0), D("1.00"), D("0.10")), (D("1.00"), D("1.50"), D("0.15")), (D("1.50"), D("2.00"), D("0.20"))),
         ),
@@ -116,6 +118,8 @@ def curve_value(points: tuple[tuple[Decimal, Decimal], ...], attainment: Decimal
 CLAWBACKS = {"AE_2026": (frozenset({"refund", "churn", "non_payment"}), 90)}
 # seeds/product_families.csv: the families sold as subscriptions (the rest are one-time).
 RECURRING_FAMILIES = frozenset({"Platform", "Analytics"})
+# seeds/product_cost_rates.csv: standard cost as a share of the price (one rate per family so far).
+COST_RATES = {"Platform": D("0.15"), "Analytics": D("0.20"), "Services": D("0.65")}
 MINOR_UNITS = {"JPY": 0}
 
 
@@ -275,8 +279,9 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
         )
 
     booked: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)  # (emp, plan, month) -> B
-    cash: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)  # (emp, plan, month) -> cash commission
-    cash_paid: dict[tuple[str, str | None], Decimal] = defaultdict(Decimal)  # (opp, split) -> cash commission
+    # flat components (cash collected, gross margin): (emp, plan, month) -> commission, and per deal credit
+    flat_earned: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+    flat_paid: dict[tuple[str, str | None], Decimal] = defaultdict(Decimal)  # (opp, split) -> commission
     spif_paid: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)  # (emp, plan, month) -> SPIF
 
     def credit_events(terms: Terms, opp: dict, employee_id: str, plan: str) -> list[tuple[str, Decimal]]:
@@ -297,7 +302,7 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
         return events
 
     def credit_deal(terms: Terms, opp: dict, credited: tuple[str, str, str | None], share: Decimal) -> None:
-        """The component's credits of one deal credit, in the months of their events, and its cash commission."""
+        """The component's credits of one deal credit, in the months of their events, and its flat commissions."""
         employee_id, plan, split_id = credited
         opp_id, pay_ccy = opp["opportunity_id"], employees[(employee_id,)]["pay_currency"]
         if terms.spif is not None and terms.spif[0] <= opp["close_date"] <= terms.spif[1]:
@@ -312,6 +317,15 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
             event_month = event_day[:7] + "-01"
             booked[(employee_id, plan, event_month)] += credit
             month_credits[(employee_id, plan, event_month)].append((event_day, opp_id, split_id, credit))
+        if terms.margin_rate is not None:
+            margin = sum(
+                (Decimal(i["total_price"]) * (1 - COST_RATES[i["product_family"]]) for i in items_by_opp[opp_id]),
+                Decimal(0),
+            )
+            for invoice_day, part in credit_events(replace(terms, trigger="invoice"), opp, employee_id, plan):
+                earned_on_margin = terms.margin_rate * margin * part * share * fx(opp["currency"], pay_ccy, invoice_day)
+                flat_earned[(employee_id, plan, invoice_day[:7] + "-01")] += earned_on_margin
+                flat_paid[(opp_id, split_id)] += earned_on_margin
         for payment in payments_by_opp[opp_id] if terms.cash_rate is not None else ():
             paid_day = payment["payment_date"]
             if counts_at(employee_id, plan, date.fromisoformat(paid_day)):
@@ -321,8 +335,8 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
                     * share
                     * fx(payment["currency"], pay_ccy, paid_day)
                 )
-                cash[(employee_id, plan, paid_day[:7] + "-01")] += earned_on_cash
-                cash_paid[(opp_id, split_id)] += earned_on_cash
+                flat_earned[(employee_id, plan, paid_day[:7] + "-01")] += earned_on_cash
+                flat_paid[(opp_id, split_id)] += earned_on_cash
 
     # Every paid credit, for clawbacks: (emp, plan, month) -> [(close, opp, split, credit)], and by deal.
     month_credits: dict[tuple[str, str, str], list[tuple]] = defaultdict(list)
@@ -530,7 +544,7 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
                         taken_so_far[split_id] = before + share
                         taken = min(before + share, Decimal(1)) - min(before, Decimal(1))
                         earned_on_deal = paid_on((employee_id, plan, month_start), opp_id, split_id)
-                        earned_on_deal += cash_paid[(opp_id, split_id)]
+                        earned_on_deal += flat_paid[(opp_id, split_id)]
                         clawed[(employee_id, plan, discovered.replace(day=1).isoformat())] -= earned_on_deal * taken
         return clawed
 
@@ -559,9 +573,9 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
     year_capped = yearly_caps()
 
     earned: dict[tuple[str, str, str], Decimal] = {}
-    for employee_id, plan, month_start in sorted(set(booked) | set(clawed) | set(cash) | set(spif_paid)):
+    for employee_id, plan, month_start in sorted(set(booked) | set(clawed) | set(flat_earned) | set(spif_paid)):
         commission = clawed.get((employee_id, plan, month_start), Decimal(0))
-        commission += cash.get((employee_id, plan, month_start), Decimal(0))
+        commission += flat_earned.get((employee_id, plan, month_start), Decimal(0))
         commission += spif_paid.get((employee_id, plan, month_start), Decimal(0))
         commission += year_capped.get((employee_id, plan, month_start), Decimal(0))
         bookings = booked.get((employee_id, plan, month_start))

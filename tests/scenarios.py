@@ -298,6 +298,16 @@ UNITS_PLAN = _bookings_plan(
 )
 
 
+MARGIN_PLAN = _bookings_plan(
+    "SCN_MARGIN",
+    f"""  - effective_from: 2026-01-01
+    components:
+      -
+{_component_head("margin", measure="margin", trigger="invoice")}
+        rate_table: {{type: flat, rate: 0.02}}
+""",
+)
+
 SPIF_PLAN = _bookings_plan(
     "SCN_SPIF",
     f"""  - effective_from: 2026-01-01
@@ -920,6 +930,48 @@ SCENARIOS: list[Scenario] = [
             ("S26-E1", "2026-10"): ("3000.00", "USD"),
             ("S26-E2", "2026-10"): ("1400.00", "USD"),
             ("S26-E3", "2026-10"): ("2400.00", "USD"),
+        },
+    ),
+    Scenario(
+        "S27",
+        "gross margin on invoice (SCN_MARGIN: 2 % of the margin, seeds/product_cost_rates.csv)",
+        # O1: 30,000 of Platform (cost 15 %) and 6,000 of Services (cost 65 %): margin
+        #   25,500 + 2,100 = 27,600. Its first invoice, 18,000 on 09-15, is half the deal:
+        #   13,800 x 2 % = 276 in September; the second half, invoiced 10-15, 276 in October.
+        # E2 (EUR): 10,000 EUR of Analytics (cost 20 %), invoiced whole on 10-20 at
+        #   1 EUR = 1.10 USD, paid in EUR: 8,000 x 2 % = 160 EUR.
+        # E3's deal has a Hardware line the cost rates do not know: no margin, held
+        #   (no_cost_rate), never paid on a guess.
+        people=[
+            Person("S27-E1", "USD", "SCN_MARGIN"),
+            Person("S27-E2", "EUR", "SCN_MARGIN"),
+            Person("S27-E3", "USD", "SCN_MARGIN"),
+        ],
+        quotas=[_quota("S27-E1", month=m) for m in ("2026-09", "2026-10")]
+        + [_quota("S27-E2", "100000.00", "EUR"), _quota("S27-E3")],
+        deals=[
+            Deal("S27-O1", "S27-E1", "36000.00", "USD", "2026-09-10", term_months=12),
+            Deal("S27-O2", "S27-E2", "10000.00", "EUR", "2026-10-05", term_months=12),
+            Deal("S27-O3", "S27-E3", "5000.00", "USD", "2026-10-06", term_months=12),
+        ],
+        line_items=[
+            LineItem("S27-L1", "S27-O1", "Platform", "50", "30000.00"),
+            LineItem("S27-L2", "S27-O1", "Services", "10", "6000.00"),
+            LineItem("S27-L3", "S27-O2", "Analytics", "10", "10000.00"),
+            LineItem("S27-L4", "S27-O3", "Hardware", "1", "5000.00"),
+        ],
+        invoices=[
+            Invoice("S27-I1", "S27-O1", "2026-09-15", "18000.00", "USD"),
+            Invoice("S27-I2", "S27-O1", "2026-10-15", "18000.00", "USD"),
+            Invoice("S27-I3", "S27-O2", "2026-10-20", "10000.00", "EUR"),
+            Invoice("S27-I4", "S27-O3", "2026-10-21", "5000.00", "USD"),
+        ],
+        rates=[Rate(day, "EUR", "1.10") for day in ("2026-10-05", "2026-10-20")],
+        plans={"SCN_MARGIN.yaml": MARGIN_PLAN},
+        expected={
+            ("S27-E1", "2026-09"): ("276.00", "USD"),
+            ("S27-E1", "2026-10"): ("276.00", "USD"),
+            ("S27-E2", "2026-10"): ("160.00", "EUR"),
         },
     ),
 ]

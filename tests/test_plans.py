@@ -78,8 +78,16 @@ def test_ae_and_am_first_versions_are_graduated(
     assert str(version.effective_from) == "2025-01-01"
     assert (None if version.effective_to is None else str(version.effective_to)) == effective_to
     component, *others = version.components
-    # AE_2026 also pays 0.5 % of the cash collected on its reps' deals, in the month it arrives.
-    expected_others = [("cash", "collected_cash", "payment", "flat", Decimal("0.005"))] if plan_id == "AE_2026" else []
+    # AE_2026 also pays 0.5 % of the cash collected on its reps' deals, in the month it arrives,
+    # and 1 % of the gross margin of each invoice's share of the deal, in the invoice's month.
+    expected_others = (
+        [
+            ("cash", "collected_cash", "payment", "flat", Decimal("0.005")),
+            ("margin", "margin", "invoice", "flat", Decimal("0.01")),
+        ]
+        if plan_id == "AE_2026"
+        else []
+    )
     assert [(c.id, c.measure, c.trigger, c.rate_table.type, c.rate_table.rate) for c in others] == expected_others
     assert (component.measure, component.quota_measure, component.trigger, component.scope) == (
         "bookings_tcv",
@@ -477,6 +485,7 @@ def test_publish_writes_exact_numeric_tiers(db) -> None:
     assert components == [
         ("AE_2026", 1, "bookings_tcv", "booking", "month", "2.00", True, True, "graduated", None),
         ("AE_2026", 1, "collected_cash", "payment", "month", None, True, True, "flat", None),
+        ("AE_2026", 1, "margin", "invoice", "month", None, True, True, "flat", None),
         ("AM_2026", 1, "bookings_tcv", "booking", "month", "2.00", True, True, "graduated", None),
         ("AM_2026", 2, "bookings_acv", "invoice", "month", "2.00", True, True, "curve", "1.00"),
     ]

@@ -295,22 +295,38 @@ def test_credits_no_version_covers_are_listed_with_the_reason(pipeline: warehous
         ("S12-O1", "not_employed"),
         ("S21-O2", "not_employed"),
         ("S21-O2", "not_employed"),
+        ("S27-O3", "no_cost_rate"),
     ]
 
 
-def test_a_payment_after_leaving_is_held_with_its_billing_row(pipeline: warehouse.Warehouse) -> None:
+def _held_at_events(pipeline: warehouse.Warehouse, employee_id: str) -> list[tuple]:
+    """A person's measured credits held at their billing event: what, which event, why, and its file and line."""
     with warehouse.connect(pipeline) as conn, conn.cursor() as cur:
         cur.execute(
             "select measure, credit_event, credit_event_id, reason, source_file, source_line "
-            "from ops.ops_non_commissionable_credits where employee_id = 'S21-E2' order by measure"
+            "from ops.ops_non_commissionable_credits where employee_id = %s order by measure",
+            (employee_id,),
         )
-        held = cur.fetchall()
+        return cur.fetchall()
+
+
+def _come_from(held: list[tuple], file: str, line: int) -> bool:
+    return all(Path(f).as_posix().endswith(file) and n == line for *_, f, n in held)
+
+
+def test_a_deal_without_a_cost_rate_is_held_off_margin_at_its_invoice(pipeline: warehouse.Warehouse) -> None:
+    held = _held_at_events(pipeline, "S27-E3")
+    assert [row[:4] for row in held] == [("margin", "invoice", "S27-I4", "no_cost_rate")]
+    assert _come_from(held, "billing/invoices.jsonl", _line_in_landing("invoices", "invoice_id", "S27-I4"))
+
+
+def test_a_payment_after_leaving_is_held_with_its_billing_row(pipeline: warehouse.Warehouse) -> None:
+    held = _held_at_events(pipeline, "S21-E2")
     assert [row[:4] for row in held] == [
         ("collected_cash", "payment", "S21-P3", "not_employed"),
         ("invoiced_revenue", "invoice_paid", "S21-I3", "not_employed"),
     ]
-    payment_line = _line_in_landing("payments", "payment_id", "S21-P3")
-    assert all(Path(f).as_posix().endswith("billing/payments.jsonl") and n == payment_line for *_, f, n in held)
+    assert _come_from(held, "billing/payments.jsonl", _line_in_landing("payments", "payment_id", "S21-P3"))
 
 
 def test_explain_shows_what_each_component_measured_and_when(pipeline: warehouse.Warehouse) -> None:

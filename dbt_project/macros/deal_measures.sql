@@ -9,9 +9,9 @@
     ('bookings_tcv', 'bookings_acv', 'bookings_first_year')
 {%- endmacro %}
 
-{#- Every measure a deal component is paid on today: bookings, units and billing. -#}
+{#- Every measure a deal component is paid on today: bookings, margin, units and billing. -#}
 {% macro computed_deal_measures() -%}
-    ('bookings_tcv', 'bookings_acv', 'bookings_first_year', 'units', 'invoiced_revenue', 'collected_cash')
+    ('bookings_tcv', 'bookings_acv', 'bookings_first_year', 'margin', 'units', 'invoiced_revenue', 'collected_cash')
 {%- endmacro %}
 
 {#- Annual contract value: the subscription amount over the term, for a year of it. -#}
@@ -30,6 +30,7 @@
         when 'bookings_tcv' then {{ deal_measures }}.bookings_tcv
         when 'bookings_acv' then {{ deal_measures }}.bookings_acv
         when 'bookings_first_year' then {{ deal_measures }}.bookings_first_year
+        when 'margin' then {{ deal_measures }}.margin
         when 'units' then {{ deal_measures }}.units
     end
 {%- endmacro %}

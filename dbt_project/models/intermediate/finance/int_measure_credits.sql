@@ -137,6 +137,7 @@ measured as (
         case
             when with_events.measure in ('bookings_acv', 'bookings_first_year')
                 then deal_measures.line_item_measure_problem
+            when with_events.measure = 'margin' then deal_measures.margin_problem
             when with_events.measure = 'units' and deal_measures.units is null then 'no_line_items'
             when with_events.measure not in ('invoiced_revenue', 'collected_cash') and with_events.deal_share is null
                 then 'event_currency_mismatch'

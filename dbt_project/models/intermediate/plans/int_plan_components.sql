@@ -50,7 +50,7 @@ assessed as (
     select
         joined.*,
         case
-            -- money measures of a deal or its billing (int_measure_credits); units, margin,
+            -- money measures of a deal or its billing, and units (int_measure_credits);
             -- activities and MBO scores are not computed yet
             when measure not in {{ computed_deal_measures() }}
                 then 'measure ' || measure

@@ -3,7 +3,7 @@
 -- no_plan_version, no_quota, quota_currency_mismatch, missing_fx_rate. Measured credits
 -- of a commissionable deal credit (int_measure_credits, at the event of the component's
 -- payment trigger): no_deal_component, no_line_items, unknown_product_family,
--- line_items_differ_from_amount, no_term, event_currency_mismatch, not_employed,
+-- line_items_differ_from_amount, no_term, no_cost_rate, event_currency_mismatch, not_employed,
 -- no_quota_on_plan, missing_fx_rate. Each list is checked in its order; the first that
 -- applies is reported.
 
