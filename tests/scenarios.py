@@ -308,6 +308,23 @@ MARGIN_PLAN = _bookings_plan(
 """,
 )
 
+TEAM_PLAN = _bookings_plan(
+    "SCN_TEAM",
+    """  - effective_from: 2026-01-01
+    components:
+      - id: team
+        name: Team bookings
+        measure: bookings_tcv
+        quota_measure: bookings
+        trigger: booking
+        scope: team
+        quota_period: month
+        attainment_basis: period_to_date
+        crediting: {owner: false, manager_rollup: true}
+        rate_table: {type: flat, rate: 0.02}
+""",
+)
+
 SPIF_PLAN = _bookings_plan(
     "SCN_SPIF",
     f"""  - effective_from: 2026-01-01
@@ -972,6 +989,46 @@ SCENARIOS: list[Scenario] = [
             ("S27-E1", "2026-09"): ("276.00", "USD"),
             ("S27-E1", "2026-10"): ("276.00", "USD"),
             ("S27-E2", "2026-10"): ("160.00", "EUR"),
+        },
+    ),
+    Scenario(
+        "S28",
+        "manager roll-up: a team component paid on the reporting line's deals (SCN_TEAM: 2 %)",
+        # R1 and R2 (SCN_FLAT: 5 %, nothing below half the quota) report to M1, M1 to M2;
+        #   both managers are on SCN_TEAM. R1 closes 60,000 (3,000) and R2 40,000 against
+        #   60,000 (2,000). M1's team is 100,000: 2,000; M2's line (M1's team) too: 2,000,
+        #   paid in GBP at 1 GBP = 1.25 USD on both close dates: 1,600 GBP.
+        # R3 reports to M3, who is on SCN_FLAT (no roll-up): M3 is credited nothing and
+        #   paid nothing.
+        people=[
+            Person("S28-R1", "USD", "SCN_FLAT", manager_employee_id="S28-M1"),
+            Person("S28-R2", "USD", "SCN_FLAT", manager_employee_id="S28-M1"),
+            Person("S28-M1", "USD", "SCN_TEAM", role="MANAGER", manager_employee_id="S28-M2"),
+            Person("S28-M2", "GBP", "SCN_TEAM", role="MANAGER"),
+            Person("S28-R3", "USD", "SCN_FLAT", manager_employee_id="S28-M3"),
+            Person("S28-M3", "USD", "SCN_FLAT", role="MANAGER"),
+        ],
+        quotas=[
+            _quota("S28-R1"),
+            _quota("S28-R2", "60000.00"),
+            _quota("S28-M1", "200000.00"),
+            _quota("S28-M2", "300000.00", "GBP"),
+            _quota("S28-R3"),
+            _quota("S28-M3"),
+        ],
+        deals=[
+            Deal("S28-O1", "S28-R1", "60000.00", "USD", "2026-10-05"),
+            Deal("S28-O2", "S28-R2", "40000.00", "USD", "2026-10-12"),
+            Deal("S28-O3", "S28-R3", "70000.00", "USD", "2026-10-14"),
+        ],
+        rates=[Rate(day, "GBP", "1.25") for day in ("2026-10-05", "2026-10-12")],
+        plans={"SCN_TEAM.yaml": TEAM_PLAN},
+        expected={
+            ("S28-R1", "2026-10"): ("3000.00", "USD"),
+            ("S28-R2", "2026-10"): ("2000.00", "USD"),
+            ("S28-M1", "2026-10"): ("2000.00", "USD"),
+            ("S28-M2", "2026-10"): ("1600.00", "GBP"),
+            ("S28-R3", "2026-10"): ("3500.00", "USD"),
         },
     ),
 ]

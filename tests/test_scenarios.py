@@ -235,6 +235,17 @@ def test_explain_shows_the_true_up(pipeline: warehouse.Warehouse) -> None:
     ), text
 
 
+def test_explain_shows_whose_credit_a_manager_rolls_up(pipeline: warehouse.Warehouse) -> None:
+    from commissions.explain import explain_payout
+
+    text = explain_payout("S28-M2", "2026-10", pipeline)
+    assert "plan SCN_TEAM: 1,600.00 GBP" in text
+    rolled_up = (("S28-O1", "S28-R1", "48,000", "960"), ("S28-O2", "S28-R2", "32,000", "640"))
+    for deal, rep, credited, commission in rolled_up:
+        line = rf"{deal} +owner of {rep} \(roll-up\) .* {credited} .* flat .* 2% +{credited} +{commission}"
+        assert re.search(line, text), text
+
+
 def test_explain_shows_the_draw(pipeline: warehouse.Warehouse) -> None:
     from commissions.explain import explain_payout
 

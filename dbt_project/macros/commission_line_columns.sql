@@ -84,6 +84,8 @@
         ('measure_currency', 'text'),
         ('opportunity_id', 'text'),
         ('split_id', 'text'),
+        ('credit_type', 'text'),
+        ('rollup_from_employee_id', 'text'),
         ('split_share', 'numeric'),
         ('credit_date', 'date'),
         ('deal_amount', 'numeric'),
@@ -115,7 +117,8 @@
 {#- The columns of the deal credit a line is about, under their own names in int_credits,
     int_measure_credits, int_commission_lines and int_commission_spifs. -#}
 {% macro commission_line_credit_keys() -%}
-    {{ return(['opportunity_id', 'split_id', 'split_share', 'credit_date', 'deal_amount', 'deal_currency',
+    {{ return(['opportunity_id', 'split_id', 'credit_type', 'rollup_from_employee_id', 'split_share', 'credit_date',
+               'deal_amount', 'deal_currency',
                'fx_rate', 'credit_amount', 'opportunity_row_id', 'split_row_id', 'quota_row_id',
                'source_file', 'source_batch_id', 'source_line']) }}
 {%- endmacro %}

@@ -137,6 +137,14 @@ def _row(deal: dict[str, str], what: str, base: str, amount: str, attainment: st
     ]
 
 
+def _credited_as(line: dict[str, Any]) -> str:
+    """The split the credit is (or the owner's), and for a manager's roll-up whose credit it repeats."""
+    split = line["split_id"] or "owner"
+    if line.get("credit_type") == "manager_rollup":
+        return f"{split} of {line['rollup_from_employee_id']} (roll-up)"
+    return split
+
+
 def _cap_row(line: dict[str, Any]) -> list[str]:
     """A cap line: what the cap took back, and how the cap was converted."""
     cap = (
@@ -145,7 +153,7 @@ def _cap_row(line: dict[str, Any]) -> list[str]:
     )
     deal = {"deal": line["opportunity_id"] or "(month)"}
     if line["opportunity_id"]:
-        deal["split"] = line["split_id"] or "owner"
+        deal["split"] = _credited_as(line)
     if line["source_file"]:
         deal["source"] = f"{line['source_file']}:{line['source_line']}"
     return _row(deal, cap, _money(line["amount_before_cap"]), _money(line["commission_amount"]))
@@ -155,7 +163,7 @@ def _deal_columns(line: dict[str, Any]) -> dict[str, str]:
     """The deal columns of a line that is about one deal credit but is not a band of it."""
     return {
         "deal": line["opportunity_id"],
-        "split": line["split_id"] or "owner",
+        "split": _credited_as(line),
         "date": f"{line['credit_date']:%Y-%m-%d}",
         "amount": f"{_money(line['deal_amount'])} {line['deal_currency']}",
         "share": _percent(line["split_share"]),
@@ -257,7 +265,7 @@ def _line_rows(lines: list[dict[str, Any]]) -> list[list[str]]:
         rows.append(
             [
                 line["opportunity_id"],
-                line["split_id"] or "owner",
+                _credited_as(line),
                 f"{line['credit_date']:%Y-%m-%d}",
                 f"{_money(line['deal_amount'])} {line['deal_currency']}",
                 _percent(line["split_share"]),
@@ -352,7 +360,7 @@ def explain_payout(employee_id: str, period: str, wh: warehouse.Warehouse | None
                 else ""
             )
             out.append(
-                f"  {credit['opportunity_id']} {credit['split_id'] or 'owner'} {credit['credit_date']:%Y-%m-%d} "
+                f"  {credit['opportunity_id']} {_credited_as(credit)} {credit['credit_date']:%Y-%m-%d} "
                 f"{_money(credit['deal_amount'])} {credit['deal_currency']}{measured}: {credit['reason']} "
                 f"({credit['source_file']}:{credit['source_line']})"
             )

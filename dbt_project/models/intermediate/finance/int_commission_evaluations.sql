@@ -99,6 +99,12 @@ component_credits as (
         and components.version_number = credits.plan_version_number
         and components.measure = credits.measure
         and components.payment_trigger = credits.payment_trigger
+        -- the person's own credits count where the component credits owners, the
+        -- reporting line's where it rolls up to managers
+        and case
+            when credits.credit_type = 'manager_rollup' then coalesce(components.credit_manager_rollup, false)
+            else coalesce(components.credit_owner, true)
+        end
 ),
 
 with_plan_fx as (
@@ -400,6 +406,8 @@ final as (
         measure_currency,
         opportunity_id,
         split_id,
+        credit_type,
+        rollup_from_employee_id,
         split_share,
         credit_date,
         deal_amount,

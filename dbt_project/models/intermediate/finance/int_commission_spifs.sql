@@ -117,6 +117,8 @@ final as (
         deal_currency as measure_currency,
         opportunity_id,
         split_id,
+        credit_type,
+        rollup_from_employee_id,
         split_share,
         credit_date,
         deal_amount,

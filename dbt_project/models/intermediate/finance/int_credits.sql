@@ -1,10 +1,16 @@
 -- One row per credit: a Closed Won deal credited to one person. A deal credits each
 -- of its Revenue split owners by split_percent; a deal with no Revenue split credits
--- its owner 100%. The credit is converted to the person's pay currency at the close
--- date and checked for eligibility. Non-commissionable credits stay here with the
--- reason (they are listed in ops.ops_non_commissionable_credits), never dropped.
+-- its owner 100% (credit_type owner or revenue_split). Each of those credits also rolls
+-- up the reporting line as of the close date (job history managers, manager of manager
+-- and so on): every manager above the credited person whose plan version in force that
+-- day has a manager_rollup component gets a credit of the same share (credit_type
+-- manager_rollup, rollup_from_employee_id = the person credited), so a manager's team
+-- is the sum of the team's credits. The credit is converted to the person's pay
+-- currency at the close date and checked for eligibility. Non-commissionable credits
+-- stay here with the reason (they are listed in ops.ops_non_commissionable_credits),
+-- never dropped.
 
-with opportunities as (
+with recursive opportunities as (
     select * from {{ ref('stg_crm__opportunities') }}
 ),
 
@@ -35,6 +41,13 @@ fx_rates as (
 
 plan_versions as (
     select * from {{ ref('stg_plans__plan_versions') }}
+),
+
+rollup_versions as (
+    -- the plan versions that credit managers with their reporting line
+    select distinct plan_id, version_number
+    from {{ ref('stg_plans__components') }}
+    where credit_manager_rollup
 ),
 
 won_deals as (
@@ -109,7 +122,9 @@ with_person as (
         employees.employee_id,
         employees.pay_currency,
         employees.hire_date,
-        employees.termination_date
+        employees.termination_date,
+        case when credits.split_id is null then 'owner' else 'revenue_split' end as credit_type,
+        null::text as rollup_from_employee_id
     from credits
     left join users
         on users.user_id = credits.credited_user_id
@@ -117,7 +132,7 @@ with_person as (
         on employees.employee_id = users.employee_id
 ),
 
-with_assignment as (
+direct_assigned as (
     -- The assignment covering the credit date (the latest one if HR overlaps them).
     select distinct on (with_person.opportunity_id, with_person.split_id)
         with_person.*,
@@ -132,6 +147,94 @@ with_assignment as (
         and assignments.valid_from <= with_person.credit_date
         and (assignments.valid_to is null or with_person.credit_date <= assignments.valid_to)
     order by with_person.opportunity_id, with_person.split_id, assignments.valid_from desc nulls last
+),
+
+reporting_line as (
+    -- Every manager above each credited person on the credit date, nearest first
+    -- (depth 1 = the line manager); at most 20 levels, so a loop in HR data ends.
+    select
+        opportunity_id,
+        split_id,
+        credit_date,
+        manager_employee_id as rollup_employee_id,
+        1 as depth
+    from direct_assigned
+    where employee_id is not null and manager_employee_id is not null
+    union all
+    select
+        reporting_line.opportunity_id,
+        reporting_line.split_id,
+        reporting_line.credit_date,
+        managers.manager_employee_id,
+        reporting_line.depth + 1
+    from reporting_line
+    inner join assignments as managers
+        on managers.employee_id = reporting_line.rollup_employee_id
+        and managers.valid_from <= reporting_line.credit_date
+        and (managers.valid_to is null or reporting_line.credit_date <= managers.valid_to)
+    where managers.manager_employee_id is not null
+        and reporting_line.depth < 20
+),
+
+rollup_assigned as (
+    -- The credit again for each manager of the line on a plan version with a roll-up
+    -- component that day: the deal's share as credited, the manager's own assignment.
+    select
+        direct.opportunity_id,
+        direct.split_id,
+        direct.credited_user_id,
+        direct.split_percent,
+        direct.split_share,
+        direct.split_row_id,
+        direct.account_id,
+        direct.deal_amount,
+        direct.deal_currency,
+        direct.credit_date,
+        direct.period_start,
+        direct.opportunity_row_id,
+        direct.source_batch_id,
+        direct.source_file,
+        direct.source_line,
+        direct.known_user_id,
+        managers.employee_id,
+        managers.pay_currency,
+        managers.hire_date,
+        managers.termination_date,
+        'manager_rollup' as credit_type,
+        direct.employee_id as rollup_from_employee_id,
+        manager_assignment.assignment_id,
+        manager_assignment.role,
+        manager_assignment.plan_id,
+        manager_assignment.manager_employee_id,
+        manager_assignment.territory
+    from (select distinct opportunity_id, split_id, rollup_employee_id from reporting_line) as line
+    inner join direct_assigned as direct
+        on direct.opportunity_id = line.opportunity_id
+        and direct.split_id is not distinct from line.split_id
+    inner join employees as managers
+        on managers.employee_id = line.rollup_employee_id
+    inner join lateral (
+        select *
+        from assignments
+        where assignments.employee_id = line.rollup_employee_id
+            and assignments.valid_from <= direct.credit_date
+            and (assignments.valid_to is null or direct.credit_date <= assignments.valid_to)
+        order by assignments.valid_from desc
+        limit 1
+    ) as manager_assignment on true
+    inner join plan_versions
+        on plan_versions.plan_id = manager_assignment.plan_id
+        and plan_versions.effective_from <= direct.credit_date
+        and (plan_versions.effective_to is null or direct.credit_date <= plan_versions.effective_to)
+    inner join rollup_versions
+        on rollup_versions.plan_id = plan_versions.plan_id
+        and rollup_versions.version_number = plan_versions.version_number
+),
+
+with_assignment as (
+    select * from direct_assigned
+    union all
+    select * from rollup_assigned
 ),
 
 with_plan_version as (
@@ -206,9 +309,15 @@ assessed as (
 
 final as (
     select
-        {{ dbt.hash("opportunity_id || '|' || coalesce(split_id, 'owner')") }} as credit_id,
+        case
+            when credit_type = 'manager_rollup'
+                then {{ dbt.hash("opportunity_id || '|' || coalesce(split_id, 'owner') || '|rollup|' || employee_id") }}
+            else {{ dbt.hash("opportunity_id || '|' || coalesce(split_id, 'owner')") }}
+        end as credit_id,
         opportunity_id,
         split_id,
+        credit_type,
+        rollup_from_employee_id,
         account_id,
         credited_user_id,
         employee_id,

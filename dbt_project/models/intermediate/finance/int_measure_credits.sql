@@ -54,14 +54,18 @@ fx_rates as materialized (
 ),
 
 measured_by_version as (
-    -- The (measure, trigger) pairs each plan version pays deals on.
-    select distinct
+    -- The (measure, trigger) pairs each plan version pays deals on, for the person
+    -- credited (owner crediting) or for the managers of the line (manager_rollup).
+    select
         plan_id,
         version_number,
         measure,
-        payment_trigger
+        payment_trigger,
+        bool_or(coalesce(credit_owner, true)) as credits_owner,
+        bool_or(coalesce(credit_manager_rollup, false)) as credits_manager_rollup
     from components
     where measure in {{ computed_deal_measures() }}
+    group by 1, 2, 3, 4
 ),
 
 credit_measures as (
@@ -70,6 +74,8 @@ credit_measures as (
         deal_credits.credit_date as deal_close_date,
         deal_credits.opportunity_id,
         deal_credits.split_id,
+        deal_credits.credit_type,
+        deal_credits.rollup_from_employee_id,
         deal_credits.credited_user_id,
         deal_credits.employee_id,
         deal_credits.account_id,
@@ -97,6 +103,10 @@ credit_measures as (
     left join measured_by_version
         on measured_by_version.plan_id = deal_credits.plan_id
         and measured_by_version.version_number = deal_credits.plan_version_number
+        and case
+            when deal_credits.credit_type = 'manager_rollup' then measured_by_version.credits_manager_rollup
+            else measured_by_version.credits_owner
+        end
 ),
 
 with_events as (
@@ -214,6 +224,8 @@ final as (
         deal_close_date,
         opportunity_id,
         split_id,
+        credit_type,
+        rollup_from_employee_id,
         account_id,
         credited_user_id,
         employee_id,

@@ -54,15 +54,18 @@ assessed as (
             -- activities and MBO scores are not computed yet
             when measure not in {{ computed_deal_measures() }}
                 then 'measure ' || measure
-            when scope <> 'individual' then 'scope ' || scope
+            -- a team is the manager's reporting line, credited by roll-up (int_credits)
+            when scope = 'team' and not (coalesce(credit_manager_rollup, false) and not coalesce(credit_owner, false))
+                then 'scope team without manager_rollup crediting alone'
+            when scope not in ('individual', 'team') then 'scope ' || scope
             -- credits are eligible on a monthly bookings quota (int_credits); units are
             -- counted against a quota in units (HR quotas.measure = quota_measure)
             when quota_measure <> 'bookings' and measure <> 'units' then 'quota_measure ' || quota_measure
             -- a true-up re-rates credits after the month: caps on money are per month's lines
             when cumulative_true_up and coalesce(cap_per_deal, cap_per_period, cap_per_year) is not null
                 then 'caps on money with cumulative_true_up'
-            when not coalesce(credit_owner, false) then 'crediting without owner credit'
-            when coalesce(credit_manager_rollup, false) then 'crediting manager_rollup'
+            when not coalesce(credit_owner, false) and not coalesce(credit_manager_rollup, false)
+                then 'crediting without owner or manager_rollup credit'
             when has_credit_overlays then 'crediting overlays'
         end as computed_gap
     from joined
@@ -101,7 +104,9 @@ final as (
         cap_per_deal,
         cap_per_period,
         cap_per_year,
+        credit_owner,
         credit_revenue_splits,
+        credit_manager_rollup,
         computed_gap is null as is_computed,
         computed_gap
     from assessed
