@@ -81,6 +81,16 @@ class Leave:
 
 
 @dataclass(frozen=True)
+class MboScore:
+    employee_id: str
+    period_start: str
+    period_end: str
+    score: str
+    scored_by: str = "Director"
+    comment: str = "Objectives reviewed with the director"
+
+
+@dataclass(frozen=True)
 class Rate:
     rate_date: str
     currency: str
@@ -160,6 +170,7 @@ def write_landing(
     line_items: list[LineItem] = (),
     payments: list[Payment] = (),
     leaves: list[Leave] = (),
+    mbo_scores: list[MboScore] = (),
 ) -> None:
     """Write crm/, hr/ and (when there are invoices) billing/ landing files for these records."""
     write_csv(
@@ -317,6 +328,23 @@ def write_landing(
                 "updated_at": STAMP,
             }
             for leave in leaves
+        ),
+    )
+    write_csv(
+        landing / "hr" / "mbo_scores.csv",
+        "hr",
+        "mbo_scores",
+        (
+            {
+                "employee_id": m.employee_id,
+                "period_start": m.period_start,
+                "period_end": m.period_end,
+                "score": m.score,
+                "scored_by": m.scored_by,
+                "comment": m.comment,
+                "updated_at": STAMP,
+            }
+            for m in mbo_scores
         ),
     )
     write_csv(

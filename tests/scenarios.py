@@ -22,6 +22,7 @@ from landing_files import (
     Invoice,
     Leave,
     LineItem,
+    MboScore,
     Payment,
     Person,
     Quota,
@@ -47,6 +48,7 @@ class Scenario:
     line_items: list[LineItem] = field(default_factory=list)
     payments: list[Payment] = field(default_factory=list)
     leaves: list[Leave] = field(default_factory=list)
+    mbo_scores: list[MboScore] = field(default_factory=list)
     #: (employee, period) -> adjustments paid (ADJ), when the scenario has any
     expected_adjustments: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
@@ -322,6 +324,27 @@ TEAM_PLAN = _bookings_plan(
         attainment_basis: period_to_date
         crediting: {owner: false, manager_rollup: true}
         rate_table: {type: flat, rate: 0.02}
+""",
+)
+
+MBO_PLAN = _bookings_plan(
+    "SCN_MBO",
+    """  - effective_from: 2026-01-01
+    target_incentive: "48000.00"
+    components:
+      - id: objectives
+        name: Management objectives
+        measure: mbo_score
+        scope: individual
+        weight: 1.00
+        quota_period: quarter
+        attainment_basis: period_to_date
+        rate_table:
+          type: curve
+          points:
+            - {attainment: 1.00, payout: 1.00}
+            - {attainment: 1.20, payout: 1.50}
+        threshold: 0.50
 """,
 )
 
@@ -1029,6 +1052,34 @@ SCENARIOS: list[Scenario] = [
             ("S28-M1", "2026-10"): ("2000.00", "USD"),
             ("S28-M2", "2026-10"): ("1600.00", "GBP"),
             ("S28-R3", "2026-10"): ("3500.00", "USD"),
+        },
+    ),
+    Scenario(
+        "S29",
+        "MBO: a share of target incentive at the manager's score (SCN_MBO: 48,000 USD a year)",
+        # A quarter's target is 48,000 x 3 / 12 = 12,000 USD, paid in September for Q3 on the
+        # curve (0, 0) - (1.00, 1.00) - (1.20, 1.50), nothing below 0.50.
+        # E1 scored 1.10: C = 1.00 + 0.10 x 0.50 / 0.20 = 1.25, 15,000 USD.
+        # E2 (EUR) scored 0.80: 9,600 USD at round(1 / 1.20, 10) = 0.8333333333 on 09-30:
+        #   7,999.99999968 EUR, 8,000.00 once rounded.
+        # E3 scored 0.40, below the threshold: a line of 0.
+        people=[
+            Person("S29-E1", "USD", "SCN_MBO", role="MANAGER"),
+            Person("S29-E2", "EUR", "SCN_MBO", role="MANAGER"),
+            Person("S29-E3", "USD", "SCN_MBO", role="MANAGER"),
+        ],
+        deals=[],
+        mbo_scores=[
+            MboScore("S29-E1", "2026-07-01", "2026-09-30", "1.10"),
+            MboScore("S29-E2", "2026-07-01", "2026-09-30", "0.80"),
+            MboScore("S29-E3", "2026-07-01", "2026-09-30", "0.40"),
+        ],
+        rates=[Rate("2026-09-30", "EUR", "1.20")],
+        plans={"SCN_MBO.yaml": MBO_PLAN},
+        expected={
+            ("S29-E1", "2026-09"): ("15000.00", "USD"),
+            ("S29-E2", "2026-09"): ("8000.00", "EUR"),
+            ("S29-E3", "2026-09"): ("0.00", "USD"),
         },
     ),
 ]

@@ -60,6 +60,7 @@ def pipeline(embedded_server, tmp_path_factory: pytest.TempPathFactory) -> Itera
         line_items=_all("line_items"),
         payments=_all("payments"),
         leaves=_all("leaves"),
+        mbo_scores=_all("mbo_scores"),
     )
     plans = root / "plans"
     shutil.copytree(paths().repo_root / "plans", plans)
@@ -244,6 +245,17 @@ def test_explain_shows_whose_credit_a_manager_rolls_up(pipeline: warehouse.Wareh
     for deal, rep, credited, commission in rolled_up:
         line = rf"{deal} +owner of {rep} \(roll-up\) .* {credited} .* flat .* 2% +{credited} +{commission}"
         assert re.search(line, text), text
+
+
+def test_explain_shows_the_mbo_score_and_the_target_it_is_a_share_of(pipeline: warehouse.Warehouse) -> None:
+    from commissions.explain import explain_payout
+
+    text = explain_payout("S29-E1", "2026-09", pipeline)
+    assert "plan SCN_MBO: 15,000.00 USD" in text
+    assert "component objectives (Management objectives): curve rates curve_1 [0, 1) 0% -> 100% of target" in text
+    mbo = r"mbo score 110%: 125% of target 48,000.00 USD x weight 1.00 x 3/12 x fx 1 \(2026-09-30\) +15,000"
+    line = 1 + _line_in_landing("mbo_scores", "employee_id", "S29-E1")  # under the CSV header
+    assert re.search(rf"\(period\) .* {mbo} +hr/mbo_scores.csv:{line}", text), text
 
 
 def test_explain_shows_the_draw(pipeline: warehouse.Warehouse) -> None:

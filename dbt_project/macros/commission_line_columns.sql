@@ -31,6 +31,7 @@
         ('target_incentive_currency', 'text'),
         ('target_incentive_fx_rate', 'numeric'),
         ('target_incentive_fx_date', 'date'),
+        ('target_incentive_months', 'numeric'),
         ('unit_amount_fx_rate', 'numeric'),
         ('unit_amount_fx_date', 'date'),
         ('curve_attainment_from', 'numeric'),

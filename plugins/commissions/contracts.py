@@ -327,6 +327,26 @@ HR_LEAVES = SourceTable(
     version_column="updated_at",
 )
 
+HR_MBO_SCORES = SourceTable(
+    system="hr",
+    name="mbo_scores",
+    file_format="csv",
+    description=(
+        "Management-by-objectives scores: how far a person met their objectives for a period, scored by their manager."
+    ),
+    columns=(
+        _c("employee_id", "text", "HR employee id of the person scored.", nullable=False),
+        _c("period_start", "date", "First day of the period scored (a month, quarter or year).", nullable=False),
+        _c("period_end", "date", "Last day of the period scored."),
+        _c("score", "numeric", "Share of the objectives met: 1.00 = all of them, 0.80 = 80 %."),
+        _c("scored_by", "text", "HR employee id of the manager who scored."),
+        _c("comment", "text", "What the score rests on, in words the person can read."),
+        _c("updated_at", "timestamptz", "Last change.", nullable=False),
+    ),
+    primary_key=("employee_id", "period_start"),
+    version_column="updated_at",
+)
+
 HR_FX_RATES = SourceTable(
     system="hr",
     name="fx_rates",
@@ -376,6 +396,7 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
     HR_JOB_HISTORY,
     HR_QUOTAS,
     HR_LEAVES,
+    HR_MBO_SCORES,
     HR_FX_RATES,
     HR_COMMISSION_ADJUSTMENTS,
 )

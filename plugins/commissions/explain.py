@@ -227,6 +227,19 @@ def _spif_row(line: dict[str, Any]) -> list[str]:
     return _row(deal, what, _money(line["credit_amount"]), _money(line["commission_amount"]))
 
 
+def _mbo_row(line: dict[str, Any]) -> list[str]:
+    """An MBO line: the score, the curve's share of target at it, and the target it is a share of."""
+    threshold = "" if line["threshold_met"] else f" (below the {_attainment(line['threshold_attainment'])} threshold)"
+    what = (
+        f"mbo score {_attainment(line['period_attainment'])}{threshold}: {_percent(line['rate'])} of target"
+        f" {_money(line['target_incentive'])} {line['target_incentive_currency']} x weight {line['component_weight']}"
+        f" x {line['target_incentive_months']}/12 x fx {line['target_incentive_fx_rate']}"
+        f" ({line['target_incentive_fx_date']:%Y-%m-%d})"
+    )
+    deal = {"deal": "(period)", "source": f"{line['source_file']}:{line['source_line']}"}
+    return _row(deal, what, "", _money(line["commission_amount"]))
+
+
 #: How each kind of line that is not a band of a credit is printed.
 _OTHER_ROWS = {
     "clawback": _clawback_row,
@@ -235,6 +248,7 @@ _OTHER_ROWS = {
     "bonus": _incentive_row,
     "contest": _incentive_row,
     "spif": _spif_row,
+    "mbo": _mbo_row,
     "per_deal_cap": _cap_row,
     "per_period_cap": _cap_row,
     "per_year_cap": _cap_row,
@@ -298,11 +312,13 @@ def explain_payout(employee_id: str, period: str, wh: warehouse.Warehouse | None
     for payout in marts.payouts:
         plan_lines = [line for line in marts.lines if line["plan_id"] == payout["plan_id"]]
         out.append("")
-        out.append(
-            f"plan {payout['plan_id']}: {_money(payout['payout_amount'])} {payout['currency']}  "
-            f"(quota {_money(payout['quota'])}, credited {_money(payout['credited_bookings'])}, "
+        attainment = (
+            ""
+            if payout["quota"] is None  # no credited bookings this month (an MBO, a draw, a clawback)
+            else f"  (quota {_money(payout['quota'])}, credited {_money(payout['credited_bookings'])}, "
             f"attainment {_attainment(payout['attainment'])})"
         )
+        out.append(f"plan {payout['plan_id']}: {_money(payout['payout_amount'])} {payout['currency']}{attainment}")
         for plan in (p for p in marts.plans if p["plan_id"] == payout["plan_id"]):
             threshold = f", threshold {_percent(plan['threshold_attainment'])}" if plan["threshold_attainment"] else ""
             cap = f", cap {_percent(plan['cap_attainment'])}" if plan["cap_attainment"] else ""

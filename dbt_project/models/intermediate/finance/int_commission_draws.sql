@@ -1,6 +1,6 @@
 -- Draws (a plan version's `draw`), one line per person, plan and draw period (a month or a
 -- quarter), after every other line of its months (commission, caps, clawbacks, true-ups,
--- bonuses, prizes, SPIFs) is known. A draw runs for the first `periods` periods from the
+-- bonuses, prizes, SPIFs, MBO) is known. A draw runs for the first `periods` periods from the
 -- hire month's period while the person is on the plan, within the months the data covers
 -- (its first to its latest month with a credit: earlier months were paid before this data
 -- starts); its amount is per period, in the plan currency, and converts at the last day of
@@ -73,6 +73,9 @@ month_lines as (
     select employee_id, plan_id, period_start, commission_amount from {{ ref('int_commission_contests') }}
     union all
     select employee_id, plan_id, period_start, commission_amount from {{ ref('int_commission_spifs') }}
+    union all
+    select employee_id, plan_id, period_start, commission_amount from {{ ref('int_commission_mbo') }}
+    where is_payable
 ),
 
 monthly_commission as (

@@ -50,10 +50,14 @@ assessed as (
     select
         joined.*,
         case
-            -- money measures of a deal or its billing, and units (int_measure_credits);
-            -- activities and MBO scores are not computed yet
-            when measure not in {{ computed_deal_measures() }}
+            -- money measures of a deal or its billing, and units (int_measure_credits), and
+            -- MBO scores on a payout curve (int_commission_mbo); activities are not computed yet
+            when measure not in {{ computed_deal_measures() }} and measure <> 'mbo_score'
                 then 'measure ' || measure
+            when measure = 'mbo_score' and rate_table_type <> 'curve'
+                then 'mbo_score on a ' || rate_table_type || ' table'
+            when measure = 'mbo_score' and target_incentive is null then 'mbo_score without target_incentive'
+            when measure = 'mbo_score' then null
             -- a team is the manager's reporting line, credited by roll-up (int_credits)
             when scope = 'team' and not (coalesce(credit_manager_rollup, false) and not coalesce(credit_owner, false))
                 then 'scope team without manager_rollup crediting alone'

@@ -23,7 +23,13 @@ rate_schedules as (
         string_agg(
             band_label || ' [' || trim_scale(attainment_from)::text || ', '
             || coalesce(trim_scale(attainment_to)::text, 'open') || ') '
-            || trim_scale(rate * 100)::text || '%',
+            || case
+                -- a curve segment pays a share of target incentive, from payout_from to payout_to
+                when rate is null
+                    then trim_scale(payout_from * 100)::text || '% -> ' || trim_scale(payout_to * 100)::text
+                        || '% of target'
+                else trim_scale(rate * 100)::text || '%'
+            end,
             '; ' order by band_number
         ) as rate_schedule
     from bands

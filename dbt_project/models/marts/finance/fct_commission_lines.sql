@@ -3,8 +3,8 @@
 -- lines (what a per-deal or per-period cap took back) and clawback lines (what a refund
 -- or churn took back, in the period it was discovered) and true-up lines (what a later
 -- month of a cumulative window adds to or takes back from its earlier credits), draw
--- lines (a draw's top-up, advance or recovery), bonus, contest prize and SPIF lines. A payout is
--- the sum of its lines.
+-- lines (a draw's top-up, advance or recovery), bonus, contest prize, SPIF and MBO lines. A
+-- payout is the sum of its lines.
 
 with commission_lines as (
     select * from {{ ref('int_commission_lines') }}
@@ -36,6 +36,11 @@ contest_lines as (
 
 spif_lines as (
     select * from {{ ref('int_commission_spifs') }}
+),
+
+mbo_lines as (
+    select * from {{ ref('int_commission_mbo') }}
+    where is_payable
 ),
 
 plan_versions as (
@@ -227,6 +232,35 @@ bonuses as (
         and components.component_id = bonus_lines.component_id
 ),
 
+mbos as (
+    select
+        {{ commission_line_columns({
+            'plan_version': 'mbo_lines.plan_version',
+            'component_id': 'mbo_lines.component_id',
+            'component_name': 'mbo_lines.component_name',
+            'rate_table_type': "'curve'",
+            'tier_label': "'mbo'",
+            'rate': 'mbo_lines.curve_value',
+            'component_weight': 'mbo_lines.component_weight',
+            'target_incentive': 'mbo_lines.target_incentive',
+            'target_incentive_currency': 'mbo_lines.target_incentive_currency',
+            'target_incentive_fx_rate': 'mbo_lines.target_incentive_fx_rate',
+            'target_incentive_fx_date': 'mbo_lines.target_incentive_fx_date',
+            'target_incentive_months': 'mbo_lines.target_incentive_months',
+            'threshold_attainment': 'mbo_lines.threshold_attainment',
+            'threshold_met': 'mbo_lines.threshold_met',
+            'cap_attainment': 'mbo_lines.cap_attainment',
+            'period_attainment': 'mbo_lines.score',
+            'measure': "'mbo_score'",
+            'measure_amount': 'mbo_lines.score',
+            'tier_base_amount': '0::numeric',
+            'source_file': 'mbo_lines.source_file',
+            'source_batch_id': 'mbo_lines.source_batch_id',
+            'source_line': 'mbo_lines.source_line'
+        }, 'mbo_lines') }}
+    from mbo_lines
+),
+
 contests as (
     select
         {{ commission_line_columns({
@@ -288,6 +322,8 @@ final as (
     select * from contests
     union all
     select * from spifs
+    union all
+    select * from mbos
 )
 
 select * from final
