@@ -42,6 +42,7 @@ from commissions.demo.deals import (
     splits_table,
 )
 from commissions.demo.leaves import leaves_table
+from commissions.demo.mbo import mbo_scores_table
 from commissions.demo.people import (
     build_accounts,
     build_fx,
@@ -139,6 +140,7 @@ def generate(
     tables[contracts.HR_JOB_HISTORY] = wf.jobs
     tables[contracts.HR_QUOTAS] = quotas_table(window, wf, fx)
     tables[contracts.HR_LEAVES] = leaves_table(seed, window, wf)
+    tables[contracts.HR_MBO_SCORES] = mbo_scores_table(seed, window, wf)
     tables[contracts.HR_FX_RATES] = fx_table(window, fx)
     tables[contracts.HR_COMMISSION_ADJUSTMENTS] = adjustments_table(seed, window, wf, fx)
 
