@@ -12,6 +12,7 @@ import csv
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -30,6 +31,15 @@ class Person:
     termination_date: str | None = None
     role: str = "AE"
     manager_employee_id: str | None = None
+    #: moves to another plan: (first day on it, plan_id), in date order
+    moves: tuple[tuple[str, str], ...] = ()
+
+    def jobs(self) -> list[tuple[str, str | None, str | None]]:
+        """(effective_from, effective_to, plan_id) of each job-history segment."""
+        starts = [(self.hire_date, self.plan_id), *self.moves]
+        ends = [(date.fromisoformat(day) - timedelta(days=1)).isoformat() for day, _ in self.moves]
+        ends.append(self.termination_date)
+        return [(start, end, plan) for (start, plan), end in zip(starts, ends, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -285,15 +295,16 @@ def write_landing(
         (
             {
                 "employee_id": p.employee_id,
-                "effective_from": p.hire_date,
-                "effective_to": p.termination_date,
+                "effective_from": effective_from,
+                "effective_to": effective_to,
                 "role": p.role,
                 "manager_employee_id": p.manager_employee_id,
                 "territory": "NA-EAST",
-                "plan_id": p.plan_id,
+                "plan_id": plan_id,
                 "updated_at": STAMP,
             }
             for p in people
+            for effective_from, effective_to, plan_id in p.jobs()
         ),
     )
     write_csv(

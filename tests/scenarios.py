@@ -1082,4 +1082,21 @@ SCENARIOS: list[Scenario] = [
             ("S29-E3", "2026-09"): ("0.00", "USD"),
         },
     ),
+    Scenario(
+        "S30",
+        "a move between plans on the 16th: each plan's quota for its part of the month",
+        # E1 is on SCN_PRORATED (10 % to 1.00, 20 % above; prorates hires and terminations,
+        #   so also moves onto or off it) to 10-15, then on SCN_FLAT (5 %, nothing below half
+        #   the quota; prorates nothing). HR's October quota is 31,000.
+        # SCN_PRORATED counts 15 of 31 days, 15,000: the 20,000 deal of 10-05 pays
+        #   15,000 x 10 % + 5,000 x 20 % = 2,500. SCN_FLAT keeps the whole 31,000: the
+        #   20,000 deal of 10-20 is 0.65 of it and pays 5 %, 1,000. October pays 3,500.
+        people=[Person("S30-E1", "USD", "SCN_PRORATED", moves=(("2026-10-16", "SCN_FLAT"),))],
+        quotas=[_quota("S30-E1", "31000.00")],
+        deals=[
+            Deal("S30-O1", "S30-E1", "20000.00", "USD", "2026-10-05"),
+            Deal("S30-O2", "S30-E1", "20000.00", "USD", "2026-10-20"),
+        ],
+        expected={("S30-E1", "2026-10"): ("3500.00", "USD")},
+    ),
 ]

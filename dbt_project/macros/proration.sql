@@ -23,12 +23,13 @@
 
 {# A monthly quota row of int_plan_quota_months (alias quota_month), prorated by the
    flags of a plan version (alias `version`: prorate_hire, prorate_termination,
-   prorate_unpaid_leave columns). #}
+   prorate_unpaid_leave columns). On a quota month, hire and termination mean the start
+   and end on the plan: a move onto or off it mid-month counts like a hire or a leaver. #}
 {% macro prorated_month(amount, quota_month, version) %}
     {{ prorated_amount(
         amount,
         quota_month ~ '.month_days',
-        [quota_month ~ '.days_before_hire', quota_month ~ '.days_after_termination',
+        [quota_month ~ '.days_before_start', quota_month ~ '.days_after_end',
          quota_month ~ '.days_on_unpaid_leave'],
         [version ~ '.prorate_hire', version ~ '.prorate_termination', version ~ '.prorate_unpaid_leave']
     ) }}
