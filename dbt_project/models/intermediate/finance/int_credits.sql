@@ -115,26 +115,94 @@ credits as (
         on won_deals.opportunity_id = credit_shares.opportunity_id
 ),
 
-with_person as (
+direct_people as (
+    -- Who each credit is for: the split or deal owner's HR record, through their CRM user.
     select
-        credits.*,
+        credits.opportunity_id,
+        credits.split_id,
         users.user_id as known_user_id,
-        employees.employee_id,
-        employees.pay_currency,
-        employees.hire_date,
-        employees.termination_date,
+        users.employee_id,
         case when credits.split_id is null then 'owner' else 'revenue_split' end as credit_type,
         null::text as rollup_from_employee_id
     from credits
     left join users
         on users.user_id = credits.credited_user_id
-    left join employees
-        on employees.employee_id = users.employee_id
 ),
 
-direct_assigned as (
+reporting_line as (
+    -- Each credited person (depth 0) and every manager above them on the credit date,
+    -- nearest first; at most 20 levels, so a loop in HR data ends.
+    select
+        credits.opportunity_id,
+        credits.split_id,
+        credits.credit_date,
+        direct_people.employee_id as line_employee_id,
+        0 as depth
+    from direct_people
+    inner join credits
+        on credits.opportunity_id = direct_people.opportunity_id
+        and credits.split_id is not distinct from direct_people.split_id
+    where direct_people.employee_id is not null
+    union all
+    select
+        reporting_line.opportunity_id,
+        reporting_line.split_id,
+        reporting_line.credit_date,
+        positions.manager_employee_id,
+        reporting_line.depth + 1
+    from reporting_line
+    inner join assignments as positions
+        on positions.employee_id = reporting_line.line_employee_id
+        and positions.valid_from <= reporting_line.credit_date
+        and (positions.valid_to is null or reporting_line.credit_date <= positions.valid_to)
+    where positions.manager_employee_id is not null
+        and reporting_line.depth < 20
+),
+
+rollup_people as (
+    -- The credit again for each manager of the line (kept below only when the manager's
+    -- plan version that day has a roll-up component).
+    select distinct
+        reporting_line.opportunity_id,
+        reporting_line.split_id,
+        direct_people.known_user_id,
+        reporting_line.line_employee_id as employee_id,
+        'manager_rollup' as credit_type,
+        direct_people.employee_id as rollup_from_employee_id
+    from reporting_line
+    inner join direct_people
+        on direct_people.opportunity_id = reporting_line.opportunity_id
+        and direct_people.split_id is not distinct from reporting_line.split_id
+    where reporting_line.depth >= 1
+),
+
+credited_people as (
+    select * from direct_people
+    union all
+    select * from rollup_people
+),
+
+with_person as (
+    select
+        credits.*,
+        credited_people.known_user_id,
+        employees.employee_id,
+        employees.pay_currency,
+        employees.hire_date,
+        employees.termination_date,
+        credited_people.credit_type,
+        credited_people.rollup_from_employee_id
+    from credits
+    inner join credited_people
+        on credited_people.opportunity_id = credits.opportunity_id
+        and credited_people.split_id is not distinct from credits.split_id
+    left join employees
+        on employees.employee_id = credited_people.employee_id
+),
+
+with_assignment as (
     -- The assignment covering the credit date (the latest one if HR overlaps them).
-    select distinct on (with_person.opportunity_id, with_person.split_id)
+    select distinct on (with_person.opportunity_id, with_person.split_id, with_person.employee_id)
         with_person.*,
         assignments.assignment_id,
         assignments.role,
@@ -146,95 +214,7 @@ direct_assigned as (
         on assignments.employee_id = with_person.employee_id
         and assignments.valid_from <= with_person.credit_date
         and (assignments.valid_to is null or with_person.credit_date <= assignments.valid_to)
-    order by with_person.opportunity_id, with_person.split_id, assignments.valid_from desc nulls last
-),
-
-reporting_line as (
-    -- Every manager above each credited person on the credit date, nearest first
-    -- (depth 1 = the line manager); at most 20 levels, so a loop in HR data ends.
-    select
-        opportunity_id,
-        split_id,
-        credit_date,
-        manager_employee_id as rollup_employee_id,
-        1 as depth
-    from direct_assigned
-    where employee_id is not null and manager_employee_id is not null
-    union all
-    select
-        reporting_line.opportunity_id,
-        reporting_line.split_id,
-        reporting_line.credit_date,
-        managers.manager_employee_id,
-        reporting_line.depth + 1
-    from reporting_line
-    inner join assignments as managers
-        on managers.employee_id = reporting_line.rollup_employee_id
-        and managers.valid_from <= reporting_line.credit_date
-        and (managers.valid_to is null or reporting_line.credit_date <= managers.valid_to)
-    where managers.manager_employee_id is not null
-        and reporting_line.depth < 20
-),
-
-rollup_assigned as (
-    -- The credit again for each manager of the line on a plan version with a roll-up
-    -- component that day: the deal's share as credited, the manager's own assignment.
-    select
-        direct.opportunity_id,
-        direct.split_id,
-        direct.credited_user_id,
-        direct.split_percent,
-        direct.split_share,
-        direct.split_row_id,
-        direct.account_id,
-        direct.deal_amount,
-        direct.deal_currency,
-        direct.credit_date,
-        direct.period_start,
-        direct.opportunity_row_id,
-        direct.source_batch_id,
-        direct.source_file,
-        direct.source_line,
-        direct.known_user_id,
-        managers.employee_id,
-        managers.pay_currency,
-        managers.hire_date,
-        managers.termination_date,
-        'manager_rollup' as credit_type,
-        direct.employee_id as rollup_from_employee_id,
-        manager_assignment.assignment_id,
-        manager_assignment.role,
-        manager_assignment.plan_id,
-        manager_assignment.manager_employee_id,
-        manager_assignment.territory
-    from (select distinct opportunity_id, split_id, rollup_employee_id from reporting_line) as line
-    inner join direct_assigned as direct
-        on direct.opportunity_id = line.opportunity_id
-        and direct.split_id is not distinct from line.split_id
-    inner join employees as managers
-        on managers.employee_id = line.rollup_employee_id
-    inner join lateral (
-        select *
-        from assignments
-        where assignments.employee_id = line.rollup_employee_id
-            and assignments.valid_from <= direct.credit_date
-            and (assignments.valid_to is null or direct.credit_date <= assignments.valid_to)
-        order by assignments.valid_from desc
-        limit 1
-    ) as manager_assignment on true
-    inner join plan_versions
-        on plan_versions.plan_id = manager_assignment.plan_id
-        and plan_versions.effective_from <= direct.credit_date
-        and (plan_versions.effective_to is null or direct.credit_date <= plan_versions.effective_to)
-    inner join rollup_versions
-        on rollup_versions.plan_id = plan_versions.plan_id
-        and rollup_versions.version_number = plan_versions.version_number
-),
-
-with_assignment as (
-    select * from direct_assigned
-    union all
-    select * from rollup_assigned
+    order by with_person.opportunity_id, with_person.split_id, with_person.employee_id, assignments.valid_from desc nulls last
 ),
 
 with_plan_version as (
@@ -250,16 +230,28 @@ with_plan_version as (
         and (plan_versions.effective_to is null or with_assignment.credit_date <= plan_versions.effective_to)
 ),
 
+on_rollup_plans as (
+    -- a manager is credited with the line only on a plan version that rolls up
+    select with_plan_version.*
+    from with_plan_version
+    where with_plan_version.credit_type <> 'manager_rollup'
+        or exists (
+            select 1 from rollup_versions
+            where rollup_versions.plan_id = with_plan_version.plan_id
+                and rollup_versions.version_number = with_plan_version.plan_version_number
+        )
+),
+
 with_quota as (
     select
-        with_plan_version.*,
+        on_rollup_plans.*,
         quotas.quota_amount,
         quotas.quota_currency,
         quotas.quota_row_id
-    from with_plan_version
+    from on_rollup_plans
     left join quotas
-        on quotas.employee_id = with_plan_version.employee_id
-        and quotas.period_start = with_plan_version.period_start
+        on quotas.employee_id = on_rollup_plans.employee_id
+        and quotas.period_start = on_rollup_plans.period_start
 ),
 
 with_fx as (
