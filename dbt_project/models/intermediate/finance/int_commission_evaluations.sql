@@ -101,10 +101,7 @@ component_credits as (
         and components.payment_trigger = credits.payment_trigger
         -- the person's own credits count where the component credits owners, the
         -- reporting line's where it rolls up to managers
-        and case
-            when credits.credit_type = 'manager_rollup' then coalesce(components.credit_manager_rollup, false)
-            else coalesce(components.credit_owner, true)
-        end
+        and {{ credit_counts_toward('credits.credit_type', 'components.credit_owner', 'components.credit_manager_rollup') }}
 ),
 
 with_plan_fx as (

@@ -61,8 +61,9 @@ measured_by_version as (
         version_number,
         measure,
         payment_trigger,
-        bool_or(coalesce(credit_owner, true)) as credits_owner,
-        bool_or(coalesce(credit_manager_rollup, false)) as credits_manager_rollup
+        bool_or({{ credit_counts_toward("'owner'", 'credit_owner', 'credit_manager_rollup') }}) as credits_owner,
+        bool_or({{ credit_counts_toward("'manager_rollup'", 'credit_owner', 'credit_manager_rollup') }})
+            as credits_manager_rollup
     from components
     where measure in {{ computed_deal_measures() }}
     group by 1, 2, 3, 4
@@ -103,10 +104,9 @@ credit_measures as (
     left join measured_by_version
         on measured_by_version.plan_id = deal_credits.plan_id
         and measured_by_version.version_number = deal_credits.plan_version_number
-        and case
-            when deal_credits.credit_type = 'manager_rollup' then measured_by_version.credits_manager_rollup
-            else measured_by_version.credits_owner
-        end
+        and {{ credit_counts_toward(
+            'deal_credits.credit_type', 'measured_by_version.credits_owner', 'measured_by_version.credits_manager_rollup'
+        ) }}
 ),
 
 with_events as (
