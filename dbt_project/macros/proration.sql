@@ -35,6 +35,24 @@
     ) }}
 {% endmacro %}
 
+{# An amount for a period [period_start, period_end] of the person in row `row` (its
+   employee_id, hire_date, termination_date and the version's prorate_hire,
+   prorate_termination and prorate_unpaid_leave columns): a draw period, an MBO period. #}
+{% macro prorated_over_employment(amount, row, period_start, period_end) %}
+    {%- set start = row ~ '.' ~ period_start -%}
+    {%- set end = row ~ '.' ~ period_end -%}
+    {{ prorated_amount(
+        amount,
+        '(' ~ end ~ ' - ' ~ start ~ ' + 1)',
+        [
+            days_before_hire(start, end, row ~ '.hire_date'),
+            days_after_termination(start, end, row ~ '.termination_date'),
+            days_on_unpaid_leave(row ~ '.employee_id', start, end, row ~ '.hire_date', row ~ '.termination_date')
+        ],
+        [row ~ '.prorate_hire', row ~ '.prorate_termination', row ~ '.prorate_unpaid_leave']
+    ) }}
+{% endmacro %}
+
 {# Days of [period_start, period_end] before hire_date, and after termination_date (null: none). #}
 {% macro days_before_hire(period_start, period_end, hire_date) %}
     greatest(0, least({{ hire_date }}, {{ period_end }} + 1) - {{ period_start }})

@@ -112,11 +112,7 @@ period_quotas as (
         and plan_quotas.plan_id = months.plan_id
         and plan_quotas.measure = months.quota_measure
         and plan_quotas.period_start >= months.bonus_period_start
-        and plan_quotas.period_start < months.bonus_period_start + case months.bonus_period
-            when 'month' then interval '1 month'
-            when 'quarter' then interval '3 months'
-            else interval '1 year'
-        end
+        and plan_quotas.period_start < months.bonus_period_start + {{ period_length('months.bonus_period') }}
     group by 1, 2, 3, 4
 ),
 

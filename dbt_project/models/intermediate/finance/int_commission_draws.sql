@@ -180,29 +180,15 @@ period_commission as (
 period_ends as (
     select
         period_commission.*,
-        (draw_period_start + case draw_period when 'quarter' then interval '3 months' else interval '1 month' end
-            - interval '1 day')::date as draw_period_end
+        (draw_period_start + {{ period_length('draw_period') }} - interval '1 day')::date as draw_period_end
     from period_commission
 ),
 
 prorated as (
     select
         period_ends.*,
-        {{ prorated_amount(
-            'period_ends.draw_amount',
-            '(period_ends.draw_period_end - period_ends.draw_period_start + 1)',
-            [
-                days_before_hire('period_ends.draw_period_start', 'period_ends.draw_period_end', 'period_ends.hire_date'),
-                days_after_termination(
-                    'period_ends.draw_period_start', 'period_ends.draw_period_end', 'period_ends.termination_date'
-                ),
-                days_on_unpaid_leave(
-                    'period_ends.employee_id', 'period_ends.draw_period_start', 'period_ends.draw_period_end',
-                    'period_ends.hire_date', 'period_ends.termination_date'
-                )
-            ],
-            ['period_ends.prorate_hire', 'period_ends.prorate_termination', 'period_ends.prorate_unpaid_leave']
-        ) }} as prorated_draw_amount
+        {{ prorated_over_employment('period_ends.draw_amount', 'period_ends', 'draw_period_start', 'draw_period_end') }}
+            as prorated_draw_amount
     from period_ends
 ),
 
@@ -219,13 +205,12 @@ settled_periods as (
         (
             (extract(year from draw_period_start) - extract(year from hire_period_start)) * 12
             + extract(month from draw_period_start) - extract(month from hire_period_start)
-        ) / case draw_period when 'quarter' then 3 else 1 end < draw_periods as is_draw_period,
+        ) / {{ period_months('draw_period') }} < draw_periods as is_draw_period,
         (period_start + interval '1 month' - interval '1 day')::date as month_end
     from with_share
     cross join data_months
     -- the data covers the whole period, or the person left the plan before its end
-    where (draw_period_start + case draw_period when 'quarter' then interval '2 months' else interval '0 months' end)::date
-            <= data_months.last_month
+    where (draw_period_start + {{ period_length('draw_period') }} - interval '1 month')::date <= data_months.last_month
         or period_start < data_months.last_month
 ),
 

@@ -198,11 +198,7 @@ quota_to_date as (
                 when as_of_periods.attainment_basis = 'year_to_date'
                     then date_trunc(as_of_periods.quota_period, as_of_periods.as_of_period_start)
                 else as_of_periods.window_start
-            end + case as_of_periods.quota_period
-                when 'month' then interval '1 month'
-                when 'quarter' then interval '3 months'
-                else interval '1 year'
-            end
+            end + {{ period_length('as_of_periods.quota_period') }}
         )
     group by 1, 2, 3, 4, 5, 6
 ),

@@ -83,20 +83,12 @@ on_component as (
         components.prorate_unpaid_leave,
         components.is_computed,
         components.computed_gap,
-        (scored.period_end - scored.period_start + 1) as period_days,
         (
             date_trunc(components.quota_period, scored.period_start)::date = scored.period_start
-            and (
-                date_trunc(components.quota_period, scored.period_start)
-                + case components.quota_period
-                    when 'month' then interval '1 month'
-                    when 'quarter' then interval '3 months'
-                    else interval '1 year'
-                end
-                - interval '1 day'
-            )::date = scored.period_end
+            and (scored.period_start + {{ period_length('components.quota_period') }} - interval '1 day')::date
+                = scored.period_end
         ) as is_whole_quota_period,
-        case components.quota_period when 'month' then 1 when 'quarter' then 3 else 12 end as period_months
+        {{ period_months('components.quota_period') }} as period_months
     from scored
     inner join components
         on components.plan_id = scored.plan_id
@@ -134,21 +126,7 @@ valued as (
         coalesce(curve_values.curve_value, 0) as curve_value,
         on_component.threshold_attainment is null
             or on_component.score >= on_component.threshold_attainment as threshold_met,
-        {{ prorated_amount(
-            '1::numeric',
-            'on_component.period_days',
-            [
-                days_before_hire('on_component.period_start', 'on_component.period_end', 'on_component.hire_date'),
-                days_after_termination(
-                    'on_component.period_start', 'on_component.period_end', 'on_component.termination_date'
-                ),
-                days_on_unpaid_leave(
-                    'on_component.employee_id', 'on_component.period_start', 'on_component.period_end',
-                    'on_component.hire_date', 'on_component.termination_date'
-                )
-            ],
-            ['on_component.prorate_hire', 'on_component.prorate_termination', 'on_component.prorate_unpaid_leave']
-        ) }} as proration_share,
+        {{ prorated_over_employment('1::numeric', 'on_component', 'period_start', 'period_end') }} as proration_share,
         date_trunc('month', on_component.period_end)::date as line_period_start
     from on_component
     left join curve_values
