@@ -17,6 +17,15 @@ models implement the documented plan. Both demo plans prorate the month a rep jo
 leaves in, or spends on unpaid leave, by its days (HR states whole-month quotas): here each
 month's quota, target incentive and draw are multiplied by the set of its days employed
 and not on unpaid leave, counted, over the days in the month.
+
+Sales managers (MGR_2026) are paid on their team: every deal credit of a rep is followed
+up the rep's line of managers in job history on the close date, and each manager on the
+plan with a quota that month is credited with its annual contract value. Their curve
+is evaluated from scratch at every month with a credit, year to date against the quota
+to the end of the month's quarter, and the month pays the difference from the previous
+such month. The MBO pays the quarter's score on its curve; the year bonus, the first
+month whose year-to-date team bookings reach the year's quota; the contest ranks team
+bookings over the Q2 quota.
 """
 
 from __future__ import annotations
@@ -96,6 +105,38 @@ PLANS = {
     ),
 }
 CAP = D("2.00")
+
+
+@dataclass(frozen=True)
+class TeamTerms:
+    """plans/MGR_2026.yaml as docs/plans.md states it: a manager's pay on the reporting line."""
+
+    starts: date
+    annual_target: Decimal  # USD
+    team_weight: Decimal
+    team_curve: tuple[tuple[Decimal, Decimal], ...]  # after an implicit (0, 0)
+    team_threshold: Decimal
+    team_cap: Decimal
+    mbo_weight: Decimal
+    mbo_curve: tuple[tuple[Decimal, Decimal], ...]
+    year_bonus: tuple[Decimal, Decimal]  # (USD, attainment of the year's quota)
+    contest: tuple[str, str, tuple[Decimal, ...]]  # (starts, ends, USD prizes by rank), ranked by attainment
+    prorate: bool = True
+
+
+MANAGER_PLAN = "MGR_2026"
+MANAGER_TERMS = TeamTerms(
+    starts=date(2025, 1, 1),
+    annual_target=D("60000.00"),
+    team_weight=D("0.80"),
+    team_curve=((D("0.50"), D(0)), (D("1.00"), D("1.00")), (D("1.50"), D("2.00"))),
+    team_threshold=D("0.50"),
+    team_cap=D("1.50"),
+    mbo_weight=D("0.20"),
+    mbo_curve=((D("1.00"), D("1.00")), (D("1.30"), D("1.30"))),
+    year_bonus=(D("5000.00"), D("1.00")),
+    contest=("2026-04-01", "2026-06-30", (D("3000.00"), D("2000.00"), D("1000.00"))),
+)
 
 
 def terms_on(plan: str, day: date) -> Terms | None:
@@ -367,7 +408,7 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
             deal_shares.append((employee_id, plan, close, Decimal(opp["amount"]) * share, opp["currency"]))
             credit_deal(terms, opp, (employee_id, plan, split_id), share)
 
-    def prorated(amount: Decimal, employee_id: str, month_start: str, terms: Terms) -> Decimal:
+    def prorated(amount: Decimal, employee_id: str, month_start: str, terms: Terms | TeamTerms) -> Decimal:
         """`amount` for the days of the month the person is employed, when the version prorates."""
         if not terms.prorate:
             return amount
@@ -381,7 +422,7 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
                 days -= {leave_start + timedelta(n) for n in range(((leave_end or last) - leave_start).days + 1)}
         return amount * len(days) / ((last - first).days + 1)
 
-    def quota_of(employee_id: str, month_start: str, terms: Terms) -> Decimal:
+    def quota_of(employee_id: str, month_start: str, terms: Terms | TeamTerms) -> Decimal:
         quota_row = quotas[(employee_id, month_start)]
         assert quota_row["currency"] == employees[(employee_id,)]["pay_currency"], "demo quotas are in the pay currency"
         return prorated(Decimal(quota_row["quota_amount"]), employee_id, month_start, terms)
@@ -627,6 +668,174 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
                         earned[key] = earned.get(key, Decimal(0)) + prizes[rank - 1] * fx("USD", pay_ccy, ends)
 
     contest_prizes()
+
+    # Sales managers (MGR_2026): the team's annual contract value, credited up the line.
+    def managers_on(employee_id: str, day: date) -> list[str]:
+        """The line of managers above `employee_id` on `day`, nearest first (job history)."""
+        line: list[str] = []
+        person = employee_id
+        while len(line) < 20:
+            covering = [
+                job
+                for job in jobs
+                if job["employee_id"] == person
+                and _day(job["effective_from"]) <= day
+                and (job["effective_to"] is None or day <= _day(job["effective_to"]))
+            ]
+            if not covering:
+                break
+            manager = max(covering, key=lambda job: job["effective_from"])["manager_employee_id"]
+            if not manager:
+                break
+            line.append(manager)
+            person = manager
+        return line
+
+    mgr = MANAGER_TERMS
+    team_credits: dict[str, list[tuple[str, str, str | None, Decimal]]] = defaultdict(list)  # by manager
+
+    def credit_teams() -> None:
+        for (opp_id,), opp in opps.items():
+            if opp["stage"] != "Closed Won" or opp_id in exclude_opportunities:
+                continue
+            close = opp["close_date"]
+            day = date.fromisoformat(close)
+            recipients = [
+                (s["split_owner_user_id"], Decimal(s["split_percent"]) / 100, s["split_id"])
+                for s in splits_by_opp[opp_id]
+            ]
+            for user_id, share, split_id in recipients or [(opp["owner_user_id"], Decimal(1), None)]:
+                if (user_id,) not in users:
+                    continue
+                for manager in managers_on(users[(user_id,)]["employee_number"], day):
+                    person = employees[(manager,)]
+                    employed = _day(person["hire_date"]) <= day and (
+                        person["termination_date"] is None or day <= _day(person["termination_date"])
+                    )
+                    if (
+                        not employed
+                        or plan_on(manager, day) != MANAGER_PLAN
+                        or (manager, close[:7] + "-01") not in quotas
+                    ):
+                        continue
+                    acv = deal_value(Terms(mgr.starts, measure="bookings_acv"), opp)
+                    team_credits[manager].append(
+                        (close, opp_id, split_id, acv * share * fx(opp["currency"], person["pay_currency"], close))
+                    )
+
+    credit_teams()
+
+    def months_on_plan(manager: str, first: str, last: str) -> list[str]:
+        return [m for m in _months(first, last) if (manager, m) in quotas and on_plan_in(manager, MANAGER_PLAN, m)]
+
+    def team_earned_to_date(manager: str, month_start: str) -> Decimal:
+        """The team component at `month_start`: January to date against the quota to the quarter's end."""
+        january = month_start[:5] + "01-01"
+        quarter_end = month_start[:5] + f"{(int(month_start[5:7]) - 1) // 3 * 3 + 3:02d}-01"
+        counted = months_on_plan(manager, january, quarter_end)
+        quota = sum((quota_of(manager, m, mgr) for m in counted), Decimal(0))
+        target_months = sum((prorated(Decimal(1), manager, m, mgr) for m in counted), Decimal(0))
+        to_date = sorted(
+            (c for c in team_credits[manager] if january <= c[0] <= _month_end(month_start)),
+            key=lambda c: (c[0], c[1], c[2] is not None, c[2] or ""),
+        )
+        bookings = sum((c[3] for c in to_date), Decimal(0))
+        if bookings / quota < mgr.team_threshold:
+            return Decimal(0)
+        pay_ccy = employees[(manager,)]["pay_currency"]
+        ceiling, before, earned_so_far = quota * mgr.team_cap, Decimal(0), Decimal(0)
+        for close, _, _, credit in to_date:
+            after = before + credit
+            gained = curve_value(mgr.team_curve, min(after, ceiling) / quota) - curve_value(
+                mgr.team_curve, min(before, ceiling) / quota
+            )
+            earned_so_far += (
+                mgr.annual_target * mgr.team_weight * target_months / 12 * fx("USD", pay_ccy, close) * gained
+            )
+            before = after
+        return earned_so_far
+
+    def add(manager: str, month_start: str, amount: Decimal) -> None:
+        key = (manager, MANAGER_PLAN, month_start)
+        earned[key] = earned.get(key, Decimal(0)) + amount
+
+    def team_lines() -> None:
+        for manager, credited in team_credits.items():
+            credit_months = sorted({c[0][:7] + "-01" for c in credited})
+            for k, month_start in enumerate(credit_months):
+                previous = credit_months[k - 1] if k and credit_months[k - 1][:4] == month_start[:4] else None
+                paid_to_date = team_earned_to_date(manager, previous) if previous else Decimal(0)
+                add(manager, month_start, team_earned_to_date(manager, month_start) - paid_to_date)
+            # the year bonus: the first month with a credit whose year to date reaches the year's quota
+            pay_ccy = employees[(manager,)]["pay_currency"]
+            amount, level = mgr.year_bonus
+            for year in sorted({m[:4] for m in credit_months}):
+                year_quota = sum(
+                    (quota_of(manager, m, mgr) for m in months_on_plan(manager, f"{year}-01-01", f"{year}-12-01")),
+                    Decimal(0),
+                )
+                for month_start in (m for m in credit_months if m[:4] == year):
+                    so_far = sum((c[3] for c in credited if year <= c[0] <= _month_end(month_start)), Decimal(0))
+                    if so_far >= level * year_quota:
+                        add(manager, month_start, amount * fx("USD", pay_ccy, _month_end(month_start)))
+                        break
+
+    team_lines()
+
+    # the MBO: each quarter's score on its curve, in the quarter's last month
+    def mbo_lines() -> None:
+        mbo_file = landing / "hr" / "mbo_scores.csv"
+        scores = _latest(_csv(mbo_file) if mbo_file.exists() else [], ("employee_id", "period_start"), "updated_at")
+        for (manager, quarter_start), score in scores.items():
+            quarter_end = _day(score["period_end"])
+            if plan_on(manager, quarter_end) != MANAGER_PLAN:
+                continue
+            last_month = quarter_end.replace(day=1).isoformat()
+            days_at_work = sum(
+                (
+                    prorated(Decimal(1), manager, m, mgr) * period_bounds(m[:7])[1].day
+                    for m in _months(quarter_start, last_month)
+                ),
+                Decimal(0),
+            )
+            share_at_work = days_at_work / ((quarter_end - _day(quarter_start)).days + 1)
+            pay_ccy = employees[(manager,)]["pay_currency"]
+            paid = curve_value(mgr.mbo_curve, Decimal(score["score"]))
+            add(
+                manager,
+                last_month,
+                mgr.annual_target
+                * mgr.mbo_weight
+                * 3
+                / 12
+                * share_at_work
+                * paid
+                * fx("USD", pay_ccy, score["period_end"]),
+            )
+
+    mbo_lines()
+
+    # the contest: team bookings over the HR quota of the contest's months, ties share a rank
+    def contest_prizes_of_teams() -> None:
+        starts, ends, prizes = mgr.contest
+        team_scores = {}
+        for manager, credited in team_credits.items():
+            in_contest = [c[3] for c in credited if starts <= c[0] <= ends]
+            if in_contest:
+                contest_quota = sum(
+                    (
+                        Decimal(quotas[(manager, m)]["quota_amount"])
+                        for m in months_on_plan(manager, starts, ends[:8] + "01")
+                    ),
+                    Decimal(0),
+                )
+                team_scores[manager] = sum(in_contest, Decimal(0)) / contest_quota
+        for manager, score in team_scores.items():
+            rank = 1 + sum(1 for other in team_scores.values() if other > score)
+            if rank <= len(prizes):
+                add(manager, ends[:8] + "01", prizes[rank - 1] * fx("USD", employees[(manager,)]["pay_currency"], ends))
+
+    contest_prizes_of_teams()
 
     # Draws (docs/plans.md), simulated month by month with a running balance: the first
     # months from hire pay at least the draw, advancing the shortfall; a month above the

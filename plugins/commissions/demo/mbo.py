@@ -1,8 +1,7 @@
 """Demo MBO scores (hr/mbo_scores.csv): each quarter of the window that has ended, the
 directors score every line manager employed through it on their objectives, from 0.60 to
-1.30 of target. No demo plan pays MBO yet (the managers have no plan), so the scores are
-loaded, checked by the quality gate and kept, but pay nobody; a plan with an `mbo_score`
-component would pay on them.
+1.30 of target. The managers' plan (MGR_2026) pays 20 % of its target incentive on them,
+each quarter on its curve.
 
 Drawn from a generator of their own (seeded from the demo seed), so adding them left
 every other demo file byte-identical for a given seed.

@@ -42,6 +42,9 @@ class Workforce:
     deal_reps: np.ndarray
     role_by_month: np.ndarray
     quota_usd_by_month: np.ndarray
+    #: Per employee and window month: the employee index of their manager on the month's
+    #: first day (or hire day), -1 for none. Job changes start on the 1st of a month.
+    manager_by_month: np.ndarray
     jobs: dict[str, np.ndarray]
 
     @property
@@ -142,7 +145,7 @@ def build_workforce(rng: np.random.Generator, window: Window, reps: int) -> Work
     last_name = [str(x) for x in rng.choice(world.LAST_NAMES, n)]
 
     deal_reps = np.flatnonzero((role == AE) | (role == AM))
-    role_by_month, jobs, current_role = _job_history(
+    role_by_month, manager_by_month, jobs, current_role = _job_history(
         rng, window, employee_id=employee_id, role=role, manager=manager, territory=territory, hire=hire, term=term
     )
     quota_factor = rng.uniform(0.8, 1.2, len(deal_reps))
@@ -168,6 +171,7 @@ def build_workforce(rng: np.random.Generator, window: Window, reps: int) -> Work
         deal_reps=deal_reps,
         role_by_month=role_by_month[deal_reps],
         quota_usd_by_month=quota_usd_by_month,
+        manager_by_month=manager_by_month,
         jobs=jobs,
     )
 
@@ -182,8 +186,12 @@ def _job_history(
     territory: np.ndarray,
     hire: np.ndarray,
     term: np.ndarray,
-) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
-    """Effective-dated assignments; every change after hire starts on the 1st of a month."""
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """Effective-dated assignments; every change after hire starts on the 1st of a month.
+
+    Returns the role and the manager of each person in each window month, the job history
+    table and each person's current role.
+    """
     n = len(employee_id)
     starts = window.month_starts[:-1]
     role_by_month = np.repeat(role[:, None], window.months, axis=1)
@@ -227,7 +235,11 @@ def _job_history(
 
     rows: dict[str, list] = {k: [] for k in ("employee", "from", "to", "role", "manager", "territory", "updated")}
     current = np.zeros(n, dtype=np.int64)
+    manager_by_month = np.full((n, window.months), -1, dtype=np.int64)
     for i in range(n):
+        segment_starts = np.array([effective_from for effective_from, _, _ in segments[i]])
+        in_force = np.searchsorted(segment_starts, np.maximum(starts, hire[i]), side="right") - 1
+        manager_by_month[i] = np.array([job_manager for _, _, job_manager in segments[i]])[np.clip(in_force, 0, None)]
         for k, (effective_from, job_role, job_manager) in enumerate(segments[i]):
             last = k == len(segments[i]) - 1
             rows["employee"].append(i)
@@ -251,7 +263,7 @@ def _job_history(
         "plan_id": fmt.text(plan),
         "updated_at": fmt.timestamps(np.array(rows["updated"])),
     }
-    return role_by_month, jobs, current
+    return role_by_month, manager_by_month, jobs, current
 
 
 def employees_table(rng: np.random.Generator, window: Window, wf: Workforce) -> dict[str, np.ndarray]:
@@ -300,7 +312,9 @@ def users_table(rng: np.random.Generator, window: Window, wf: Workforce) -> dict
 
 
 def quotas_table(window: Window, wf: Workforce, fx: FxRates) -> dict[str, np.ndarray]:
-    """Monthly bookings quota in the pay currency for every month a rep is employed on a plan.
+    """Monthly bookings quota in the pay currency for every month a rep is employed on a plan,
+    and for every month a sales manager leads a team: the team's quota, the sum of the
+    quotas of the reps reporting to them that month.
 
     HR states the whole month's quota even in the month a rep joins or leaves in: the demo
     plans prorate those months by the days employed (plan `proration`), not HR.
@@ -313,25 +327,33 @@ def quotas_table(window: Window, wf: Workforce, fx: FxRates) -> dict[str, np.nda
     term = np.where(term == NOT_TERMINATED, np.iinfo(np.int64).max, term)
     first_day = np.maximum(hire, month_first)
     last_day = np.minimum(term, month_last)
-    employed_days = np.clip(last_day - first_day + 1, 0, None)
+    employed = np.clip(last_day - first_day + 1, 0, None) > 0
 
-    currency = wf.pay_currency[reps]
+    managers = np.flatnonzero(wf.current_role == MANAGER)
+    team_quota_usd = np.zeros((len(managers), window.months))
+    for k, manager in enumerate(managers):
+        in_team = employed & (wf.manager_by_month[reps] == manager)
+        team_quota_usd[k] = np.where(in_team, wf.quota_usd_by_month, 0.0).sum(axis=0)
+
+    people = np.concatenate([reps, managers])
+    quota_usd = np.concatenate([wf.quota_usd_by_month, team_quota_usd])
+    has_quota = np.concatenate([employed, team_quota_usd > 0])
+    currency = wf.pay_currency[people]
     usd_per_unit = fx.usd_per_unit[currency, 0][:, None]
     digits = np.array([world.MINOR_DIGITS.get(c, 2) for c in world.CURRENCIES])[currency][:, None]
     # Quotas are round numbers: 1,000 units (100,000 for the yen).
     step = np.where(digits == 0, 100_000, 1_000 * 100)
-    units = np.maximum(1, np.round(wf.quota_usd_by_month / usd_per_unit * 10.0**digits / step))
+    units = np.maximum(1, np.round(quota_usd / usd_per_unit * 10.0**digits / step))
     minor = (units * step).astype(np.int64)
 
-    rep_idx, month_idx = np.nonzero(employed_days > 0)
-    plan_currency = currency[rep_idx]
+    person_idx, month_idx = np.nonzero(has_quota)
     return {
-        "employee_id": wf.employee_id[reps[rep_idx]],
-        "measure": np.full(len(rep_idx), "bookings", dtype=fmt.STR),
+        "employee_id": wf.employee_id[people[person_idx]],
+        "measure": np.full(len(person_idx), "bookings", dtype=fmt.STR),
         "period_start": fmt.dates(window.month_starts[month_idx]),
         "period_end": fmt.dates(window.month_starts[month_idx + 1] - 1),
-        "quota_amount": fmt.money(minor[rep_idx, month_idx], digits[rep_idx, 0]),
-        "currency": np.array(world.CURRENCIES, dtype=fmt.STR)[plan_currency],
+        "quota_amount": fmt.money(minor[person_idx, month_idx], digits[person_idx, 0]),
+        "currency": np.array(world.CURRENCIES, dtype=fmt.STR)[currency[person_idx]],
         "updated_at": fmt.timestamps((window.month_starts[month_idx] - 20) * SECONDS_PER_DAY + 9 * HOUR),
     }
 
