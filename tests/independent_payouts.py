@@ -26,6 +26,11 @@ to the end of the month's quarter, and the month pays the difference from the pr
 such month. The MBO pays the quarter's score on its curve; the year bonus, the first
 month whose year-to-date team bookings reach the year's quota; the contest ranks team
 bookings over the Q2 quota.
+
+SDRs (SDR_2026) are paid per completed qualified meeting in the CRM activities file,
+counted per month against their meeting quota (nothing below half of it, at most the
+monthly cap), a SPIF per completed pipeline_created activity whose opportunity has an
+Analytics line item, and a non-recoverable guarantee for their first three months.
 """
 
 from __future__ import annotations
@@ -103,6 +108,8 @@ PLANS = {
             trigger="invoice",
         ),
     ),
+    # meetings, SPIF and cap: sdr_lines() below; here the guarantee for new SDRs
+    "SDR_2026": (Terms(date(2025, 1, 1), prorate=True, draw=("non_recoverable", D("1000.00"), 3, False)),),
 }
 CAP = D("2.00")
 
@@ -123,6 +130,12 @@ class TeamTerms:
     contest: tuple[str, str, tuple[Decimal, ...]]  # (starts, ends, USD prizes by rank), ranked by attainment
     prorate: bool = True
 
+
+# plans/SDR_2026.yaml: USD per meeting, share of the meeting quota below which nothing is
+# paid, USD cap a month; the SPIF's dates, activity, product family and USD per activity.
+SDR_PLAN = "SDR_2026"
+SDR_PER_MEETING, SDR_THRESHOLD, SDR_MONTHLY_CAP = D("50.00"), D("0.50"), D("1000.00")
+SDR_SPIF = ("2026-01-01", "2026-03-31", "pipeline_created", "Analytics", D("25.00"))
 
 MANAGER_PLAN = "MGR_2026"
 MANAGER_TERMS = TeamTerms(
@@ -836,6 +849,59 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
                 add(manager, ends[:8] + "01", prizes[rank - 1] * fx("USD", employees[(manager,)]["pay_currency"], ends))
 
     contest_prizes_of_teams()
+
+    # SDRs (SDR_2026): completed activities of their own, on the plan with a meeting quota that month.
+    def sdr_lines() -> None:
+        activities_file = landing / "crm" / "activities.csv"
+        if not activities_file.exists():
+            return
+        meeting_quotas = {
+            (q["employee_id"], q["period_start"]): Decimal(q["quota_amount"])
+            for q in _csv(landing / "hr" / "quotas.csv")
+            if q["measure"] == "qualified_meetings"
+        }
+        meetings: dict[tuple[str, str], int] = defaultdict(int)
+        spif_units: dict[tuple[str, str], int] = defaultdict(int)
+        spif_starts, spif_ends, spif_activity, spif_family, spif_amount = SDR_SPIF
+        for activity in _latest(_csv(activities_file), ("activity_id",), "last_modified_at").values():
+            if activity["status"] != "completed" or (activity["owner_user_id"],) not in users:
+                continue
+            employee_id = users[(activity["owner_user_id"],)]["employee_number"]
+            day, month_start = activity["activity_date"], activity["activity_date"][:7] + "-01"
+            person = employees[(employee_id,)]
+            employed = person["hire_date"] <= day and (
+                person["termination_date"] is None or day <= person["termination_date"]
+            )
+            if plan_on(employee_id, date.fromisoformat(day)) != SDR_PLAN or not employed:
+                continue
+            if (employee_id, month_start) not in meeting_quotas:
+                continue
+            if activity["activity_type"] == "qualified_meeting":
+                meetings[(employee_id, month_start)] += 1
+            linked = items_by_opp.get(activity["opportunity_id"], [])
+            if (
+                activity["activity_type"] == spif_activity
+                and spif_starts <= day <= spif_ends
+                and activity["opportunity_id"] not in exclude_opportunities
+                and any(item["product_family"] == spif_family for item in linked)
+            ):
+                spif_units[(employee_id, month_start)] += 1
+        for (employee_id, month_start), count in meetings.items():
+            quota = prorated(meeting_quotas[(employee_id, month_start)], employee_id, month_start, PLANS[SDR_PLAN][0])
+            if count < SDR_THRESHOLD * quota:
+                continue
+            pay_ccy = employees[(employee_id,)]["pay_currency"]
+            usd = min(SDR_PER_MEETING * count, SDR_MONTHLY_CAP)
+            key = (employee_id, SDR_PLAN, month_start)
+            earned[key] = earned.get(key, Decimal(0)) + usd * fx("USD", pay_ccy, _month_end(month_start))
+        for (employee_id, month_start), count in spif_units.items():
+            pay_ccy = employees[(employee_id,)]["pay_currency"]
+            key = (employee_id, SDR_PLAN, month_start)
+            earned[key] = earned.get(key, Decimal(0)) + spif_amount * count * fx(
+                "USD", pay_ccy, _month_end(month_start)
+            )
+
+    sdr_lines()
 
     # Draws (docs/plans.md), simulated month by month with a running balance: the first
     # months from hire pay at least the draw, advancing the shortfall; a month above the

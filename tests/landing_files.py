@@ -91,6 +91,16 @@ class Leave:
 
 
 @dataclass(frozen=True)
+class Activity:
+    activity_id: str
+    employee_id: str  # the owner, through their CRM user
+    activity_date: str
+    activity_type: str = "qualified_meeting"
+    status: str = "completed"
+    opportunity_id: str | None = None
+
+
+@dataclass(frozen=True)
 class MboScore:
     employee_id: str
     period_start: str
@@ -181,6 +191,7 @@ def write_landing(
     payments: list[Payment] = (),
     leaves: list[Leave] = (),
     mbo_scores: list[MboScore] = (),
+    activities: list[Activity] = (),
 ) -> None:
     """Write crm/, hr/ and (when there are invoices) billing/ landing files for these records."""
     write_csv(
@@ -339,6 +350,24 @@ def write_landing(
                 "updated_at": STAMP,
             }
             for leave in leaves
+        ),
+    )
+    write_csv(
+        landing / "crm" / "activities.csv",
+        "crm",
+        "activities",
+        (
+            {
+                "activity_id": a.activity_id,
+                "activity_type": a.activity_type,
+                "owner_user_id": user_id(a.employee_id),
+                "activity_date": a.activity_date,
+                "status": a.status,
+                "opportunity_id": a.opportunity_id or "",
+                "account_id": "A1",
+                "last_modified_at": STAMP,
+            }
+            for a in activities
         ),
     )
     write_csv(

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from landing_files import (
+    Activity,
     Adjustment,
     CreditNote,
     Deal,
@@ -49,6 +50,7 @@ class Scenario:
     payments: list[Payment] = field(default_factory=list)
     leaves: list[Leave] = field(default_factory=list)
     mbo_scores: list[MboScore] = field(default_factory=list)
+    activities: list[Activity] = field(default_factory=list)
     #: (employee, period) -> adjustments paid (ADJ), when the scenario has any
     expected_adjustments: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
@@ -347,6 +349,36 @@ MBO_PLAN = _bookings_plan(
         threshold: 0.50
 """,
 )
+
+SDR_PLAN = """plan_id: SCN_SDR
+name: Scenario plan SCN_SDR
+currency: USD
+payout_currency: pay_currency
+fx_rate_date: period_end
+versions:
+  - effective_from: 2026-01-01
+    components:
+      - id: meetings
+        name: Qualified meetings
+        measure: activities
+        activity: qualified_meeting
+        quota_measure: qualified_meetings
+        scope: individual
+        quota_period: month
+        attainment_basis: period_to_date
+        rate_table: {type: flat, amount_per_unit: "50.00"}
+        threshold: 0.50
+        caps: {per_period: "600.00"}
+    spifs:
+      - id: analytics_pipeline
+        name: Analytics pipeline
+        starts_on: 2026-10-01
+        ends_on: 2026-10-31
+        measure: activities
+        activity: pipeline_created
+        product_families: [Analytics]
+        amount_per_unit: "20.00"
+"""
 
 SPIF_PLAN = _bookings_plan(
     "SCN_SPIF",
@@ -1098,5 +1130,51 @@ SCENARIOS: list[Scenario] = [
             Deal("S30-O2", "S30-E1", "20000.00", "USD", "2026-10-20"),
         ],
         expected={("S30-E1", "2026-10"): ("3500.00", "USD")},
+    ),
+    Scenario(
+        "S31",
+        "SDRs paid per qualified meeting (CRM activities), a threshold, a monthly cap and a SPIF",
+        # SCN_SDR: 50 USD per completed qualified_meeting, nothing below half the monthly
+        # meeting quota (HR quotas, measure qualified_meetings: 10 each), at most 600 USD a
+        # month; 20 USD per pipeline_created activity in October whose opportunity has an
+        # Analytics line item. Amounts convert at the month's last day (fx_rate_date period_end).
+        # E1: 8 meetings (and a cancelled one, which counts for nothing): 8 >= 5, 400; two
+        #   pipeline_created, only O1 has Analytics: 20. October pays 420.
+        # E2 (EUR): 4 meetings < 5: lines of 0, October pays 0.00.
+        # E3: 14 meetings, 700 USD, capped at 600. An activity of E3's in November has no
+        #   quota row that month and is held (no_quota_on_plan), not paid.
+        people=[
+            Person("S31-E1", "USD", "SCN_SDR", role="SDR"),
+            Person("S31-E2", "EUR", "SCN_SDR", role="SDR"),
+            Person("S31-E3", "USD", "SCN_SDR", role="SDR"),
+        ],
+        quotas=[
+            Quota(employee, "2026-10-01", "10", currency, measure="qualified_meetings")
+            for employee, currency in (("S31-E1", "USD"), ("S31-E2", "EUR"), ("S31-E3", "USD"))
+        ],
+        deals=[
+            Deal("S31-O1", "S31-E1", "12000.00", "USD", "2026-12-15", stage="Prospecting"),
+            Deal("S31-O2", "S31-E1", "8000.00", "USD", "2026-12-15", stage="Prospecting"),
+        ],
+        line_items=[
+            LineItem("S31-L1", "S31-O1", "Analytics", "5", "12000.00"),
+            LineItem("S31-L2", "S31-O2", "Platform", "5", "8000.00"),
+        ],
+        activities=[
+            *(Activity(f"S31-A1-{n}", "S31-E1", f"2026-10-{n + 1:02d}") for n in range(8)),
+            Activity("S31-A1-X", "S31-E1", "2026-10-20", status="cancelled"),
+            Activity("S31-A1-P1", "S31-E1", "2026-10-21", activity_type="pipeline_created", opportunity_id="S31-O1"),
+            Activity("S31-A1-P2", "S31-E1", "2026-10-22", activity_type="pipeline_created", opportunity_id="S31-O2"),
+            *(Activity(f"S31-A2-{n}", "S31-E2", f"2026-10-{n + 1:02d}") for n in range(4)),
+            *(Activity(f"S31-A3-{n:02d}", "S31-E3", f"2026-10-{n + 1:02d}") for n in range(14)),
+            Activity("S31-A3-NOV", "S31-E3", "2026-11-03"),
+        ],
+        rates=[Rate("2026-10-31", "EUR", "1.20")],
+        plans={"SCN_SDR.yaml": SDR_PLAN},
+        expected={
+            ("S31-E1", "2026-10"): ("420.00", "USD"),
+            ("S31-E2", "2026-10"): ("0.00", "EUR"),
+            ("S31-E3", "2026-10"): ("600.00", "USD"),
+        },
     ),
 ]

@@ -141,11 +141,11 @@ def test_am_pays_on_a_payout_curve_from_july_2026() -> None:
     assert component.caps is not None and component.caps.attainment == Decimal("2.00")
 
 
-def test_examples_are_marked_as_not_computed() -> None:
-    # the engine pays AE, AM and MGR; SDR_2026 is there to show the format of activity-based pay
-    for name, is_example in (("SDR_2026.yaml", True), ("MGR_2026.yaml", False), ("AE_2026.yaml", False)):
+def test_shipped_plans_are_all_paid_not_examples() -> None:
+    # the engine pays every shipped plan: none is marked as an example it does not compute
+    for name in ("AE_2026.yaml", "AM_2026.yaml", "MGR_2026.yaml", "SDR_2026.yaml"):
         first_line = (REPO_PLANS / name).read_text().splitlines()[0]
-        assert (first_line == "# example: not yet computed by the pipeline") is is_example, name
+        assert "not yet computed" not in first_line, name
 
 
 def test_plans_dir_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

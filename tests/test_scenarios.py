@@ -61,6 +61,7 @@ def pipeline(embedded_server, tmp_path_factory: pytest.TempPathFactory) -> Itera
         payments=_all("payments"),
         leaves=_all("leaves"),
         mbo_scores=_all("mbo_scores"),
+        activities=_all("activities"),
     )
     plans = root / "plans"
     shutil.copytree(paths().repo_root / "plans", plans)
@@ -310,7 +311,7 @@ def test_credits_no_version_covers_are_listed_with_the_reason(pipeline: warehous
     with warehouse.connect(pipeline) as conn, conn.cursor() as cur:
         cur.execute(
             "select opportunity_id, reason from ops.ops_non_commissionable_credits "
-            "where employee_id like 'S%%' order by opportunity_id"
+            "where employee_id like 'S%%' and credit_event <> 'activity' order by opportunity_id"
         )
         not_paid = cur.fetchall()
     assert not_paid == [
@@ -336,6 +337,13 @@ def _held_at_events(pipeline: warehouse.Warehouse, employee_id: str) -> list[tup
 
 def _come_from(held: list[tuple], file: str, line: int) -> bool:
     return all(Path(f).as_posix().endswith(file) and n == line for *_, f, n in held)
+
+
+def test_an_activity_in_a_month_without_a_quota_is_held_with_its_row(pipeline: warehouse.Warehouse) -> None:
+    held = _held_at_events(pipeline, "S31-E3")
+    assert [row[:4] for row in held] == [("activities", "activity", "S31-A3-NOV", "no_quota_on_plan")]
+    line = 1 + _line_in_landing("activities", "activity_id", "S31-A3-NOV")  # under the CSV header
+    assert _come_from(held, "crm/activities.csv", line)
 
 
 def test_a_deal_without_a_cost_rate_is_held_off_margin_at_its_invoice(pipeline: warehouse.Warehouse) -> None:

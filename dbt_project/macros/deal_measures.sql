@@ -14,6 +14,12 @@
     ('bookings_tcv', 'bookings_acv', 'bookings_first_year', 'margin', 'units', 'invoiced_revenue', 'collected_cash')
 {%- endmacro %}
 
+{#- The measures that count things (a unit is a unit in every currency): a rate table pays
+    an amount per unit, in the plan currency. -#}
+{% macro count_measures() -%}
+    ('units', 'activities')
+{%- endmacro %}
+
 {#- Annual contract value: the subscription amount over the term, for a year of it. -#}
 {% macro annual_contract_value(recurring_amount, term_months) -%}
     {{ recurring_amount }} * 12 / {{ term_months }}

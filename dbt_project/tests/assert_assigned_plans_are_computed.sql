@@ -1,11 +1,16 @@
 -- Everyone with commissionable credit must be on a plan version whose every component
 -- and incentive the engine computes (int_plan_components.computed_gap
 -- names what is missing for a component; SPIFs other than a rate on bookings at the
--- booking, and contests on other measures than bookings are not computed yet). Otherwise the payout would silently leave
--- a mechanic out: stop the run instead.
+-- booking or an amount per activity, and contests on other measures than bookings are not
+-- computed yet). Otherwise the payout would silently leave a mechanic out: stop the run
+-- instead. Credits are deal credits and activity credits (someone paid on activities has
+-- no deal).
 
 with credits as (
-    select * from {{ ref('int_credits') }}
+    select employee_id, plan_id, plan_version_number, plan_version from {{ ref('int_credits') }}
+    where is_commissionable
+    union all
+    select employee_id, plan_id, plan_version_number, plan_version from {{ ref('int_activity_credits') }}
     where is_commissionable
 ),
 
@@ -29,10 +34,11 @@ component_gaps as (
 version_extras as (
     select plan_id, version_number, 'spif ' || spif_id as mechanic, 'spif on ' || measure || coalesce(' at ' || payment_trigger, '') as computed_gap
     from {{ ref('stg_plans__spifs') }}
-    -- int_commission_spifs pays a rate on bookings at the booking
-    where measure not in {{ bookings_measures() }}
-        or payment_trigger is distinct from 'booking'
-        or rate is null
+    -- int_commission_spifs pays a rate on bookings at the booking, or an amount per activity
+    where not (
+        (measure in {{ bookings_measures() }} and payment_trigger = 'booking' and rate is not null)
+        or (measure = 'activities' and amount_per_unit is not null)
+    )
     union all
     select plan_id, version_number, 'contest ' || contest_id, 'contest measure ' || measure
     from {{ ref('stg_plans__contests') }}

@@ -176,6 +176,32 @@ CRM_OPPORTUNITY_SPLITS = SourceTable(
     version_column="last_modified_at",
 )
 
+CRM_ACTIVITIES = SourceTable(
+    system="crm",
+    name="activities",
+    file_format="csv",
+    description=(
+        "Sales activities logged in the CRM (tasks and events), such as the meetings an SDR books and qualifies."
+    ),
+    columns=(
+        _c("activity_id", "text", "CRM activity id.", nullable=False),
+        _c(
+            "activity_type",
+            "text",
+            "What was done, as a plan's `activity` names it: qualified_meeting (a meeting an AE accepted), "
+            "pipeline_created (a new opportunity came of it), ...",
+        ),
+        _c("owner_user_id", "text", "CRM user who did it and is credited with it."),
+        _c("activity_date", "date", "Day it happened; it counts in that month."),
+        _c("status", "text", "completed or cancelled; only completed activities count."),
+        _c("opportunity_id", "text", "CRM deal it created or advanced, when there is one."),
+        _c("account_id", "text", "CRM account it was with."),
+        _c("last_modified_at", "timestamptz", "Last change in the CRM.", nullable=False),
+    ),
+    primary_key=("activity_id",),
+    version_column="last_modified_at",
+)
+
 BILLING_INVOICES = SourceTable(
     system="billing",
     name="invoices",
@@ -388,6 +414,7 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
     CRM_OPPORTUNITIES,
     CRM_OPPORTUNITY_LINE_ITEMS,
     CRM_OPPORTUNITY_SPLITS,
+    CRM_ACTIVITIES,
     BILLING_INVOICES,
     BILLING_INVOICE_LINES,
     BILLING_PAYMENTS,

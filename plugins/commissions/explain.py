@@ -23,6 +23,9 @@ class ExplainError(LookupError):
     """Nothing to explain: no such person, or the marts have not been built."""
 
 
+COUNT_MEASURES = ("units", "activities")
+
+
 def _money(value: Decimal | None) -> str:
     return "" if value is None else f"{value:,}"
 
@@ -160,15 +163,27 @@ def _cap_row(line: dict[str, Any]) -> list[str]:
 
 
 def _deal_columns(line: dict[str, Any]) -> dict[str, str]:
-    """The deal columns of a line that is about one deal credit but is not a band of it."""
+    """The deal columns of a line that is about one deal credit (or activity) but is not a band of it."""
     return {
-        "deal": line["opportunity_id"],
+        "deal": _deal(line),
         "split": _credited_as(line),
         "date": f"{line['credit_date']:%Y-%m-%d}",
-        "amount": f"{_money(line['deal_amount'])} {line['deal_currency']}",
+        "amount": _deal_amount(line),
         "share": _percent(line["split_share"]),
         "source": f"{line['source_file']}:{line['source_line']}",
     }
+
+
+def _deal(line: dict[str, Any]) -> str:
+    """The deal a line is about; an activity names itself (and the deal it created, if any)."""
+    if line.get("credit_event") == "activity":
+        created = f" -> {line['opportunity_id']}" if line["opportunity_id"] else ""
+        return f"activity {line['credit_event_id']}{created}"
+    return line["opportunity_id"]
+
+
+def _deal_amount(line: dict[str, Any]) -> str:
+    return "" if line["deal_amount"] is None else f"{_money(line['deal_amount'])} {line['deal_currency']}"
 
 
 def _clawback_row(line: dict[str, Any]) -> list[str]:
@@ -222,6 +237,8 @@ def _spif_row(line: dict[str, Any]) -> list[str]:
     what = (
         f"spif {line['incentive_id']} {_percent(line['rate'])} of {line['measure']} "
         f"{_money(line['measure_amount'])} {line['measure_currency']} x fx {line['fx_rate']}"
+        if line["measure"] != "activities"
+        else f"spif {line['incentive_id']} {_money(line['rate'])} per activity x fx {line['fx_rate']}"
     )
     deal = _deal_columns(line)
     return _row(deal, what, _money(line["credit_amount"]), _money(line["commission_amount"]))
@@ -265,7 +282,7 @@ def _measured(line: dict[str, Any]) -> str:
 def _sources(line: dict[str, Any]) -> str:
     """The deal's row, and the invoice's or payment's when the credit counted at one."""
     deal = f"{line['source_file']}:{line['source_line']}"
-    if line["credit_event"] == "booking":
+    if line["credit_event"] in ("booking", "activity"):  # an activity's own row is its source
         return deal
     return f"{deal} + {line['event_source_file']}:{line['event_source_line']}"
 
@@ -278,17 +295,18 @@ def _line_rows(lines: list[dict[str, Any]]) -> list[list[str]]:
             continue
         rows.append(
             [
-                line["opportunity_id"],
+                _deal(line),
                 _credited_as(line),
                 f"{line['credit_date']:%Y-%m-%d}",
-                f"{_money(line['deal_amount'])} {line['deal_currency']}",
+                _deal_amount(line),
                 _percent(line["split_share"]),
                 _measured(line),
                 f"{line['fx_rate']}",
                 _money(line["credit_amount"]),
                 f"{_attainment(line['attainment_before'])} -> {_attainment(line['attainment_after'])}",
                 _band(line),
-                _percent(line["rate"]),
+                # a count (units, activities) earns an amount per unit, in the pay currency
+                f"{_money(line['rate'])} per unit" if line["measure"] in COUNT_MEASURES else _percent(line["rate"]),
                 _money(line["tier_base_amount"]),
                 _money(line["commission_amount"]) + ("" if line["threshold_met"] else " (below threshold)"),
                 _sources(line),

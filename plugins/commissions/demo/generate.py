@@ -30,6 +30,7 @@ import numpy as np
 
 from commissions import contracts
 from commissions.demo import formats as fmt
+from commissions.demo.activities import activities_table, sdr_quotas_table
 from commissions.demo.adjustments import adjustments_table
 from commissions.demo.billing import billing_tables
 from commissions.demo.deals import (
@@ -115,7 +116,7 @@ def generate(
     rng = np.random.default_rng(seed)
 
     fx = build_fx(rng, window)
-    wf = build_workforce(rng, window, reps)
+    wf = build_workforce(rng, window, reps, seed=seed)
     accounts = build_accounts(rng, window, wf)
     deals = build_deals(rng, window, wf, accounts, fx)
     dirty = choose_dirty(rng, deals, dirty_share)
@@ -130,6 +131,7 @@ def generate(
         contracts.CRM_OPPORTUNITIES: opportunities,
         contracts.CRM_OPPORTUNITY_LINE_ITEMS: line_items_table(deals, clean),
         contracts.CRM_OPPORTUNITY_SPLITS: splits_table(rng, wf, deals, won),
+        contracts.CRM_ACTIVITIES: activities_table(seed, window, wf, accounts=accounts, deals=deals, clean=clean),
     }
     billing = billing_tables(rng, window, deals, accounts, won)
     tables[contracts.BILLING_INVOICES] = billing["invoices"]
@@ -138,7 +140,8 @@ def generate(
     tables[contracts.BILLING_CREDIT_NOTES] = billing["credit_notes"]
     tables[contracts.HR_EMPLOYEES] = employees_table(rng, window, wf)
     tables[contracts.HR_JOB_HISTORY] = wf.jobs
-    tables[contracts.HR_QUOTAS] = quotas_table(window, wf, fx)
+    bookings_quotas, meeting_quotas = quotas_table(window, wf, fx), sdr_quotas_table(seed, window, wf)
+    tables[contracts.HR_QUOTAS] = {k: np.concatenate([bookings_quotas[k], meeting_quotas[k]]) for k in bookings_quotas}
     tables[contracts.HR_LEAVES] = leaves_table(seed, window, wf)
     tables[contracts.HR_MBO_SCORES] = mbo_scores_table(seed, window, wf)
     tables[contracts.HR_FX_RATES] = fx_table(window, fx)

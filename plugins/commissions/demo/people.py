@@ -36,7 +36,7 @@ class Workforce:
     term_day: np.ndarray  # NOT_TERMINATED while employed
     current_role: np.ndarray
     manager: np.ndarray  # employee index of the first line manager, -1 for managers
-    user_id: np.ndarray  # '' for people without a CRM login (SDRs)
+    user_id: np.ndarray  # CRM login of each person
     #: Employee indices of the AE/AM reps, and per rep and window month their role (AE or AM)
     #: and monthly full-month quota in USD equivalent.
     deal_reps: np.ndarray
@@ -69,6 +69,25 @@ def _pick_some(rng: np.random.Generator, candidates: np.ndarray, share: float, m
     return np.sort(rng.choice(candidates, size=count, replace=False))
 
 
+def _hire_an_sdr(seed: int, window: Window, role: np.ndarray, hire: np.ndarray) -> None:
+    """One SDR joins inside the window (their plan's guarantee shows), drawn on its own generator."""
+    sdrs = np.flatnonzero(role == SDR)
+    if len(sdrs) and window.days >= 45:
+        sdr_rng = np.random.default_rng([seed, 15])
+        hire[sdr_rng.choice(sdrs)] = window.start_day + sdr_rng.integers(0, window.days - 21)
+
+
+def _user_ids(rng: np.random.Generator, role: np.ndarray) -> np.ndarray:
+    """CRM logins: shuffled over reps and managers; SDRs (who log their meetings) numbered
+    after them in employee order, so adding them drew nothing more from `rng`."""
+    users = np.flatnonzero(role != SDR)
+    user_id = np.full(len(role), "", dtype=object)
+    user_id[users[rng.permutation(len(users))]] = [f"U{200 + k:06d}" for k in range(len(users))]
+    sdr_people = np.flatnonzero(role == SDR)
+    user_id[sdr_people] = [f"U{200 + len(users) + k:06d}" for k in range(len(sdr_people))]
+    return user_id
+
+
 def _first_of_month_after(day: int) -> int:
     month = np.datetime64(day, "D").astype("datetime64[M]") + 1
     return int(month.astype("datetime64[D]").astype(np.int64))
@@ -92,7 +111,10 @@ def _assign_managers(rep_territory: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return np.array(mgr_territory, dtype=np.int64), rep_manager_slot
 
 
-def build_workforce(rng: np.random.Generator, window: Window, reps: int) -> Workforce:
+def build_workforce(rng: np.random.Generator, window: Window, reps: int, *, seed: int = 0) -> Workforce:
+    """The people, their jobs and quotas. `seed` feeds a generator of its own that hires an
+    SDR inside the window (so the main stream, and every other demo file it draws, stays
+    as it was before SDRs were paid)."""
     if reps < 1:
         raise ValueError(f"reps must be at least 1, got {reps}")
     start, end = window.start_day, window.end_day
@@ -126,6 +148,8 @@ def build_workforce(rng: np.random.Generator, window: Window, reps: int) -> Work
             if low <= end - 1:
                 term[person] = rng.integers(low, end)
 
+    _hire_an_sdr(seed, window, role, hire)
+
     # HR numbers follow the hire date, as most HR systems hand them out.
     order = np.lexsort((np.arange(n), hire))
     rank = np.empty(n, dtype=np.int64)
@@ -153,9 +177,7 @@ def build_workforce(rng: np.random.Generator, window: Window, reps: int) -> Work
     level = np.where(role_by_month[deal_reps] == AE, world.MONTHLY_QUOTA_USD["AE"], world.MONTHLY_QUOTA_USD["AM"])
     quota_usd_by_month = level * quota_factor[:, None] * qe[None, :]
 
-    users = np.flatnonzero(role != SDR)
-    user_id = np.full(n, "", dtype=object)
-    user_id[users[rng.permutation(len(users))]] = [f"U{200 + k:06d}" for k in range(len(users))]
+    user_id = _user_ids(rng, role)
     return Workforce(
         employee_id=employee_id,
         first_name=first_name,

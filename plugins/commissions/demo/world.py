@@ -34,7 +34,7 @@ MINOR_DIGITS: dict[str, int] = {"JPY": 0}
 FOREIGN_DEAL_CURRENCY_WEIGHTS: tuple[float, ...] = (0.5, 0.08, 0.12, 0.18, 0.04, 0.08)
 
 ROLES: tuple[str, ...] = ("AE", "AM", "SDR", "MANAGER")
-PLAN_OF_ROLE: dict[str, str | None] = {"AE": "AE_2026", "AM": "AM_2026", "SDR": None, "MANAGER": "MGR_2026"}
+PLAN_OF_ROLE: dict[str, str | None] = {"AE": "AE_2026", "AM": "AM_2026", "SDR": "SDR_2026", "MANAGER": "MGR_2026"}
 TITLE_OF_ROLE: dict[str, str] = {
     "AE": "Account Executive",
     "AM": "Account Manager",

@@ -158,7 +158,7 @@ def _measure_problems(measure: str, activity: str | None, trigger: str | None) -
     """activity named exactly for activities; trigger one the measure allows, or none."""
     problems: list[Problem] = []
     if measure == "activities" and activity is None:
-        problems.append((("activity",), "expected the activity counted (e.g. sdr_qualified_meetings), got nothing"))
+        problems.append((("activity",), "expected the activity counted (e.g. qualified_meeting), got nothing"))
     if measure != "activities" and activity is not None:
         problems.append((("activity",), f"expected no activity for measure {measure}, got {describe(activity)}"))
     allowed = TRIGGERS_OF_MEASURE[measure]

@@ -7,6 +7,8 @@
 -- window the credits are taken in order (credit date, opportunity, split, event) and stacked:
 -- bookings_before and bookings_after are the window's measure before and after the credit.
 --
+-- Activities (measure activities) count toward the components of their type (activity).
+--
 -- A credit is evaluated at its own month (int_commission_lines: what it pays then) and,
 -- on a component with cumulative_true_up, at every later month of the window with a
 -- credit (int_commission_true_ups: how that month re-rates it). At month m:
@@ -98,7 +100,9 @@ component_credits as (
         on components.plan_id = credits.plan_id
         and components.version_number = credits.plan_version_number
         and components.measure = credits.measure
-        and components.payment_trigger = credits.payment_trigger
+        -- an activity has no payment trigger; it counts toward the components of its type
+        and components.payment_trigger is not distinct from credits.payment_trigger
+        and components.activity is not distinct from credits.activity
         -- the person's own credits count where the component credits owners, the
         -- reporting line's where it rolls up to managers
         and {{ credit_counts_toward('credits.credit_type', 'components.credit_owner', 'components.credit_manager_rollup') }}
@@ -113,7 +117,7 @@ with_plan_fx as (
             else {{ cross_rate('component_credits.plan_currency', 'component_credits.pay_currency', 'plan_rate.usd_rate', 'pay_rate.usd_rate') }}
         end as target_incentive_fx_rate,
         case
-            when component_credits.measure = 'units'
+            when component_credits.measure in {{ count_measures() }}
                 then {{ cross_rate('component_credits.plan_currency', 'component_credits.pay_currency', 'plan_rate.usd_rate', 'pay_rate.usd_rate') }}
         end as unit_amount_fx_rate
     from component_credits
@@ -260,7 +264,7 @@ credit_bands as (
         bands.payout_to,
         case
             -- units: the amount per unit (plan currency) in the pay currency; null without a rate
-            when cumulative.rate_table_type <> 'curve' and cumulative.measure = 'units'
+            when cumulative.rate_table_type <> 'curve' and cumulative.measure in {{ count_measures() }}
                 then bands.rate * cumulative.unit_amount_fx_rate
             when cumulative.rate_table_type <> 'curve' then bands.rate
             when bands.is_above_cap or bands.curve_attainment_to is null then 0::numeric
@@ -368,7 +372,7 @@ final as (
         trim_scale(target_incentive_fx_rate) as target_incentive_fx_rate,
         case when target_incentive is not null then plan_fx_date end as target_incentive_fx_date,
         trim_scale(unit_amount_fx_rate) as unit_amount_fx_rate,
-        case when measure = 'units' then plan_fx_date end as unit_amount_fx_date,
+        case when measure in {{ count_measures() }} then plan_fx_date end as unit_amount_fx_date,
         curve_attainment_from,
         curve_attainment_to,
         payout_from as curve_payout_from,

@@ -13,6 +13,12 @@
 -- cannot be read (no term, a product family the seed does not know) keeps a null amount,
 -- and the not_null test on fct_commission_lines stops the run. A deal with none of the
 -- SPIF's products gets no line. SPIF lines are not clawed back.
+--
+-- A SPIF on `measure: activities` pays amount_per_unit (plan currency) for every
+-- commissionable completed activity of its `activity` type (int_activity_credits) from
+-- starts_on to ends_on, in the activity's month, converted to the pay currency at the
+-- activity date or the month's last day (the plan's fx_rate_date); with product_families
+-- or product_codes, only activities whose opportunity has a line item of them count.
 
 {{ config(materialized='table') }}
 
@@ -21,6 +27,25 @@ with spifs as (
     where measure in {{ bookings_measures() }}
         and payment_trigger = 'booking'
         and rate is not null
+),
+
+activity_spifs as (
+    select * from {{ ref('stg_plans__spifs') }}
+    where measure = 'activities'
+        and amount_per_unit is not null
+),
+
+activity_credits as (
+    select * from {{ ref('int_activity_credits') }}
+    where is_commissionable
+),
+
+plans as (
+    select * from {{ ref('stg_plans__plans') }}
+),
+
+fx_rates as (
+    select * from {{ ref('int_fx_rates') }}
 ),
 
 credits as (
@@ -97,7 +122,7 @@ valued as (
     where spif_credits.is_whole_deal or spif_products.credit_id is not null
 ),
 
-final as (
+deal_spif_lines as (
     select
         {{ dbt.hash("'spif|' || credit_id || '|' || spif_id") }} as commission_line_id,
         'spif' as line_type,
@@ -112,6 +137,9 @@ final as (
         spif_id as incentive_id,
         spif_name as incentive_name,
         measure,
+        'booking' as payment_trigger,
+        'booking' as credit_event,
+        null::text as credit_event_id,
         rate,
         trim_scale(spif_measure_amount) as measure_amount,
         deal_currency as measure_currency,
@@ -128,11 +156,110 @@ final as (
         trim_scale(rate * spif_measure_amount * split_share * fx_rate) as commission_amount,
         opportunity_row_id,
         split_row_id,
+        null::bigint as event_row_id,
+        null::text as event_source_file,
+        null::integer as event_source_line,
         source_batch_id,
         source_file,
         source_line
     from valued
     where spif_measure_amount is null or spif_measure_amount <> 0
+),
+
+activity_spif_credits as (
+    -- each activity of the SPIF's type and dates, of someone on the version, whose
+    -- opportunity carries the SPIF's products when it names some
+    select
+        activity_credits.*,
+        activity_spifs.spif_id,
+        activity_spifs.spif_name,
+        activity_spifs.amount_per_unit,
+        plans.plan_currency,
+        case
+            when plans.fx_rate_date = 'credit_date' then activity_credits.credit_date
+            else (activity_credits.period_start + interval '1 month' - interval '1 day')::date
+        end as fx_date
+    from activity_credits
+    inner join activity_spifs
+        on activity_spifs.plan_id = activity_credits.plan_id
+        and activity_spifs.version_number = activity_credits.plan_version_number
+        and activity_spifs.activity = activity_credits.activity
+        and activity_credits.credit_date between activity_spifs.starts_on and activity_spifs.ends_on
+    inner join plans
+        on plans.plan_id = activity_credits.plan_id
+    where cardinality(activity_spifs.product_families) + cardinality(activity_spifs.product_codes) = 0
+        or exists (
+            select 1 from line_items
+            where line_items.opportunity_id = activity_credits.activity_opportunity_id
+                and (cardinality(activity_spifs.product_families) = 0
+                    or line_items.product_family = any(activity_spifs.product_families))
+                and (cardinality(activity_spifs.product_codes) = 0
+                    or line_items.product_code = any(activity_spifs.product_codes))
+        )
+),
+
+activity_spif_converted as (
+    select
+        activity_spif_credits.*,
+        {{ cross_rate('activity_spif_credits.plan_currency', 'activity_spif_credits.pay_currency', 'plan_rate.usd_rate', 'pay_rate.usd_rate') }}
+            as unit_amount_fx_rate
+    from activity_spif_credits
+    left join fx_rates as plan_rate
+        on plan_rate.currency = activity_spif_credits.plan_currency
+        and plan_rate.rate_date = activity_spif_credits.fx_date
+    left join fx_rates as pay_rate
+        on pay_rate.currency = activity_spif_credits.pay_currency
+        and pay_rate.rate_date = activity_spif_credits.fx_date
+),
+
+activity_spif_lines as (
+    select
+        {{ dbt.hash("'spif|' || credit_id || '|' || spif_id") }} as commission_line_id,
+        'spif' as line_type,
+        credit_id,
+        employee_id,
+        plan_id,
+        plan_version_number,
+        plan_version,
+        period_start,
+        pay_period,
+        pay_currency,
+        spif_id as incentive_id,
+        spif_name as incentive_name,
+        'activities' as measure,
+        null::text as payment_trigger,
+        'activity' as credit_event,
+        activity_id as credit_event_id,
+        amount_per_unit as rate,
+        1::numeric as measure_amount,
+        null::text as measure_currency,
+        activity_opportunity_id as opportunity_id,
+        null::text as split_id,
+        'owner' as credit_type,
+        null::text as rollup_from_employee_id,
+        1::numeric as split_share,
+        credit_date,
+        null::numeric as deal_amount,
+        null::text as deal_currency,
+        trim_scale(unit_amount_fx_rate) as fx_rate,
+        1::numeric as credit_amount,
+        -- null without a rate: the not_null test on fct_commission_lines stops the run
+        trim_scale(amount_per_unit * unit_amount_fx_rate) as commission_amount,
+        null::bigint as opportunity_row_id,
+        null::bigint as split_row_id,
+        activity_row_id as event_row_id,
+        source_file as event_source_file,
+        source_line as event_source_line,
+        source_batch_id,
+        source_file,
+        source_line
+    from activity_spif_converted
+),
+
+final as (
+    select * from deal_spif_lines
+    union all
+    select * from activity_spif_lines
 )
 
 select * from final

@@ -286,10 +286,7 @@ assessed as (
         converted.*,
         case
             when known_user_id is null or employee_id is null then 'unknown_user'
-            when not (
-                hire_date <= credit_date
-                and (termination_date is null or credit_date <= termination_date)
-            ) or hire_date is null then 'not_employed'
+            when not {{ employed_on('credit_date') }} or hire_date is null then 'not_employed'
             when plan_id is null then 'no_plan'
             when plan_version_number is null then 'no_plan_version'
             when quota_amount is null then 'no_quota'

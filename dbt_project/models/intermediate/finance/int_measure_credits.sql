@@ -15,6 +15,9 @@
 -- deal credit whose version measures no deal keeps one bookings_tcv / booking row here,
 -- held as no_deal_component, so it is listed rather than lost; one on an invoice or
 -- payment trigger has no row until its first invoice or payment arrives.
+-- Activities (measure activities, int_activity_credits) are credits too: one unit per
+-- completed activity of the component's type, to its owner, on the activity date
+-- (credit_event 'activity', no deal).
 -- A booking-trigger bookings_tcv credit keeps its deal credit's id. Credits that cannot
 -- pay say why (non_commissionable_reason, listed in ops.ops_non_commissionable_credits).
 
@@ -51,6 +54,10 @@ quotas as materialized (
 
 fx_rates as materialized (
     select * from {{ ref('int_fx_rates') }}
+),
+
+activity_credits as (
+    select * from {{ ref('int_activity_credits') }}
 ),
 
 measured_by_version as (
@@ -204,17 +211,14 @@ assessed as (
         case
             when not is_measured_by_plan then 'no_deal_component'
             when measure_problem is not null then measure_problem
-            when not (
-                hire_date <= event_date
-                and (termination_date is null or event_date <= termination_date)
-            ) then 'not_employed'
+            when not {{ employed_on('event_date') }} then 'not_employed'
             when not is_on_plan_in_month then 'no_quota_on_plan'
             when fx_rate is null then 'missing_fx_rate'
         end as non_commissionable_reason
     from converted
 ),
 
-final as (
+deal_credit_rows as (
     select
         case
             when measure = 'bookings_tcv' and credit_event = 'booking' then deal_credit_id
@@ -230,6 +234,7 @@ final as (
         credited_user_id,
         employee_id,
         measure,
+        null::text as activity,
         payment_trigger,
         credit_event,
         credit_event_id,
@@ -267,6 +272,73 @@ final as (
         source_file,
         source_line
     from assessed
+),
+
+activity_credit_rows as (
+    -- an activity counted by a component of its owner's plan version: one unit, no deal
+    select
+        activity_credits.credit_id,
+        null::text as deal_credit_id,
+        null::date as deal_close_date,
+        null::text as opportunity_id,
+        null::text as split_id,
+        'owner' as credit_type,
+        null::text as rollup_from_employee_id,
+        activity_credits.account_id,
+        activity_credits.credited_user_id,
+        activity_credits.employee_id,
+        'activities' as measure,
+        activity_credits.activity,
+        null::text as payment_trigger,
+        'activity' as credit_event,
+        activity_credits.activity_id as credit_event_id,
+        activity_credits.credit_date,
+        activity_credits.period_start,
+        activity_credits.pay_period,
+        null::numeric as deal_amount,
+        null::text as deal_currency,
+        null::numeric as deal_share,
+        1::numeric as measure_amount,
+        null::text as measure_currency,
+        100::numeric as split_percent,
+        1::numeric as split_share,
+        activity_credits.pay_currency,
+        1::numeric as fx_rate,
+        1::numeric as credit_amount,
+        activity_credits.assignment_id,
+        activity_credits.role,
+        activity_credits.plan_id,
+        activity_credits.plan_version_number,
+        activity_credits.plan_version,
+        activity_credits.manager_employee_id,
+        activity_credits.territory,
+        activity_credits.quota_amount,
+        activity_credits.quota_currency,
+        activity_credits.is_commissionable,
+        activity_credits.non_commissionable_reason,
+        null::bigint as opportunity_row_id,
+        null::bigint as split_row_id,
+        activity_credits.quota_row_id,
+        activity_credits.activity_row_id as event_row_id,
+        activity_credits.source_file as event_source_file,
+        activity_credits.source_line as event_source_line,
+        activity_credits.source_batch_id,
+        activity_credits.source_file,
+        activity_credits.source_line
+    from activity_credits
+    where exists (
+        select 1 from components
+        where components.plan_id = activity_credits.plan_id
+            and components.version_number = activity_credits.plan_version_number
+            and components.measure = 'activities'
+            and components.activity = activity_credits.activity
+    )
+),
+
+final as (
+    select * from deal_credit_rows
+    union all
+    select * from activity_credit_rows
 )
 
 select * from final

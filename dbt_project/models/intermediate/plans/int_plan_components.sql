@@ -50,10 +50,11 @@ assessed as (
     select
         joined.*,
         case
-            -- money measures of a deal or its billing, and units (int_measure_credits), and
-            -- MBO scores on a payout curve (int_commission_mbo); activities are not computed yet
-            when measure not in {{ computed_deal_measures() }} and measure <> 'mbo_score'
+            -- money measures of a deal or its billing, units (int_measure_credits), completed
+            -- activities (int_activity_credits) and MBO scores on a payout curve (int_commission_mbo)
+            when measure not in {{ computed_deal_measures() }} and measure not in ('mbo_score', 'activities')
                 then 'measure ' || measure
+            when measure = 'activities' and scope <> 'individual' then 'activities with scope ' || scope
             when measure = 'mbo_score' and rate_table_type <> 'curve'
                 then 'mbo_score on a ' || rate_table_type || ' table'
             when measure = 'mbo_score' and target_incentive is null then 'mbo_score without target_incentive'
@@ -62,13 +63,15 @@ assessed as (
             when scope = 'team' and not (coalesce(credit_manager_rollup, false) and not coalesce(credit_owner, false))
                 then 'scope team without manager_rollup crediting alone'
             when scope not in ('individual', 'team') then 'scope ' || scope
-            -- credits are eligible on a monthly bookings quota (int_credits); units are
-            -- counted against a quota in units (HR quotas.measure = quota_measure)
-            when quota_measure <> 'bookings' and measure <> 'units' then 'quota_measure ' || quota_measure
+            -- credits are eligible on a monthly bookings quota (int_credits); units and
+            -- activities are counted against a quota in units (HR quotas.measure = quota_measure)
+            when quota_measure <> 'bookings' and measure not in {{ count_measures() }}
+                then 'quota_measure ' || quota_measure
             -- a true-up re-rates credits after the month: caps on money are per month's lines
             when cumulative_true_up and coalesce(cap_per_deal, cap_per_period, cap_per_year) is not null
                 then 'caps on money with cumulative_true_up'
-            when not coalesce(credit_owner, false) and not coalesce(credit_manager_rollup, false)
+            -- an activity is credited to its owner, with no crediting block
+            when measure <> 'activities' and not coalesce(credit_owner, false) and not coalesce(credit_manager_rollup, false)
                 then 'crediting without owner or manager_rollup credit'
             when has_credit_overlays then 'crediting overlays'
         end as computed_gap
@@ -89,6 +92,7 @@ final as (
         component_number,
         component_name,
         measure,
+        activity,
         quota_measure,
         payment_trigger,
         scope,

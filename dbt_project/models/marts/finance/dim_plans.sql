@@ -28,11 +28,15 @@ rate_schedules as (
                 when rate is null
                     then trim_scale(payout_from * 100)::text || '% -> ' || trim_scale(payout_to * 100)::text
                         || '% of target'
+                -- a count (units, activities) earns an amount per unit in the plan currency
+                when components.measure in {{ count_measures() }}
+                    then trim_scale(rate)::text || ' ' || components.plan_currency || ' per unit'
                 else trim_scale(rate * 100)::text || '%'
             end,
             '; ' order by band_number
         ) as rate_schedule
     from bands
+    inner join components using (plan_id, version_number, component_id)
     group by plan_id, version_number, component_id
 ),
 

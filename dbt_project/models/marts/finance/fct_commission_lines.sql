@@ -285,7 +285,7 @@ contests as (
 ),
 
 spifs as (
-    -- a SPIF's line names the deal credit it pays on, its rate and what it measured
+    -- a SPIF's line names the deal credit (or activity) it pays on, its rate and what it measured
     select
         {{ commission_line_columns({
             'credit_id': 'credit_id',
@@ -296,13 +296,8 @@ spifs as (
             'threshold_met': 'true',
             'incentive_id': 'incentive_id',
             'incentive_name': 'incentive_name',
-            'measure': 'measure',
-            'payment_trigger': "'booking'",
-            'credit_event': "'booking'",
-            'measure_amount': 'measure_amount',
-            'measure_currency': 'measure_currency',
             'tier_base_amount': '0::numeric'
-        }, 'spif_lines', credit='spif_lines') }}
+        }, 'spif_lines', credit='spif_lines', measured='spif_lines') }}
     from spif_lines
 ),
 

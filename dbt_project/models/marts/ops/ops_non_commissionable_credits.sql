@@ -4,7 +4,8 @@
 -- of a commissionable deal credit (int_measure_credits, at the event of the component's
 -- payment trigger): no_deal_component, no_line_items, unknown_product_family,
 -- line_items_differ_from_amount, no_term, no_cost_rate, event_currency_mismatch, not_employed,
--- no_quota_on_plan, missing_fx_rate. Each list is checked in its order; the first that
+-- no_quota_on_plan, missing_fx_rate. Activities (int_activity_credits, at the activity
+-- date): not_employed, no_quota_on_plan. Each list is checked in its order; the first that
 -- applies is reported.
 
 with deal_credits as (
@@ -15,6 +16,14 @@ with deal_credits as (
 measure_credits as (
     select * from {{ ref('int_measure_credits') }}
     where not is_commissionable
+),
+
+activity_credits as (
+    -- activities a component counts are measure credits already; these are the ones only
+    -- a SPIF counts
+    select * from {{ ref('int_activity_credits') }}
+    where not is_commissionable
+        and credit_id not in (select credit_id from {{ ref('int_measure_credits') }})
 ),
 
 held_deals as (
@@ -72,10 +81,39 @@ held_measures as (
     from measure_credits
 ),
 
+held_activities as (
+    select
+        credit_id,
+        non_commissionable_reason as reason,
+        'activity' as credit_event,
+        activity_id as credit_event_id,
+        'activities' as measure,
+        null::text as opportunity_id,
+        null::text as split_id,
+        credited_user_id,
+        employee_id,
+        credit_date,
+        pay_period,
+        null::numeric as deal_amount,
+        null::text as deal_currency,
+        100::numeric as split_percent,
+        pay_currency,
+        plan_id,
+        quota_amount,
+        null::bigint as opportunity_row_id,
+        null::bigint as split_row_id,
+        source_batch_id,
+        source_file,
+        source_line
+    from activity_credits
+),
+
 final as (
     select * from held_deals
     union all
     select * from held_measures
+    union all
+    select * from held_activities
 )
 
 select * from final
