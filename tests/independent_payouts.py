@@ -31,6 +31,11 @@ SDRs (SDR_2026) are paid per completed qualified meeting in the CRM activities f
 counted per month against their meeting quota (nothing below half of it, at most the
 monthly cap), a SPIF per completed pipeline_created activity whose opportunity has an
 Analytics line item, and a non-recoverable guarantee for their first three months.
+
+Analytics specialists (SPEC_2026) own no deals: every Closed Won deal with an Analytics
+line item whose account is in the territory a specialist covers on the close date
+credits them with the whole deal (unless they own or split it), and a month pays 1 % of
+those bookings up to the quota and 1.5 % above, in closed form.
 """
 
 from __future__ import annotations
@@ -136,6 +141,10 @@ class TeamTerms:
 SDR_PLAN = "SDR_2026"
 SDR_PER_MEETING, SDR_THRESHOLD, SDR_MONTHLY_CAP = D("50.00"), D("0.50"), D("1000.00")
 SDR_SPIF = ("2026-01-01", "2026-03-31", "pipeline_created", "Analytics", D("25.00"))
+
+# plans/SPEC_2026.yaml: the overlay's product family, and its rates below and above the quota.
+SPECIALIST_PLAN = "SPEC_2026"
+SPECIALIST_FAMILY, SPECIALIST_RATES = "Analytics", (D("0.01"), D("0.015"))
 
 MANAGER_PLAN = "MGR_2026"
 MANAGER_TERMS = TeamTerms(
@@ -902,6 +911,46 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
             )
 
     sdr_lines()
+
+    # Analytics specialists (SPEC_2026): overlay credits on their territory's Analytics deals.
+    def specialist_lines() -> None:
+        accounts = _latest(_csv(landing / "crm" / "accounts.csv"), ("account_id",), "last_modified_at")
+        specialist_jobs = [job for job in jobs if job["plan_id"] == SPECIALIST_PLAN]
+        overlay_bookings: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+        for (opp_id,), opp in opps.items():
+            if opp["stage"] != "Closed Won" or opp_id in exclude_opportunities:
+                continue
+            if not any(item["product_family"] == SPECIALIST_FAMILY for item in items_by_opp[opp_id]):
+                continue
+            day = date.fromisoformat(opp["close_date"])
+            territory = accounts[(opp["account_id"],)]["territory"]
+            owners = {s["split_owner_user_id"] for s in splits_by_opp[opp_id]} or {opp["owner_user_id"]}
+            credited = {users[(u,)]["employee_number"] for u in owners if (u,) in users}
+            for job in specialist_jobs:
+                specialist = job["employee_id"]
+                covers = _day(job["effective_from"]) <= day and (
+                    job["effective_to"] is None or day <= _day(job["effective_to"])
+                )
+                person = employees[(specialist,)]
+                employed = person["hire_date"] <= opp["close_date"] and (
+                    person["termination_date"] is None or opp["close_date"] <= person["termination_date"]
+                )
+                month_start = opp["close_date"][:7] + "-01"
+                if not covers or job["territory"] != territory or specialist in credited or not employed:
+                    continue
+                if (specialist, month_start) not in quotas:
+                    continue
+                overlay_bookings[(specialist, month_start)] += Decimal(opp["amount"]) * fx(
+                    opp["currency"], person["pay_currency"], opp["close_date"]
+                )
+        below_quota, above_quota = SPECIALIST_RATES
+        for (specialist, month_start), bookings in overlay_bookings.items():
+            quota = Decimal(quotas[(specialist, month_start)]["quota_amount"])
+            commission = below_quota * min(bookings, quota) + above_quota * max(Decimal(0), bookings - quota)
+            key = (specialist, SPECIALIST_PLAN, month_start)
+            earned[key] = earned.get(key, Decimal(0)) + commission
+
+    specialist_lines()
 
     # Draws (docs/plans.md), simulated month by month with a running balance: the first
     # months from hire pay at least the draw, advancing the shortfall; a month above the

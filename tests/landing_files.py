@@ -22,6 +22,11 @@ from commissions.periods import period_bounds
 STAMP = "2026-10-31T12:00:00+00:00"
 
 
+#: (account_id, name, territory, country): A1 in NA-EAST, where everybody's job is by default;
+#: A2 in APAC-AU, for deals no default territory covers.
+ACCOUNTS = (("A1", "Acme", "NA-EAST", "US"), ("A2", "Wombat Pty Ltd", "APAC-AU", "AU"))
+
+
 @dataclass(frozen=True)
 class Person:
     employee_id: str
@@ -33,6 +38,7 @@ class Person:
     manager_employee_id: str | None = None
     #: moves to another plan: (first day on it, plan_id), in date order
     moves: tuple[tuple[str, str], ...] = ()
+    territory: str = "NA-EAST"  # the scenario's one account is in NA-EAST
 
     def jobs(self) -> list[tuple[str, str | None, str | None]]:
         """(effective_from, effective_to, plan_id) of each job-history segment."""
@@ -51,6 +57,7 @@ class Deal:
     close_date: str
     stage: str = "Closed Won"
     term_months: int = 12
+    account_id: str = "A1"  # ACCOUNTS
 
 
 @dataclass(frozen=True)
@@ -217,14 +224,15 @@ def write_landing(
         "accounts",
         [
             {
-                "account_id": "A1",
-                "account_name": "Acme",
-                "territory": "NA-EAST",
-                "region": "NA",
-                "country": "US",
+                "account_id": account_id,
+                "account_name": name,
+                "territory": territory,
+                "region": territory.split("-")[0],
+                "country": country,
                 "segment": "MM",
                 "last_modified_at": STAMP,
             }
+            for account_id, name, territory, country in ACCOUNTS
         ],
     )
     write_csv(
@@ -234,7 +242,7 @@ def write_landing(
         (
             {
                 "opportunity_id": d.opportunity_id,
-                "account_id": "A1",
+                "account_id": d.account_id,
                 "owner_user_id": user_id(d.owner),
                 "opportunity_name": f"Deal {d.opportunity_id}",
                 "stage": d.stage,
@@ -310,7 +318,7 @@ def write_landing(
                 "effective_to": effective_to,
                 "role": p.role,
                 "manager_employee_id": p.manager_employee_id,
-                "territory": "NA-EAST",
+                "territory": p.territory,
                 "plan_id": plan_id,
                 "updated_at": STAMP,
             }

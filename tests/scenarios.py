@@ -380,6 +380,27 @@ versions:
         amount_per_unit: "20.00"
 """
 
+OVERLAY_PLAN = _bookings_plan(
+    "SCN_OVERLAY",
+    """  - effective_from: 2026-01-01
+    components:
+      - id: overlay
+        name: Analytics overlay
+        measure: bookings_tcv
+        quota_measure: bookings
+        trigger: booking
+        scope: individual
+        quota_period: month
+        attainment_basis: period_to_date
+        crediting:
+          owner: false
+          overlays:
+            - {by: product_family, values: [Analytics]}
+            - {by: territory}
+        rate_table: {type: flat, rate: 0.02}
+""",
+)
+
 SPIF_PLAN = _bookings_plan(
     "SCN_SPIF",
     f"""  - effective_from: 2026-01-01
@@ -1175,6 +1196,39 @@ SCENARIOS: list[Scenario] = [
             ("S31-E1", "2026-10"): ("420.00", "USD"),
             ("S31-E2", "2026-10"): ("0.00", "EUR"),
             ("S31-E3", "2026-10"): ("600.00", "USD"),
+        },
+    ),
+    Scenario(
+        "S32",
+        "overlay crediting: a specialist credited with the Analytics deals of their territory",
+        # SCN_OVERLAY pays 2 % of the deals with an Analytics line item whose account is in
+        # the territory the specialist covers (HR job history), whoever owns them. The deals
+        # are with account A2, in APAC-AU (the other scenarios' deals are in NA-EAST).
+        # R1 (AE_2026) owns O1 (30,000 USD, 10,000 of it Analytics) and O2 (20,000, Platform
+        #   only): 50,000 at 10 %, 5,000; overlay credits take nothing from the owner.
+        # S1 (EUR, APAC-AU, the account's territory) is credited with the whole of O1:
+        #   30,000 x round(1 / 1.25, 10) = 24,000 EUR on 10-06, 2 %: 480 EUR. O2 has no Analytics.
+        # S2 covers EMEA-UK: no credit, no payout.
+        people=[
+            Person("S32-R1", "USD", "AE_2026"),
+            Person("S32-S1", "EUR", "SCN_OVERLAY", role="SPECIALIST", territory="APAC-AU"),
+            Person("S32-S2", "USD", "SCN_OVERLAY", role="SPECIALIST", territory="EMEA-UK"),
+        ],
+        quotas=[_quota("S32-R1"), _quota("S32-S1", "40000.00", "EUR"), _quota("S32-S2", "40000.00")],
+        deals=[
+            Deal("S32-O1", "S32-R1", "30000.00", "USD", "2026-10-06", account_id="A2"),
+            Deal("S32-O2", "S32-R1", "20000.00", "USD", "2026-10-12", account_id="A2"),
+        ],
+        line_items=[
+            LineItem("S32-L1", "S32-O1", "Platform", "20", "20000.00"),
+            LineItem("S32-L2", "S32-O1", "Analytics", "5", "10000.00"),
+            LineItem("S32-L3", "S32-O2", "Platform", "20", "20000.00"),
+        ],
+        rates=[Rate("2026-10-06", "EUR", "1.25")],
+        plans={"SCN_OVERLAY.yaml": OVERLAY_PLAN},
+        expected={
+            ("S32-R1", "2026-10"): ("5000.00", "USD"),
+            ("S32-S1", "2026-10"): ("480.00", "EUR"),
         },
     ),
 ]

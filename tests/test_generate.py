@@ -215,7 +215,7 @@ def test_job_history_changes_on_the_first_and_quotas_cover_every_planned_month(c
     for job in _rows(landing, contracts.HR_JOB_HISTORY):
         jobs[job["employee_id"]].append(job)
     quotas = {(q["employee_id"], q["period_start"]): q for q in _rows(landing, contracts.HR_QUOTAS)}
-    plans = {"AE": "AE_2026", "AM": "AM_2026", "SDR": "SDR_2026", "MANAGER": "MGR_2026"}
+    plans = {"AE": "AE_2026", "AM": "AM_2026", "SDR": "SDR_2026", "MANAGER": "MGR_2026", "SPECIALIST": "SPEC_2026"}
     changed = 0
     for employee_id, rows in jobs.items():
         person = employees[employee_id]
@@ -348,7 +348,7 @@ def test_independent_calculator_pays_reps_in_several_currencies_across_tiers(cle
         "AE_2026": (Decimal("0.10"), Decimal("0.175"), Decimal("0.275")),
         "AM_2026": (Decimal("0.06"), Decimal("0.1125"), Decimal("0.1725")),
     }
-    below = above_150 = capped = managers_paid = sdrs_paid = 0
+    below = above_150 = capped = managers_paid = sdrs_paid = specialists_paid = 0
     for key, payout in payouts.items():
         if key not in quotas:
             # Only a clawback pays in a month without quota (e.g. discovered after the
@@ -361,6 +361,9 @@ def test_independent_calculator_pays_reps_in_several_currencies_across_tiers(cle
         if plan_of[key] == "SDR_2026":
             sdrs_paid += payout.amount > 0
             continue  # an amount per meeting, not a rate of a bookings quota
+        if plan_of[key] == "SPEC_2026":
+            specialists_paid += payout.amount > 0
+            continue  # overlay credit on the territory's Analytics deals
         if plan_of[key] == "AM_2026" and key[1] >= "2026-07":
             continue  # AM_2026 v2 pays a share of target incentive on a curve, not a rate of quota
         low, high, cap = bands[plan_of[key]]
@@ -371,6 +374,7 @@ def test_independent_calculator_pays_reps_in_several_currencies_across_tiers(cle
     assert below and above_150 and capped, (below, above_150, capped)
     assert managers_paid >= 6, "the sales managers are paid on their team most months"
     assert sdrs_paid >= 4, "the SDRs are paid on their meetings most months"
+    assert specialists_paid >= 6, "the Analytics specialists are paid on their territory's deals"
 
 
 def test_loader_accepts_every_generated_file(dirty, db, isolated_home) -> None:

@@ -48,7 +48,7 @@ def problems_of(folder: Path) -> list[str]:
 
 def test_shipped_plans_validate() -> None:
     plans = {p.plan_id: p for p in load_plans(REPO_PLANS)}
-    assert set(plans) == {"AE_2026", "AM_2026", "SDR_2026", "MGR_2026"}
+    assert set(plans) == {"AE_2026", "AM_2026", "SDR_2026", "MGR_2026", "SPEC_2026"}
     for plan_id, plan in plans.items():
         assert plan.source is not None
         assert plan.source.file == f"plans/{plan_id}.yaml"
@@ -143,7 +143,7 @@ def test_am_pays_on_a_payout_curve_from_july_2026() -> None:
 
 def test_shipped_plans_are_all_paid_not_examples() -> None:
     # the engine pays every shipped plan: none is marked as an example it does not compute
-    for name in ("AE_2026.yaml", "AM_2026.yaml", "MGR_2026.yaml", "SDR_2026.yaml"):
+    for name in ("AE_2026.yaml", "AM_2026.yaml", "MGR_2026.yaml", "SDR_2026.yaml", "SPEC_2026.yaml"):
         first_line = (REPO_PLANS / name).read_text().splitlines()[0]
         assert "not yet computed" not in first_line, name
 
@@ -459,8 +459,8 @@ def _fetch(db, sql: str) -> list[tuple]:
 
 def test_publish_writes_exact_numeric_tiers(db) -> None:
     publication = publish_plans(load_plans(REPO_PLANS), db)
-    assert publication.plan_ids == ("AE_2026", "AM_2026", "MGR_2026", "SDR_2026")
-    assert publication.row_counts["rate_tiers"] == 6
+    assert publication.plan_ids == ("AE_2026", "AM_2026", "MGR_2026", "SDR_2026", "SPEC_2026")
+    assert publication.row_counts["rate_tiers"] == 8
     tiers = _fetch(
         db,
         "select plan_id, tier_number, attainment_from::text, attainment_to::text, rate::text "
@@ -473,6 +473,8 @@ def test_publish_writes_exact_numeric_tiers(db) -> None:
         ("AM_2026", 1, "0.00", "1.00", "0.06"),
         ("AM_2026", 2, "1.00", "1.25", "0.09"),
         ("AM_2026", 3, "1.25", "2.00", "0.12"),
+        ("SPEC_2026", 1, "0.00", "1.00", "0.01"),
+        ("SPEC_2026", 2, "1.00", None, "0.015"),
     ]
     assert _fetch(db, "select rate from plans.rate_tiers where plan_id = 'AE_2026' and tier_number = 1") == [
         (Decimal("0.10"),)
@@ -525,7 +527,7 @@ def test_publish_twice_replaces_and_logs_each_publication(db) -> None:
     for table in TABLES:
         count = _fetch(db, f"select count(*) from {table.qualified_name}")[0][0]
         assert count == second.row_counts[table.name], table.name
-    assert _fetch(db, "select count(*), count(distinct (plan_id, tier_number)) from plans.rate_tiers") == [(6, 6)]
+    assert _fetch(db, "select count(*), count(distinct (plan_id, tier_number)) from plans.rate_tiers") == [(8, 8)]
     ledger = _fetch(db, "select publication_id, files, sha256s from plans.plan_publications order by 1")
     assert [row[0] for row in ledger] == [first.publication_id, second.publication_id]
     files = sorted(REPO_PLANS.glob("*.yaml"))
@@ -579,4 +581,4 @@ def test_cli_publish(db, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capture
     assert _cli(["plans", "publish"]) == 0
     out = capsys.readouterr().out
     assert "plans/AE_2026.yaml  sha256 " in out
-    assert _fetch(db, "select count(*) from plans.plans") == [(4,)]
+    assert _fetch(db, "select count(*) from plans.plans") == [(5,)]

@@ -307,7 +307,7 @@ HR_JOB_HISTORY = SourceTable(
         _c("employee_id", "text", "HR employee id.", nullable=False),
         _c("effective_from", "date", "First day the assignment applies.", nullable=False),
         _c("effective_to", "date", "Last day it applies; empty while current."),
-        _c("role", "text", "AE, AM, SDR or MANAGER."),
+        _c("role", "text", "AE, AM, SDR, MANAGER or SPECIALIST."),
         _c("manager_employee_id", "text", "HR id of the line manager."),
         _c("territory", "text", "Territory code the person covers."),
         _c("plan_id", "text", "Compensation plan the person is on; empty for no variable pay."),

@@ -141,10 +141,13 @@ def _row(deal: dict[str, str], what: str, base: str, amount: str, attainment: st
 
 
 def _credited_as(line: dict[str, Any]) -> str:
-    """The split the credit is (or the owner's), and for a manager's roll-up whose credit it repeats."""
+    """The split the credit is (or the owner's), for a manager's roll-up whose credit it repeats,
+    or a specialist's overlay."""
     split = line["split_id"] or "owner"
     if line.get("credit_type") == "manager_rollup":
         return f"{split} of {line['rollup_from_employee_id']} (roll-up)"
+    if line.get("credit_type") == "overlay":
+        return "overlay"
     return split
 
 

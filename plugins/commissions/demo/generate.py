@@ -53,6 +53,7 @@ from commissions.demo.people import (
     quotas_table,
     users_table,
 )
+from commissions.demo.specialists import add_specialists
 from commissions.demo.window import Window
 from commissions.periods import latest_closed_month, parse_period
 
@@ -116,7 +117,7 @@ def generate(
     rng = np.random.default_rng(seed)
 
     fx = build_fx(rng, window)
-    wf = build_workforce(rng, window, reps, seed=seed)
+    wf = add_specialists(seed, window, build_workforce(rng, window, reps, seed=seed))
     accounts = build_accounts(rng, window, wf)
     deals = build_deals(rng, window, wf, accounts, fx)
     dirty = choose_dirty(rng, deals, dirty_share)

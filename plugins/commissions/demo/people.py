@@ -17,7 +17,7 @@ from commissions.demo import formats as fmt
 from commissions.demo import world
 from commissions.demo.window import SECONDS_PER_DAY, Window
 
-AE, AM, SDR, MANAGER = range(4)
+AE, AM, SDR, MANAGER, SPECIALIST = range(5)
 HOUR = 3600
 NOT_TERMINATED = -1
 
@@ -335,8 +335,8 @@ def users_table(rng: np.random.Generator, window: Window, wf: Workforce) -> dict
 
 def quotas_table(window: Window, wf: Workforce, fx: FxRates) -> dict[str, np.ndarray]:
     """Monthly bookings quota in the pay currency for every month a rep is employed on a plan,
-    and for every month a sales manager leads a team: the team's quota, the sum of the
-    quotas of the reps reporting to them that month.
+    for every month a sales manager leads a team (the team's quota, the sum of the quotas
+    of the reps reporting to them that month), and for the Analytics specialists.
 
     HR states the whole month's quota even in the month a rep joins or leaves in: the demo
     plans prorate those months by the days employed (plan `proration`), not HR.
@@ -356,10 +356,13 @@ def quotas_table(window: Window, wf: Workforce, fx: FxRates) -> dict[str, np.nda
     for k, manager in enumerate(managers):
         in_team = employed & (wf.manager_by_month[reps] == manager)
         team_quota_usd[k] = np.where(in_team, wf.quota_usd_by_month, 0.0).sum(axis=0)
+    # specialists (demo/specialists.py) are employed through the window, at a flat level
+    specialists = np.flatnonzero(wf.current_role == SPECIALIST)
+    specialist_quota_usd = np.full((len(specialists), window.months), world.MONTHLY_QUOTA_USD["SPECIALIST"])
 
-    people = np.concatenate([reps, managers])
-    quota_usd = np.concatenate([wf.quota_usd_by_month, team_quota_usd])
-    has_quota = np.concatenate([employed, team_quota_usd > 0])
+    people = np.concatenate([reps, managers, specialists])
+    quota_usd = np.concatenate([wf.quota_usd_by_month, team_quota_usd, specialist_quota_usd])
+    has_quota = np.concatenate([employed, team_quota_usd > 0, specialist_quota_usd > 0])
     currency = wf.pay_currency[people]
     usd_per_unit = fx.usd_per_unit[currency, 0][:, None]
     digits = np.array([world.MINOR_DIGITS.get(c, 2) for c in world.CURRENCIES])[currency][:, None]

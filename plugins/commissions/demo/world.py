@@ -33,16 +33,23 @@ MINOR_DIGITS: dict[str, int] = {"JPY": 0}
 #: Currency of a deal not in the owner's pay currency: cross-border deals are mostly in USD.
 FOREIGN_DEAL_CURRENCY_WEIGHTS: tuple[float, ...] = (0.5, 0.08, 0.12, 0.18, 0.04, 0.08)
 
-ROLES: tuple[str, ...] = ("AE", "AM", "SDR", "MANAGER")
-PLAN_OF_ROLE: dict[str, str | None] = {"AE": "AE_2026", "AM": "AM_2026", "SDR": "SDR_2026", "MANAGER": "MGR_2026"}
+ROLES: tuple[str, ...] = ("AE", "AM", "SDR", "MANAGER", "SPECIALIST")
+PLAN_OF_ROLE: dict[str, str | None] = {
+    "AE": "AE_2026",
+    "AM": "AM_2026",
+    "SDR": "SDR_2026",
+    "MANAGER": "MGR_2026",
+    "SPECIALIST": "SPEC_2026",
+}
 TITLE_OF_ROLE: dict[str, str] = {
     "AE": "Account Executive",
     "AM": "Account Manager",
     "SDR": "Sales Development Representative",
     "MANAGER": "Sales Manager",
+    "SPECIALIST": "Analytics Specialist",
 }
 #: Monthly bookings quota, USD equivalent, before the rep's own factor and seasonality.
-MONTHLY_QUOTA_USD: dict[str, float] = {"AE": 100_000.0, "AM": 62_500.0}
+MONTHLY_QUOTA_USD: dict[str, float] = {"AE": 100_000.0, "AM": 62_500.0, "SPECIALIST": 150_000.0}
 QUARTER_END_QUOTA_FACTOR = 1.25
 REPS_PER_MANAGER = 8
 

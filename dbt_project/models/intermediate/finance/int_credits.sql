@@ -5,7 +5,12 @@
 -- and so on): every manager above the credited person whose plan version in force that
 -- day has a manager_rollup component gets a credit of the same share (credit_type
 -- manager_rollup, rollup_from_employee_id = the person credited), so a manager's team
--- is the sum of the team's credits. The credit is converted to the person's pay
+-- is the sum of the team's credits. A specialist whose plan version on the close date
+-- has a component crediting overlays is credited with the whole deal (credit_type
+-- overlay, share 100 %) when the deal meets every overlay rule of that component (a
+-- line item of one of its product families; an account in one of its territories, by
+-- default the ones the specialist covers that day) and the specialist is not already
+-- credited on it as owner or split owner. The credit is converted to the person's pay
 -- currency at the close date and checked for eligibility. Non-commissionable credits
 -- stay here with the reason (they are listed in ops.ops_non_commissionable_credits),
 -- never dropped.
@@ -48,6 +53,18 @@ rollup_versions as (
     select distinct plan_id, version_number
     from {{ ref('stg_plans__components') }}
     where credit_manager_rollup
+),
+
+overlay_rules as (
+    select * from {{ ref('stg_plans__credit_overlays') }}
+),
+
+accounts as (
+    select * from {{ ref('stg_crm__accounts') }}
+),
+
+line_items as (
+    select * from {{ ref('stg_crm__opportunity_line_items') }}
 ),
 
 won_deals as (
@@ -101,15 +118,7 @@ credits as (
         -- times 0.01 rather than / 100: numeric multiplication is exact.
         credit_shares.split_percent * 0.01 as split_share,
         credit_shares.split_row_id,
-        won_deals.account_id,
-        won_deals.amount as deal_amount,
-        won_deals.currency as deal_currency,
-        won_deals.close_date as credit_date,
-        date_trunc('month', won_deals.close_date)::date as period_start,
-        won_deals.opportunity_row_id,
-        won_deals.source_batch_id,
-        won_deals.source_file,
-        won_deals.source_line
+        {{ credit_deal_columns('won_deals') }}
     from credit_shares
     inner join won_deals
         on won_deals.opportunity_id = credit_shares.opportunity_id
@@ -182,27 +191,152 @@ credited_people as (
     select * from rollup_people
 ),
 
-with_person as (
+specialists as (
+    -- the assignments on a plan version with a component crediting overlays, from the
+    -- first to the last day both hold
+    select distinct
+        assignments.employee_id,
+        assignments.territory as covered_territory,
+        greatest(assignments.valid_from, plan_versions.effective_from) as covered_from,
+        case
+            when assignments.valid_to is null then plan_versions.effective_to
+            when plan_versions.effective_to is null then assignments.valid_to
+            else least(assignments.valid_to, plan_versions.effective_to)
+        end as covered_to,
+        overlay_components.plan_id,
+        overlay_components.version_number,
+        overlay_components.component_id
+    from assignments
+    inner join plan_versions
+        on plan_versions.plan_id = assignments.plan_id
+        and (assignments.valid_to is null or plan_versions.effective_from <= assignments.valid_to)
+        and (plan_versions.effective_to is null or assignments.valid_from <= plan_versions.effective_to)
+    inner join (select distinct plan_id, version_number, component_id from overlay_rules) as overlay_components
+        on overlay_components.plan_id = plan_versions.plan_id
+        and overlay_components.version_number = plan_versions.version_number
+),
+
+deal_families as (
+    select opportunity_id, array_agg(distinct product_family) as product_families
+    from line_items
+    group by 1
+),
+
+deal_facts as (
+    -- what the rules look at: the deal's product families and its account's territory
+    select
+        won_deals.opportunity_id,
+        won_deals.close_date,
+        deal_accounts.territory as deal_territory,
+        coalesce(deal_families.product_families, array[]::text[]) as product_families
+    from won_deals
+    left join deal_families
+        on deal_families.opportunity_id = won_deals.opportunity_id
+    left join accounts as deal_accounts
+        on deal_accounts.account_id = won_deals.account_id
+),
+
+overlay_people as (
+    -- a specialist is credited when the deal meets every rule of one of their overlay
+    -- components and they are not credited on it already
+    select distinct
+        deal_facts.opportunity_id,
+        specialists.employee_id
+    from specialists
+    inner join deal_facts
+        on deal_facts.close_date >= specialists.covered_from
+        and (specialists.covered_to is null or deal_facts.close_date <= specialists.covered_to)
+    where not exists (
+        select 1 from overlay_rules
+        where overlay_rules.plan_id = specialists.plan_id
+            and overlay_rules.version_number = specialists.version_number
+            and overlay_rules.component_id = specialists.component_id
+            and not coalesce(
+                case overlay_rules.overlay_by
+                    when 'product_family' then deal_facts.product_families && overlay_rules.overlay_values
+                    when 'territory'
+                        then deal_facts.deal_territory
+                            = any(coalesce(overlay_rules.overlay_values, array[specialists.covered_territory]))
+                end,
+                false
+            )
+    )
+        and not exists (
+            select 1 from direct_people
+            where direct_people.opportunity_id = deal_facts.opportunity_id
+                and direct_people.employee_id = specialists.employee_id
+        )
+),
+
+overlay_credits as (
+    -- the whole deal, for the specialist (their CRM user, when they have one)
+    select distinct on (overlay_people.opportunity_id, overlay_people.employee_id)
+        won_deals.opportunity_id,
+        null::text as split_id,
+        users.user_id as credited_user_id,
+        100::numeric as split_percent,
+        1::numeric as split_share,
+        null::bigint as split_row_id,
+        {{ credit_deal_columns('won_deals') }},
+        users.user_id as known_user_id,
+        overlay_people.employee_id,
+        'overlay' as credit_type,
+        null::text as rollup_from_employee_id
+    from overlay_people
+    inner join won_deals
+        on won_deals.opportunity_id = overlay_people.opportunity_id
+    left join users
+        on users.employee_id = overlay_people.employee_id
+    order by overlay_people.opportunity_id, overlay_people.employee_id, users.user_id
+),
+
+credits_with_people as (
     select
         credits.*,
         credited_people.known_user_id,
-        employees.employee_id,
-        employees.pay_currency,
-        employees.hire_date,
-        employees.termination_date,
+        credited_people.employee_id,
         credited_people.credit_type,
         credited_people.rollup_from_employee_id
     from credits
     inner join credited_people
         on credited_people.opportunity_id = credits.opportunity_id
         and credited_people.split_id is not distinct from credits.split_id
+    union all
+    select * from overlay_credits
+),
+
+with_person as (
+    select
+        credits_with_people.opportunity_id,
+        credits_with_people.split_id,
+        credits_with_people.credited_user_id,
+        credits_with_people.split_percent,
+        credits_with_people.split_share,
+        credits_with_people.split_row_id,
+        credits_with_people.account_id,
+        credits_with_people.deal_amount,
+        credits_with_people.deal_currency,
+        credits_with_people.credit_date,
+        credits_with_people.period_start,
+        credits_with_people.opportunity_row_id,
+        credits_with_people.source_batch_id,
+        credits_with_people.source_file,
+        credits_with_people.source_line,
+        credits_with_people.known_user_id,
+        employees.employee_id,
+        employees.pay_currency,
+        employees.hire_date,
+        employees.termination_date,
+        credits_with_people.credit_type,
+        credits_with_people.rollup_from_employee_id
+    from credits_with_people
     left join employees
-        on employees.employee_id = credited_people.employee_id
+        on employees.employee_id = credits_with_people.employee_id
 ),
 
 with_assignment as (
     -- The assignment covering the credit date (the latest one if HR overlaps them).
-    select distinct on (with_person.opportunity_id, with_person.split_id, with_person.employee_id)
+    select distinct on (with_person.opportunity_id, with_person.split_id, with_person.employee_id, with_person.credit_type)
         with_person.*,
         assignments.assignment_id,
         assignments.role,
@@ -214,7 +348,9 @@ with_assignment as (
         on assignments.employee_id = with_person.employee_id
         and assignments.valid_from <= with_person.credit_date
         and (assignments.valid_to is null or with_person.credit_date <= assignments.valid_to)
-    order by with_person.opportunity_id, with_person.split_id, with_person.employee_id, assignments.valid_from desc nulls last
+    order by
+        with_person.opportunity_id, with_person.split_id, with_person.employee_id, with_person.credit_type,
+        assignments.valid_from desc nulls last
 ),
 
 with_plan_version as (
@@ -301,6 +437,8 @@ final as (
         case
             when credit_type = 'manager_rollup'
                 then {{ dbt.hash("opportunity_id || '|' || coalesce(split_id, 'owner') || '|rollup|' || employee_id") }}
+            when credit_type = 'overlay'
+                then {{ dbt.hash("opportunity_id || '|overlay|' || employee_id") }}
             else {{ dbt.hash("opportunity_id || '|' || coalesce(split_id, 'owner')") }}
         end as credit_id,
         opportunity_id,

@@ -62,7 +62,8 @@ activity_credits as (
 
 measured_by_version as (
     -- The (measure, trigger) pairs each plan version pays deals on, for the person
-    -- credited (owner crediting) or for the managers of the line (manager_rollup).
+    -- credited (owner crediting), for the managers of the line (manager_rollup) or for
+    -- the specialists credited on deals they do not own (overlays).
     select
         plan_id,
         version_number,
@@ -70,7 +71,8 @@ measured_by_version as (
         payment_trigger,
         bool_or({{ credit_counts_toward("'owner'", 'credit_owner', 'credit_manager_rollup') }}) as credits_owner,
         bool_or({{ credit_counts_toward("'manager_rollup'", 'credit_owner', 'credit_manager_rollup') }})
-            as credits_manager_rollup
+            as credits_manager_rollup,
+        bool_or(has_credit_overlays) as credits_overlays
     from components
     where measure in {{ computed_deal_measures() }}
     group by 1, 2, 3, 4
@@ -112,7 +114,8 @@ credit_measures as (
         on measured_by_version.plan_id = deal_credits.plan_id
         and measured_by_version.version_number = deal_credits.plan_version_number
         and {{ credit_counts_toward(
-            'deal_credits.credit_type', 'measured_by_version.credits_owner', 'measured_by_version.credits_manager_rollup'
+            'deal_credits.credit_type', 'measured_by_version.credits_owner', 'measured_by_version.credits_manager_rollup',
+            'measured_by_version.credits_overlays'
         ) }}
 ),
 

@@ -71,9 +71,13 @@ assessed as (
             when cumulative_true_up and coalesce(cap_per_deal, cap_per_period, cap_per_year) is not null
                 then 'caps on money with cumulative_true_up'
             -- an activity is credited to its owner, with no crediting block
-            when measure <> 'activities' and not coalesce(credit_owner, false) and not coalesce(credit_manager_rollup, false)
-                then 'crediting without owner or manager_rollup credit'
-            when has_credit_overlays then 'crediting overlays'
+            when measure <> 'activities' and not coalesce(credit_owner, false)
+                and not coalesce(credit_manager_rollup, false) and not has_credit_overlays
+                then 'crediting without owner, overlay or manager_rollup credit'
+            -- an overlay credit is the whole deal for one person (int_credits)
+            when has_credit_overlays and scope <> 'individual' then 'crediting overlays with scope ' || scope
+            when has_credit_overlays and coalesce(credit_manager_rollup, false)
+                then 'crediting overlays with manager_rollup'
         end as computed_gap
     from joined
 ),
@@ -115,6 +119,7 @@ final as (
         credit_owner,
         credit_revenue_splits,
         credit_manager_rollup,
+        has_credit_overlays,
         computed_gap is null as is_computed,
         computed_gap
     from assessed
