@@ -7,6 +7,8 @@
 -- credit that cannot pay says why (non_commissionable_reason: not employed that day, or
 -- no quota row that month on the plan), and ops.ops_non_commissionable_credits lists it.
 
+{{ config(materialized='table') }}
+
 with activities as (
     select * from {{ ref('stg_crm__activities') }}
     where is_completed
