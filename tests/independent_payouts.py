@@ -23,7 +23,8 @@ up the rep's line of managers in job history on the close date, and each manager
 plan with a quota that month is credited with its annual contract value. Their curve
 is evaluated from scratch at every month with a credit, year to date against the quota
 to the end of the month's quarter, and the month pays the difference from the previous
-such month. The MBO pays the quarter's score on its curve; the year bonus, the first
+such month. Their region component takes every deal of the region of their territory,
+whole, against the region's monthly quota. The MBO pays the quarter's score on its curve; the year bonus, the first
 month whose year-to-date team bookings reach the year's quota; the contest ranks team
 bookings over the Q2 quota.
 
@@ -130,6 +131,9 @@ class TeamTerms:
     team_threshold: Decimal
     team_cap: Decimal
     mbo_weight: Decimal
+    region_weight: Decimal
+    region_curve: tuple[tuple[Decimal, Decimal], ...]  # after an implicit (0, 0)
+    region_cap: Decimal
     mbo_curve: tuple[tuple[Decimal, Decimal], ...]
     year_bonus: tuple[Decimal, Decimal]  # (USD, attainment of the year's quota)
     contest: tuple[str, str, tuple[Decimal, ...]]  # (starts, ends, USD prizes by rank), ranked by attainment
@@ -150,11 +154,14 @@ MANAGER_PLAN = "MGR_2026"
 MANAGER_TERMS = TeamTerms(
     starts=date(2025, 1, 1),
     annual_target=D("60000.00"),
-    team_weight=D("0.80"),
+    team_weight=D("0.60"),
     team_curve=((D("0.50"), D(0)), (D("1.00"), D("1.00")), (D("1.50"), D("2.00"))),
     team_threshold=D("0.50"),
     team_cap=D("1.50"),
     mbo_weight=D("0.20"),
+    region_weight=D("0.20"),
+    region_curve=((D("1.00"), D("1.00")), (D("1.25"), D("1.50"))),
+    region_cap=D("1.25"),
     mbo_curve=((D("1.00"), D("1.00")), (D("1.30"), D("1.30"))),
     year_bonus=(D("5000.00"), D("1.00")),
     contest=("2026-04-01", "2026-06-30", (D("3000.00"), D("2000.00"), D("1000.00"))),
@@ -836,6 +843,71 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
             )
 
     mbo_lines()
+
+    # the region: every deal whose account is in the region of the manager's territory, whole,
+    # against the region's monthly quota (HR measure region_bookings), on its own curve
+    def region_lines() -> None:
+        accounts = _latest(_csv(landing / "crm" / "accounts.csv"), ("account_id",), "last_modified_at")
+        region_of_territory = {}
+        for account in sorted(accounts.values(), key=lambda a: a["region"]):
+            region_of_territory.setdefault(account["territory"], account["region"])
+        region_quotas = {
+            (q["employee_id"], q["period_start"]): Decimal(q["quota_amount"])
+            for q in _csv(landing / "hr" / "quotas.csv")
+            if q["measure"] == "region_bookings"
+        }
+        managers = {job["employee_id"] for job in jobs if job["plan_id"] == MANAGER_PLAN}
+        credited: dict[tuple[str, str], list[tuple[str, str, Decimal]]] = defaultdict(list)
+        for (opp_id,), opp in opps.items():
+            if opp["stage"] != "Closed Won" or opp_id in exclude_opportunities:
+                continue
+            day = date.fromisoformat(opp["close_date"])
+            deal_region = accounts[(opp["account_id"],)]["region"]
+            for manager in managers:
+                job = max(
+                    (
+                        j
+                        for j in jobs
+                        if j["employee_id"] == manager
+                        and _day(j["effective_from"]) <= day
+                        and (j["effective_to"] is None or day <= _day(j["effective_to"]))
+                    ),
+                    key=lambda j: j["effective_from"],
+                    default=None,
+                )
+                person = employees[(manager,)]
+                month_start = opp["close_date"][:7] + "-01"
+                if (
+                    job is None
+                    or job["plan_id"] != MANAGER_PLAN
+                    or region_of_territory.get(job["territory"]) != deal_region
+                ):
+                    continue
+                employed = person["hire_date"] <= opp["close_date"] and (
+                    person["termination_date"] is None or opp["close_date"] <= person["termination_date"]
+                )
+                if not employed or (manager, month_start) not in quotas:
+                    continue
+                acv = deal_value(Terms(mgr.starts, measure="bookings_acv"), opp)
+                rate = fx(opp["currency"], person["pay_currency"], opp["close_date"])
+                credited[(manager, month_start)].append((opp["close_date"], opp_id, acv * rate))
+        for (manager, month_start), month_credits in credited.items():
+            quota = prorated(region_quotas[(manager, month_start)], manager, month_start, mgr)
+            target_months = prorated(Decimal(1), manager, month_start, mgr)
+            pay_ccy = employees[(manager,)]["pay_currency"]
+            ceiling, before, earned_in_month = quota * mgr.region_cap, Decimal(0), Decimal(0)
+            for close, _, credit in sorted(month_credits):
+                after = before + credit
+                gained = curve_value(mgr.region_curve, min(after, ceiling) / quota) - curve_value(
+                    mgr.region_curve, min(before, ceiling) / quota
+                )
+                earned_in_month += (
+                    mgr.annual_target * mgr.region_weight * target_months / 12 * fx("USD", pay_ccy, close) * gained
+                )
+                before = after
+            add(manager, month_start, earned_in_month)
+
+    region_lines()
 
     # the contest: team bookings over the HR quota of the contest's months, ties share a rank
     def contest_prizes_of_teams() -> None:

@@ -401,6 +401,23 @@ OVERLAY_PLAN = _bookings_plan(
 """,
 )
 
+REGION_PLAN = _bookings_plan(
+    "SCN_REGION",
+    """  - effective_from: 2026-01-01
+    components:
+      - id: region
+        name: Region bookings
+        measure: bookings_tcv
+        quota_measure: region_bookings
+        trigger: booking
+        scope: region
+        quota_period: month
+        attainment_basis: period_to_date
+        rate_table: {type: flat, rate: 0.01}
+        threshold: 0.50
+""",
+)
+
 SPIF_PLAN = _bookings_plan(
     "SCN_SPIF",
     f"""  - effective_from: 2026-01-01
@@ -1229,6 +1246,30 @@ SCENARIOS: list[Scenario] = [
         expected={
             ("S32-R1", "2026-10"): ("5000.00", "USD"),
             ("S32-S1", "2026-10"): ("480.00", "EUR"),
+        },
+    ),
+    Scenario(
+        "S33",
+        "a region component: every deal of the region, whoever owns it, against the region's quota",
+        # SCN_REGION pays 1 % of the region's bookings, nothing below half the region's quota
+        # (HR quotas, measure region_bookings: 100,000 USD for October).
+        # M1 covers APAC-AU, in region APAC, like account A2: October's APAC deals are S32's
+        #   30,000 and 20,000 and R1's 20,000 here, 70,000 in all, 0.70 of the quota: 700 USD.
+        # R1 (AE_2026) is paid on their own deal as before: 10 % of 20,000, 2,000.
+        people=[
+            Person("S33-R1", "USD", "AE_2026"),
+            Person("S33-M1", "USD", "SCN_REGION", role="MANAGER", territory="APAC-AU"),
+        ],
+        quotas=[
+            _quota("S33-R1"),
+            _quota("S33-M1"),
+            Quota("S33-M1", "2026-10-01", "100000.00", "USD", measure="region_bookings"),
+        ],
+        deals=[Deal("S33-O1", "S33-R1", "20000.00", "USD", "2026-10-09", account_id="A2")],
+        plans={"SCN_REGION.yaml": REGION_PLAN},
+        expected={
+            ("S33-R1", "2026-10"): ("2000.00", "USD"),
+            ("S33-M1", "2026-10"): ("700.00", "USD"),
         },
     ),
 ]

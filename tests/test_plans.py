@@ -257,8 +257,8 @@ INVALID = [
     ),
     pytest.param(
         "MGR_2026.yaml",
-        "weight: 0.80",
-        "weight: 0.70",
+        "weight: 0.60",
+        "weight: 0.50",
         "plans/MGR_2026.yaml: versions[0].components: expected weights summing to 1.00 (100 %), got '0.90'",
         id="weights-summing-to-90",
     ),

@@ -1,9 +1,12 @@
 {#- Whether a credit counts toward a component, by how the component credits: the person's
     own credits (owner, revenue_split) where it credits owners (the default), roll-up
     credits where it credits managers with their reporting line, overlay credits where it
-    credits overlays (a specialist's deals by product or territory). -#}
-{% macro credit_counts_toward(credit_type, credit_owner, credit_manager_rollup, credit_overlays='false') -%}
+    credits overlays (a specialist's deals by product or territory), and region credits
+    (every deal of the person's region) toward a component of scope region alone. -#}
+{% macro credit_counts_toward(credit_type, credit_owner, credit_manager_rollup, credit_overlays='false', scope="'individual'") -%}
     case
+        when {{ scope }} = 'region' then {{ credit_type }} = 'region'
+        when {{ credit_type }} = 'region' then false
         when {{ credit_type }} = 'manager_rollup' then coalesce({{ credit_manager_rollup }}, false)
         when {{ credit_type }} = 'overlay' then coalesce({{ credit_overlays }}, false)
         else coalesce({{ credit_owner }}, true)

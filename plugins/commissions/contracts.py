@@ -324,7 +324,12 @@ HR_QUOTAS = SourceTable(
     description="Quota per person, measure and period, in the plan currency.",
     columns=(
         _c("employee_id", "text", "HR employee id.", nullable=False),
-        _c("measure", "text", "What the quota counts; 'bookings' today.", nullable=False),
+        _c(
+            "measure",
+            "text",
+            "What the quota counts: 'bookings', or a plan component's quota_measure (e.g. 'qualified_meetings').",
+            nullable=False,
+        ),
         _c("period_start", "date", "First day of the quota period.", nullable=False),
         _c("period_end", "date", "Last day of the quota period."),
         _c("quota_amount", "numeric", "Target for the period."),

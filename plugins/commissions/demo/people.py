@@ -336,7 +336,9 @@ def users_table(rng: np.random.Generator, window: Window, wf: Workforce) -> dict
 def quotas_table(window: Window, wf: Workforce, fx: FxRates) -> dict[str, np.ndarray]:
     """Monthly bookings quota in the pay currency for every month a rep is employed on a plan,
     for every month a sales manager leads a team (the team's quota, the sum of the quotas
-    of the reps reporting to them that month), and for the Analytics specialists.
+    of the reps reporting to them that month), and for the Analytics specialists; and each
+    manager's region quota (measure region_bookings: the quotas of all the reps of the
+    region of their territory that month).
 
     HR states the whole month's quota even in the month a rep joins or leaves in: the demo
     plans prorate those months by the days employed (plan `proration`), not HR.
@@ -350,12 +352,17 @@ def quotas_table(window: Window, wf: Workforce, fx: FxRates) -> dict[str, np.nda
     first_day = np.maximum(hire, month_first)
     last_day = np.minimum(term, month_last)
     employed = np.clip(last_day - first_day + 1, 0, None) > 0
+    employed_quota_usd = np.where(employed, wf.quota_usd_by_month, 0.0)
 
     managers = np.flatnonzero(wf.current_role == MANAGER)
     team_quota_usd = np.zeros((len(managers), window.months))
     for k, manager in enumerate(managers):
-        in_team = employed & (wf.manager_by_month[reps] == manager)
-        team_quota_usd[k] = np.where(in_team, wf.quota_usd_by_month, 0.0).sum(axis=0)
+        team_quota_usd[k] = np.where(wf.manager_by_month[reps] == manager, employed_quota_usd, 0.0).sum(axis=0)
+    region_of = np.array([t.region for t in world.TERRITORIES])
+    rep_region = region_of[wf.territory[reps]]
+    region_quota_usd = np.array(
+        [employed_quota_usd[rep_region == region_of[wf.territory[m]]].sum(axis=0) for m in managers]
+    ).reshape(len(managers), window.months)
     # specialists (demo/specialists.py) are employed through the window, at a flat level
     specialists = np.flatnonzero(wf.current_role == SPECIALIST)
     specialist_quota_usd = np.full((len(specialists), window.months), world.MONTHLY_QUOTA_USD["SPECIALIST"])
@@ -363,6 +370,31 @@ def quotas_table(window: Window, wf: Workforce, fx: FxRates) -> dict[str, np.nda
     people = np.concatenate([reps, managers, specialists])
     quota_usd = np.concatenate([wf.quota_usd_by_month, team_quota_usd, specialist_quota_usd])
     has_quota = np.concatenate([employed, team_quota_usd > 0, specialist_quota_usd > 0])
+    bookings = _quota_rows(window, wf, fx, people=people, quota_usd=quota_usd, has_quota=has_quota, measure="bookings")
+    region = _quota_rows(
+        window,
+        wf,
+        fx,
+        people=managers,
+        quota_usd=region_quota_usd,
+        has_quota=region_quota_usd > 0,
+        measure="region_bookings",
+    )
+    return {k: np.concatenate([bookings[k], region[k]]) for k in bookings}
+
+
+def _quota_rows(
+    window: Window,
+    wf: Workforce,
+    fx: FxRates,
+    *,
+    people: np.ndarray,
+    quota_usd: np.ndarray,
+    has_quota: np.ndarray,
+    measure: str,
+) -> dict[str, np.ndarray]:
+    """hr/quotas.csv rows of `measure` for `people` (wf indices) in the months `has_quota`
+    says, from a USD amount per person and month: in the pay currency, in round numbers."""
     currency = wf.pay_currency[people]
     usd_per_unit = fx.usd_per_unit[currency, 0][:, None]
     digits = np.array([world.MINOR_DIGITS.get(c, 2) for c in world.CURRENCIES])[currency][:, None]
@@ -374,7 +406,7 @@ def quotas_table(window: Window, wf: Workforce, fx: FxRates) -> dict[str, np.nda
     person_idx, month_idx = np.nonzero(has_quota)
     return {
         "employee_id": wf.employee_id[people[person_idx]],
-        "measure": np.full(len(person_idx), "bookings", dtype=fmt.STR),
+        "measure": np.full(len(person_idx), measure, dtype=fmt.STR),
         "period_start": fmt.dates(window.month_starts[month_idx]),
         "period_end": fmt.dates(window.month_starts[month_idx + 1] - 1),
         "quota_amount": fmt.money(minor[person_idx, month_idx], digits[person_idx, 0]),

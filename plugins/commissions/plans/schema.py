@@ -399,9 +399,16 @@ class Component(Block):
     def _check(self) -> Component:
         problems = _measure_problems(self.measure, self.activity, self.trigger)
         is_deal = bool(TRIGGERS_OF_MEASURE[self.measure])
-        if is_deal and self.crediting is None:
+        if is_deal and self.scope != "region" and self.crediting is None:
             problems.append((("crediting",), f"expected crediting rules for measure {self.measure}, got nothing"))
-        if not is_deal and self.crediting is not None:
+        if self.scope == "region" and self.crediting is not None:
+            problems.append(
+                (
+                    ("crediting",),
+                    "expected no crediting for scope region (every deal of the region counts), got a mapping",
+                )
+            )
+        elif not is_deal and self.crediting is not None:
             problems.append(
                 (("crediting",), f"expected no crediting for measure {self.measure} (not a deal), got a mapping")
             )

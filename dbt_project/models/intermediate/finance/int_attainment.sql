@@ -2,11 +2,14 @@
 -- month (pay currency) over the month's bookings quota, prorated for a hire or a
 -- termination in the month when the plan version of the month's credits says so (as the
 -- commission lines measure it). Manager, territory and role are those of the assignment
--- behind the month's last credit.
+-- behind the month's last credit. Region credits (every deal of a region, for each
+-- person measured on it) are measured against the region's quota by their component,
+-- not counted here.
 
 with credits as (
     select * from {{ ref('int_credits') }}
     where is_commissionable
+        and credit_type is distinct from 'region'
 ),
 
 plan_quotas as (

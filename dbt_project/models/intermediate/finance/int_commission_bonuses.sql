@@ -57,7 +57,10 @@ bonus_credits as (
         on components.plan_id = bonuses.plan_id
         and components.version_number = bonuses.version_number
         and components.component_id = bonuses.component_id
-        and {{ credit_counts_toward('credits.credit_type', 'components.credit_owner', 'components.credit_manager_rollup', 'components.has_credit_overlays') }}
+        and {{ credit_counts_toward(
+            'credits.credit_type', 'components.credit_owner', 'components.credit_manager_rollup',
+            'components.has_credit_overlays', 'components.scope'
+        ) }}
         and components.measure = credits.measure
         and components.payment_trigger = credits.payment_trigger
 ),

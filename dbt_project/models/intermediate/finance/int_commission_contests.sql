@@ -25,8 +25,10 @@ plans as (
 ),
 
 credits as (
+    -- a region credit repeats every deal of the region for each of its people: not a score
     select * from {{ ref('int_credits') }}
     where is_commissionable
+        and credit_type is distinct from 'region'
 ),
 
 deal_measures as (

@@ -105,7 +105,10 @@ component_credits as (
         and components.activity is not distinct from credits.activity
         -- the person's own credits count where the component credits owners, the
         -- reporting line's where it rolls up to managers
-        and {{ credit_counts_toward('credits.credit_type', 'components.credit_owner', 'components.credit_manager_rollup', 'components.has_credit_overlays') }}
+        and {{ credit_counts_toward(
+            'credits.credit_type', 'components.credit_owner', 'components.credit_manager_rollup',
+            'components.has_credit_overlays', 'components.scope'
+        ) }}
 ),
 
 with_plan_fx as (

@@ -49,8 +49,10 @@ fx_rates as (
 ),
 
 credits as (
+    -- a region credit repeats every deal of the region for each of its people: no SPIF on it
     select * from {{ ref('int_credits') }}
     where is_commissionable
+        and credit_type is distinct from 'region'
 ),
 
 deal_measures as (

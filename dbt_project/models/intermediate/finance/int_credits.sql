@@ -10,7 +10,10 @@
 -- overlay, share 100 %) when the deal meets every overlay rule of that component (a
 -- line item of one of its product families; an account in one of its territories, by
 -- default the ones the specialist covers that day) and the specialist is not already
--- credited on it as owner or split owner. The credit is converted to the person's pay
+-- credited on it as owner or split owner. A person whose plan version has a component
+-- measured on the region (scope region) is credited with every deal whose account is in
+-- the region of the territory they cover (credit_type region, share 100 %, own deals
+-- included). The credit is converted to the person's pay
 -- currency at the close date and checked for eligibility. Non-commissionable credits
 -- stay here with the reason (they are listed in ops.ops_non_commissionable_credits),
 -- never dropped.
@@ -53,6 +56,13 @@ rollup_versions as (
     select distinct plan_id, version_number
     from {{ ref('stg_plans__components') }}
     where credit_manager_rollup
+),
+
+region_versions as (
+    -- the plan versions with a component measured on the region's total
+    select distinct plan_id, version_number
+    from {{ ref('stg_plans__components') }}
+    where scope = 'region'
 ),
 
 overlay_rules as (
@@ -191,29 +201,63 @@ credited_people as (
     select * from rollup_people
 ),
 
-specialists as (
-    -- the assignments on a plan version with a component crediting overlays, from the
-    -- first to the last day both hold
-    select distinct
+plan_stints as (
+    -- each assignment on a published plan version, from the first to the last day both hold
+    select
         assignments.employee_id,
         assignments.territory as covered_territory,
+        plan_versions.plan_id,
+        plan_versions.version_number,
         greatest(assignments.valid_from, plan_versions.effective_from) as covered_from,
         case
             when assignments.valid_to is null then plan_versions.effective_to
             when plan_versions.effective_to is null then assignments.valid_to
             else least(assignments.valid_to, plan_versions.effective_to)
-        end as covered_to,
-        overlay_components.plan_id,
-        overlay_components.version_number,
-        overlay_components.component_id
+        end as covered_to
     from assignments
     inner join plan_versions
         on plan_versions.plan_id = assignments.plan_id
         and (assignments.valid_to is null or plan_versions.effective_from <= assignments.valid_to)
         and (plan_versions.effective_to is null or assignments.valid_from <= plan_versions.effective_to)
+),
+
+specialists as (
+    -- the stints on a plan version with a component crediting overlays
+    select distinct
+        plan_stints.employee_id,
+        plan_stints.covered_territory,
+        plan_stints.covered_from,
+        plan_stints.covered_to,
+        overlay_components.plan_id,
+        overlay_components.version_number,
+        overlay_components.component_id
+    from plan_stints
     inner join (select distinct plan_id, version_number, component_id from overlay_rules) as overlay_components
-        on overlay_components.plan_id = plan_versions.plan_id
-        and overlay_components.version_number = plan_versions.version_number
+        on overlay_components.plan_id = plan_stints.plan_id
+        and overlay_components.version_number = plan_stints.version_number
+),
+
+territory_regions as (
+    -- the region of each territory, as the accounts export states it
+    select territory, min(region) as region
+    from accounts
+    where territory is not null and region is not null
+    group by territory
+),
+
+region_members as (
+    -- the stints on a plan version with a region component, and the region they cover
+    select distinct
+        plan_stints.employee_id,
+        territory_regions.region,
+        plan_stints.covered_from,
+        plan_stints.covered_to
+    from plan_stints
+    inner join region_versions
+        on region_versions.plan_id = plan_stints.plan_id
+        and region_versions.version_number = plan_stints.version_number
+    inner join territory_regions
+        on territory_regions.territory = plan_stints.covered_territory
 ),
 
 deal_families as (
@@ -228,6 +272,7 @@ deal_facts as (
         won_deals.opportunity_id,
         won_deals.close_date,
         deal_accounts.territory as deal_territory,
+        deal_accounts.region as deal_region,
         coalesce(deal_families.product_families, array[]::text[]) as product_families
     from won_deals
     left join deal_families
@@ -241,7 +286,8 @@ overlay_people as (
     -- components and they are not credited on it already
     select distinct
         deal_facts.opportunity_id,
-        specialists.employee_id
+        specialists.employee_id,
+        'overlay' as credit_type
     from specialists
     inner join deal_facts
         on deal_facts.close_date >= specialists.covered_from
@@ -268,9 +314,23 @@ overlay_people as (
         )
 ),
 
-overlay_credits as (
-    -- the whole deal, for the specialist (their CRM user, when they have one)
-    select distinct on (overlay_people.opportunity_id, overlay_people.employee_id)
+region_people as (
+    -- every deal of the region, for each person measured on the region's total
+    select distinct
+        deal_facts.opportunity_id,
+        region_members.employee_id,
+        'region' as credit_type
+    from region_members
+    inner join deal_facts
+        on deal_facts.deal_region = region_members.region
+        and deal_facts.close_date >= region_members.covered_from
+        and (region_members.covered_to is null or deal_facts.close_date <= region_members.covered_to)
+),
+
+whole_deal_credits as (
+    -- overlay and region credits: the whole deal, for the person (their CRM user, when
+    -- they have one)
+    select distinct on (whole_deal_people.opportunity_id, whole_deal_people.employee_id, whole_deal_people.credit_type)
         won_deals.opportunity_id,
         null::text as split_id,
         users.user_id as credited_user_id,
@@ -279,15 +339,20 @@ overlay_credits as (
         null::bigint as split_row_id,
         {{ credit_deal_columns('won_deals') }},
         users.user_id as known_user_id,
-        overlay_people.employee_id,
-        'overlay' as credit_type,
+        whole_deal_people.employee_id,
+        whole_deal_people.credit_type,
         null::text as rollup_from_employee_id
-    from overlay_people
+    from (
+        select * from overlay_people
+        union all
+        select * from region_people
+    ) as whole_deal_people
     inner join won_deals
-        on won_deals.opportunity_id = overlay_people.opportunity_id
+        on won_deals.opportunity_id = whole_deal_people.opportunity_id
     left join users
-        on users.employee_id = overlay_people.employee_id
-    order by overlay_people.opportunity_id, overlay_people.employee_id, users.user_id
+        on users.employee_id = whole_deal_people.employee_id
+    order by
+        whole_deal_people.opportunity_id, whole_deal_people.employee_id, whole_deal_people.credit_type, users.user_id
 ),
 
 credits_with_people as (
@@ -302,7 +367,7 @@ credits_with_people as (
         on credited_people.opportunity_id = credits.opportunity_id
         and credited_people.split_id is not distinct from credits.split_id
     union all
-    select * from overlay_credits
+    select * from whole_deal_credits
 ),
 
 with_person as (
@@ -437,8 +502,8 @@ final as (
         case
             when credit_type = 'manager_rollup'
                 then {{ dbt.hash("opportunity_id || '|' || coalesce(split_id, 'owner') || '|rollup|' || employee_id") }}
-            when credit_type = 'overlay'
-                then {{ dbt.hash("opportunity_id || '|overlay|' || employee_id") }}
+            when credit_type in ('overlay', 'region')
+                then {{ dbt.hash("opportunity_id || '|' || credit_type || '|' || employee_id") }}
             else {{ dbt.hash("opportunity_id || '|' || coalesce(split_id, 'owner')") }}
         end as credit_id,
         opportunity_id,

@@ -69,10 +69,13 @@ measured_by_version as (
         version_number,
         measure,
         payment_trigger,
-        bool_or({{ credit_counts_toward("'owner'", 'credit_owner', 'credit_manager_rollup') }}) as credits_owner,
-        bool_or({{ credit_counts_toward("'manager_rollup'", 'credit_owner', 'credit_manager_rollup') }})
+        bool_or({{ credit_counts_toward("'owner'", 'credit_owner', 'credit_manager_rollup', 'has_credit_overlays', 'scope') }})
+            as credits_owner,
+        bool_or({{ credit_counts_toward("'manager_rollup'", 'credit_owner', 'credit_manager_rollup', 'has_credit_overlays', 'scope') }})
             as credits_manager_rollup,
-        bool_or(has_credit_overlays) as credits_overlays
+        bool_or({{ credit_counts_toward("'overlay'", 'credit_owner', 'credit_manager_rollup', 'has_credit_overlays', 'scope') }})
+            as credits_overlays,
+        bool_or(scope = 'region') as credits_region
     from components
     where measure in {{ computed_deal_measures() }}
     group by 1, 2, 3, 4
@@ -113,10 +116,13 @@ credit_measures as (
     left join measured_by_version
         on measured_by_version.plan_id = deal_credits.plan_id
         and measured_by_version.version_number = deal_credits.plan_version_number
-        and {{ credit_counts_toward(
-            'deal_credits.credit_type', 'measured_by_version.credits_owner', 'measured_by_version.credits_manager_rollup',
-            'measured_by_version.credits_overlays'
-        ) }}
+        -- the version measures this kind of credit on this measure and trigger
+        and case deal_credits.credit_type
+            when 'manager_rollup' then measured_by_version.credits_manager_rollup
+            when 'overlay' then measured_by_version.credits_overlays
+            when 'region' then measured_by_version.credits_region
+            else measured_by_version.credits_owner
+        end
 ),
 
 with_events as (

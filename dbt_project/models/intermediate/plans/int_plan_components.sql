@@ -62,16 +62,19 @@ assessed as (
             -- a team is the manager's reporting line, credited by roll-up (int_credits)
             when scope = 'team' and not (coalesce(credit_manager_rollup, false) and not coalesce(credit_owner, false))
                 then 'scope team without manager_rollup crediting alone'
-            when scope not in ('individual', 'team') then 'scope ' || scope
+            -- a region is every deal of the region the person covers (int_credits)
+            when scope = 'region' and measure not in {{ computed_deal_measures() }} then 'scope region on ' || measure
+            when scope not in ('individual', 'team', 'region') then 'scope ' || scope
             -- credits are eligible on a monthly bookings quota (int_credits); units and
             -- activities are counted against a quota in units (HR quotas.measure = quota_measure)
-            when quota_measure <> 'bookings' and measure not in {{ count_measures() }}
+            -- a region component is measured against the region's quota, its own quota_measure
+            when quota_measure <> 'bookings' and measure not in {{ count_measures() }} and scope <> 'region'
                 then 'quota_measure ' || quota_measure
             -- a true-up re-rates credits after the month: caps on money are per month's lines
             when cumulative_true_up and coalesce(cap_per_deal, cap_per_period, cap_per_year) is not null
                 then 'caps on money with cumulative_true_up'
             -- an activity is credited to its owner, with no crediting block
-            when measure <> 'activities' and not coalesce(credit_owner, false)
+            when measure <> 'activities' and scope <> 'region' and not coalesce(credit_owner, false)
                 and not coalesce(credit_manager_rollup, false) and not has_credit_overlays
                 then 'crediting without owner, overlay or manager_rollup credit'
             -- an overlay credit is the whole deal for one person (int_credits)
