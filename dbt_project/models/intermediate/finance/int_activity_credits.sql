@@ -79,8 +79,7 @@ with_assignment as (
     from owned
     inner join assignments
         on assignments.employee_id = owned.employee_id
-        and assignments.valid_from <= owned.activity_date
-        and (assignments.valid_to is null or owned.activity_date <= assignments.valid_to)
+        and {{ in_force_on('owned.activity_date', 'assignments.valid_from', 'assignments.valid_to') }}
     order by owned.activity_id, assignments.valid_from desc
 ),
 
@@ -93,8 +92,7 @@ counted as (
     from with_assignment
     inner join plan_versions
         on plan_versions.plan_id = with_assignment.plan_id
-        and plan_versions.effective_from <= with_assignment.activity_date
-        and (plan_versions.effective_to is null or with_assignment.activity_date <= plan_versions.effective_to)
+        and {{ in_force_on('with_assignment.activity_date', 'plan_versions.effective_from', 'plan_versions.effective_to') }}
     inner join counted_types
         on counted_types.plan_id = with_assignment.plan_id
         and counted_types.version_number = plan_versions.version_number

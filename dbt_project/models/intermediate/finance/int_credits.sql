@@ -172,8 +172,7 @@ reporting_line as (
     from reporting_line
     inner join assignments as positions
         on positions.employee_id = reporting_line.line_employee_id
-        and positions.valid_from <= reporting_line.credit_date
-        and (positions.valid_to is null or reporting_line.credit_date <= positions.valid_to)
+        and {{ in_force_on('reporting_line.credit_date', 'positions.valid_from', 'positions.valid_to') }}
     where positions.manager_employee_id is not null
         and reporting_line.depth < 20
 ),
@@ -290,8 +289,7 @@ overlay_people as (
         'overlay' as credit_type
     from specialists
     inner join deal_facts
-        on deal_facts.close_date >= specialists.covered_from
-        and (specialists.covered_to is null or deal_facts.close_date <= specialists.covered_to)
+        on {{ in_force_on('deal_facts.close_date', 'specialists.covered_from', 'specialists.covered_to') }}
     where not exists (
         select 1 from overlay_rules
         where overlay_rules.plan_id = specialists.plan_id
@@ -323,8 +321,7 @@ region_people as (
     from region_members
     inner join deal_facts
         on deal_facts.deal_region = region_members.region
-        and deal_facts.close_date >= region_members.covered_from
-        and (region_members.covered_to is null or deal_facts.close_date <= region_members.covered_to)
+        and {{ in_force_on('deal_facts.close_date', 'region_members.covered_from', 'region_members.covered_to') }}
 ),
 
 whole_deal_credits as (
@@ -411,8 +408,7 @@ with_assignment as (
     from with_person
     left join assignments
         on assignments.employee_id = with_person.employee_id
-        and assignments.valid_from <= with_person.credit_date
-        and (assignments.valid_to is null or with_person.credit_date <= assignments.valid_to)
+        and {{ in_force_on('with_person.credit_date', 'assignments.valid_from', 'assignments.valid_to') }}
     order by
         with_person.opportunity_id, with_person.split_id, with_person.employee_id, with_person.credit_type,
         assignments.valid_from desc nulls last
@@ -427,8 +423,7 @@ with_plan_version as (
     from with_assignment
     left join plan_versions
         on plan_versions.plan_id = with_assignment.plan_id
-        and plan_versions.effective_from <= with_assignment.credit_date
-        and (plan_versions.effective_to is null or with_assignment.credit_date <= plan_versions.effective_to)
+        and {{ in_force_on('with_assignment.credit_date', 'plan_versions.effective_from', 'plan_versions.effective_to') }}
 ),
 
 on_rollup_plans as (
