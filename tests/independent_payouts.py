@@ -36,7 +36,10 @@ Analytics line item, and a non-recoverable guarantee for their first three month
 Analytics specialists (SPEC_2026) own no deals: every Closed Won deal with an Analytics
 line item whose account is in the territory a specialist covers on the close date
 credits them with the whole deal (unless they own or split it), and a month pays 1 % of
-those bookings up to the quota and 1.5 % above, in closed form.
+those bookings up to the quota and 1.5 % above. The plan is global: bookings and quotas
+are in USD (each deal at its close date's rate), and what each deal earns converts to the
+pay currency at its close date, so the month's deals are taken in order (close date, then
+opportunity id) to know which of them crosses the quota.
 """
 
 from __future__ import annotations
@@ -988,7 +991,8 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
     def specialist_lines() -> None:
         accounts = _latest(_csv(landing / "crm" / "accounts.csv"), ("account_id",), "last_modified_at")
         specialist_jobs = [job for job in jobs if job["plan_id"] == SPECIALIST_PLAN]
-        overlay_bookings: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+        # (specialist, month) -> [(close date, opportunity, USD credited, USD -> pay currency that day)]
+        overlay_deals: dict[tuple[str, str], list[tuple[str, str, Decimal, Decimal]]] = defaultdict(list)
         for (opp_id,), opp in opps.items():
             if opp["stage"] != "Closed Won" or opp_id in exclude_opportunities:
                 continue
@@ -1012,13 +1016,19 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
                     continue
                 if (specialist, month_start) not in quotas:
                     continue
-                overlay_bookings[(specialist, month_start)] += Decimal(opp["amount"]) * fx(
-                    opp["currency"], person["pay_currency"], opp["close_date"]
-                )
+                usd = Decimal(opp["amount"]) * fx(opp["currency"], "USD", opp["close_date"])
+                to_pay = fx("USD", person["pay_currency"], opp["close_date"])
+                overlay_deals[(specialist, month_start)].append((opp["close_date"], opp_id, usd, to_pay))
         below_quota, above_quota = SPECIALIST_RATES
-        for (specialist, month_start), bookings in overlay_bookings.items():
-            quota = Decimal(quotas[(specialist, month_start)]["quota_amount"])
-            commission = below_quota * min(bookings, quota) + above_quota * max(Decimal(0), bookings - quota)
+        for (specialist, month_start), deals in overlay_deals.items():
+            quota_row = quotas[(specialist, month_start)]
+            assert quota_row["currency"] == "USD", quota_row
+            room_below_quota = Decimal(quota_row["quota_amount"])
+            commission = Decimal(0)
+            for _, _, usd, to_pay in sorted(deals):
+                below = min(usd, max(room_below_quota, Decimal(0)))
+                room_below_quota -= usd
+                commission += (below_quota * below + above_quota * (usd - below)) * to_pay
             key = (specialist, SPECIALIST_PLAN, month_start)
             earned[key] = earned.get(key, Decimal(0)) + commission
 

@@ -61,11 +61,12 @@ class Scenario:
         return {key: (Decimal(amount), currency) for key, (amount, currency) in self.expected_adjustments.items()}
 
 
-def _bookings_plan(plan_id: str, versions: str) -> str:
-    """A plan paying one monthly individual bookings component; `versions` is YAML."""
+def _bookings_plan(plan_id: str, versions: str, credit_currency: str = "pay_currency") -> str:
+    """A USD plan with the `versions` YAML; credits in the pay currency unless said."""
     return f"""plan_id: {plan_id}
 name: Scenario plan {plan_id}
 currency: USD
+credit_currency: {credit_currency}
 payout_currency: pay_currency
 fx_rate_date: credit_date
 versions:
@@ -94,6 +95,17 @@ def _component_head(
 
 
 _COMPONENT_HEAD = _component_head()
+
+
+def _ten_percent_to_quota_then(rate_above: str) -> str:
+    """A graduated rate table: 10 % up to the quota, `rate_above` beyond it."""
+    return f"""        rate_table:
+          type: graduated
+          tiers:
+            - {{from: 0.00, to: 1.00, rate: 0.10}}
+            - {{from: 1.00, rate: {rate_above}}}"""
+
+
 _WEIGHT = "\n        weight: {}"
 
 RETROACTIVE_PLAN = _bookings_plan(
@@ -193,11 +205,7 @@ QUARTERLY_PLAN = _bookings_plan(
     components:
       -
 {_component_head(quota_period="quarter")}
-        rate_table:
-          type: graduated
-          tiers:
-            - {{from: 0.00, to: 1.00, rate: 0.10}}
-            - {{from: 1.00, rate: 0.20}}
+{_ten_percent_to_quota_then("0.20")}
 """,
 )
 
@@ -246,11 +254,7 @@ PRORATED_PLAN = _bookings_plan(
     components:
       -
 {_COMPONENT_HEAD}
-        rate_table:
-          type: graduated
-          tiers:
-            - {{from: 0.00, to: 1.00, rate: 0.10}}
-            - {{from: 1.00, rate: 0.20}}
+{_ten_percent_to_quota_then("0.20")}
     draw: {{type: non_recoverable, amount: "3000.00", period: month, periods: 2}}
     proration: {{hire: true, termination: true, unpaid_leave: true}}
 """,
@@ -416,6 +420,20 @@ REGION_PLAN = _bookings_plan(
         rate_table: {type: flat, rate: 0.01}
         threshold: 0.50
 """,
+)
+
+GLOBAL_PLAN = _bookings_plan(
+    "SCN_GLOBAL",
+    f"""  - effective_from: 2026-01-01
+    components:
+      -
+{_COMPONENT_HEAD}
+{_ten_percent_to_quota_then("0.15")}
+      -
+{_component_head("cash", measure="collected_cash", trigger="payment")}
+        rate_table: {{type: flat, rate: 0.01}}
+""",
+    credit_currency="plan_currency",
 )
 
 SPIF_PLAN = _bookings_plan(
@@ -1271,5 +1289,42 @@ SCENARIOS: list[Scenario] = [
             ("S33-R1", "2026-10"): ("2000.00", "USD"),
             ("S33-M1", "2026-10"): ("700.00", "USD"),
         },
+    ),
+    Scenario(
+        "S34",
+        "credits in the plan currency: a global USD plan, quotas in USD, paid in pounds",
+        # SCN_GLOBAL (USD, credit_currency plan_currency) converts each credit to USD at its
+        # date, measures it against a USD quota, and converts what it earns to the pay
+        # currency at the same date: 10 % of bookings up to the quota, 15 % above, and 1 %
+        # of the cash collected.
+        # G1 (paid in GBP, quota 50,000 USD):
+        #   O1 30,000 EUR on 10-13 (1 EUR = 1.10 USD, 1 GBP = 1.25 USD): 33,000 USD, all
+        #     below the quota: 3,300 USD x round(1 / 1.25, 10) = 0.8 -> 2,640 GBP;
+        #   O2 25,000 USD on 10-23 (1 GBP = 1.28 USD, 0.78125 GBP a dollar): 17,000 up to the
+        #     quota at 10 % (1,700 USD) and 8,000 above at 15 % (1,200 USD): 2,900 x 0.78125 =
+        #     2,265.625 GBP;
+        #   the 11,000 EUR paid on O1's invoice on 10-23 (1 EUR = 1.20 USD): 13,200 USD x 1 %
+        #     = 132 USD x 0.78125 = 103.125 GBP.
+        #   5,008.75 GBP. (In pounds against a pound quota the same deals would cross the
+        #   quota elsewhere: the plan currency decides.)
+        # G2 (paid in GBP) has a quota in GBP, not the plan's currency: quota_currency_mismatch,
+        #   nothing is paid on O3.
+        people=[Person("S34-G1", "GBP", "SCN_GLOBAL"), Person("S34-G2", "GBP", "SCN_GLOBAL")],
+        quotas=[_quota("S34-G1", "50000.00", "USD"), _quota("S34-G2", "40000.00", "GBP")],
+        deals=[
+            Deal("S34-O1", "S34-G1", "30000.00", "EUR", "2026-10-13"),
+            Deal("S34-O2", "S34-G1", "25000.00", "USD", "2026-10-23"),
+            Deal("S34-O3", "S34-G2", "10000.00", "USD", "2026-10-13"),
+        ],
+        invoices=[Invoice("S34-I1", "S34-O1", "2026-10-15", "11000.00", "EUR")],
+        payments=[Payment("S34-P1", "S34-I1", "2026-10-23", "11000.00", "EUR")],
+        rates=[
+            Rate("2026-10-13", "EUR", "1.10"),
+            Rate("2026-10-13", "GBP", "1.25"),
+            Rate("2026-10-23", "GBP", "1.28"),
+            Rate("2026-10-23", "EUR", "1.20"),
+        ],
+        plans={"SCN_GLOBAL.yaml": GLOBAL_PLAN},
+        expected={("S34-G1", "2026-10"): ("5008.75", "GBP")},
     ),
 ]

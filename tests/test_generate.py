@@ -260,7 +260,10 @@ def test_job_history_changes_on_the_first_and_quotas_cover_every_planned_month(c
                 expected_measure = "qualified_meetings" if rows[-1]["role"] == "SDR" else "bookings"
                 assert quota is None or quota["measure"] == expected_measure, (employee_id, month)
             if quota:
-                assert quota["currency"] == person["pay_currency"] and Decimal(quota["quota_amount"]) > 0
+                # the specialists' global plan (SPEC_2026) measures credits and quotas in USD
+                global_plan = rows[-1]["role"] == "SPECIALIST"
+                assert quota["currency"] == ("USD" if global_plan else person["pay_currency"]), (employee_id, month)
+                assert Decimal(quota["quota_amount"]) > 0
     terminated = [e for e in employees.values() if e["termination_date"]]
     hired_inside = [e for e in employees.values() if e["hire_date"] >= "2026-06-01"]
     assert terminated and hired_inside

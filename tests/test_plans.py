@@ -206,6 +206,20 @@ TIERS = "versions[0].components[0].rate_table.tiers"
 
 INVALID = [
     pytest.param(
+        "SPEC_2026.yaml",
+        "payout_currency: pay_currency ",
+        "payout_currency: plan_currency",
+        "plans/SPEC_2026.yaml: payout_currency: expected 'pay_currency', got 'plan_currency'",
+        id="payout-in-the-plan-currency-is-not-offered",
+    ),
+    pytest.param(
+        "SPEC_2026.yaml",
+        "credit_currency: plan_currency",
+        "credit_currency: deal_currency",
+        "plans/SPEC_2026.yaml: credit_currency: expected 'pay_currency' or 'plan_currency', got 'deal_currency'",
+        id="credit-currency-unknown",
+    ),
+    pytest.param(
         "AE_2026.yaml",
         "{ from: 1.00, to: 1.50",
         "{ from: 1.10, to: 1.50",
@@ -534,6 +548,25 @@ def test_publish_twice_replaces_and_logs_each_publication(db) -> None:
     assert ledger[1][1] == [f"plans/{f.name}" for f in files]
     assert ledger[1][2] == [hashlib.sha256(f.read_bytes()).hexdigest() for f in files]
     assert _fetch(db, "select distinct publication_id from plans.plans") == [(second.publication_id,)]
+
+
+def test_publish_adds_the_columns_a_newer_release_brought(db) -> None:
+    # a warehouse whose plans tables an older release created: no credit_currency yet
+    plans = load_plans(REPO_PLANS)
+    publish_plans(plans, db)
+    conn = psycopg2.connect(db.libpq_dsn)
+    with conn, conn.cursor() as cur:
+        cur.execute("alter table plans.plans drop column credit_currency")
+    conn.close()
+    publish_plans(plans, db)
+    rows = _fetch(db, "select plan_id, credit_currency from plans.plans order by 1")
+    assert rows == [
+        ("AE_2026", "pay_currency"),
+        ("AM_2026", "pay_currency"),
+        ("MGR_2026", "pay_currency"),
+        ("SDR_2026", "pay_currency"),
+        ("SPEC_2026", "plan_currency"),
+    ]
 
 
 def test_publish_is_all_or_nothing(db, plans_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -321,6 +321,7 @@ def test_credits_no_version_covers_are_listed_with_the_reason(pipeline: warehous
         ("S21-O2", "not_employed"),
         ("S21-O2", "not_employed"),
         ("S27-O3", "no_cost_rate"),
+        ("S34-O3", "quota_currency_mismatch"),
     ]
 
 

@@ -93,6 +93,9 @@
         ('deal_currency', 'text'),
         ('fx_rate', 'numeric'),
         ('credit_amount', 'numeric'),
+        ('credit_currency', 'text'),
+        ('payout_fx_rate', 'numeric'),
+        ('payout_fx_date', 'date'),
         ('pay_currency', 'text'),
         ('tier_base_amount', 'numeric'),
         ('commission_amount', 'numeric'),
@@ -120,7 +123,7 @@
 {% macro commission_line_credit_keys() -%}
     {{ return(['opportunity_id', 'split_id', 'credit_type', 'rollup_from_employee_id', 'split_share', 'credit_date',
                'deal_amount', 'deal_currency',
-               'fx_rate', 'credit_amount', 'opportunity_row_id', 'split_row_id', 'quota_row_id',
+               'fx_rate', 'credit_amount', 'credit_currency', 'opportunity_row_id', 'split_row_id', 'quota_row_id',
                'source_file', 'source_batch_id', 'source_line']) }}
 {%- endmacro %}
 

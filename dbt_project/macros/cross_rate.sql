@@ -14,3 +14,21 @@
         )
     end
 {%- endmacro %}
+
+{#-
+    The two rows of `fx_rates` (int_fx_rates) a conversion of `from_currency` into
+    `to_currency` on `on_day` needs, as left joins named `<alias>_from` and `<alias>_to`;
+    fx_rate_between(alias, ...) is then the rate. A missing row leaves the rate null.
+-#}
+{% macro fx_rate_joins(alias, from_currency, to_currency, on_day, fx_rates='fx_rates') -%}
+    left join {{ fx_rates }} as {{ alias }}_from
+        on {{ alias }}_from.currency = {{ from_currency }}
+        and {{ alias }}_from.rate_date = {{ on_day }}
+    left join {{ fx_rates }} as {{ alias }}_to
+        on {{ alias }}_to.currency = {{ to_currency }}
+        and {{ alias }}_to.rate_date = {{ on_day }}
+{%- endmacro %}
+
+{% macro fx_rate_between(alias, from_currency, to_currency) -%}
+    {{ cross_rate(from_currency, to_currency, alias ~ '_from.usd_rate', alias ~ '_to.usd_rate') }}
+{%- endmacro %}

@@ -239,7 +239,7 @@ def _spif_row(line: dict[str, Any]) -> list[str]:
     """A SPIF line: the deal it paid on, the SPIF's rate and the products' value it measured."""
     what = (
         f"spif {line['incentive_id']} {_percent(line['rate'])} of {line['measure']} "
-        f"{_money(line['measure_amount'])} {line['measure_currency']} x fx {line['fx_rate']}"
+        f"{_money(line['measure_amount'])} {line['measure_currency']} x fx {line['fx_rate']}{_payout_fx(line)}"
         if line["measure"] != "activities"
         else f"spif {line['incentive_id']} {_money(line['rate'])} per activity x fx {line['fx_rate']}"
     )
@@ -273,6 +273,19 @@ _OTHER_ROWS = {
     "per_period_cap": _cap_row,
     "per_year_cap": _cap_row,
 }
+
+
+def _payout_fx(line: dict[str, Any]) -> str:
+    """A line earned in the plan currency (credit_currency: plan_currency) and converted to the pay currency."""
+    rate = line["payout_fx_rate"]
+    if rate is None or rate == 1:
+        return ""
+    return f" x fx {rate} ({line['payout_fx_date']:%Y-%m-%d}) {line['credit_currency']}->{line['pay_currency']}"
+
+
+def _credit_currency(payout: dict[str, Any], lines: list[dict[str, Any]]) -> str:
+    """What the plan's credits are in: the plan currency or the pay currency."""
+    return next((line["credit_currency"] for line in lines if line["credit_currency"]), payout["currency"])
 
 
 def _measured(line: dict[str, Any]) -> str:
@@ -309,7 +322,9 @@ def _line_rows(lines: list[dict[str, Any]]) -> list[list[str]]:
                 f"{_attainment(line['attainment_before'])} -> {_attainment(line['attainment_after'])}",
                 _band(line),
                 # a count (units, activities) earns an amount per unit, in the pay currency
-                f"{_money(line['rate'])} per unit" if line["measure"] in COUNT_MEASURES else _percent(line["rate"]),
+                f"{_money(line['rate'])} per unit"
+                if line["measure"] in COUNT_MEASURES
+                else _percent(line["rate"]) + _payout_fx(line),
                 _money(line["tier_base_amount"]),
                 _money(line["commission_amount"]) + ("" if line["threshold_met"] else " (below threshold)"),
                 _sources(line),
@@ -336,7 +351,8 @@ def explain_payout(employee_id: str, period: str, wh: warehouse.Warehouse | None
         attainment = (
             ""
             if payout["quota"] is None  # no credited bookings this month (an MBO, a draw, a clawback)
-            else f"  (quota {_money(payout['quota'])}, credited {_money(payout['credited_bookings'])}, "
+            else f"  (quota {_money(payout['quota'])} {payout['credit_currency']}, credited "
+            f"{_money(payout['credited_bookings'])} {payout['credit_currency']}, "
             f"attainment {_attainment(payout['attainment'])})"
         )
         out.append(f"plan {payout['plan_id']}: {_money(payout['payout_amount'])} {payout['currency']}{attainment}")
@@ -357,7 +373,7 @@ def explain_payout(employee_id: str, period: str, wh: warehouse.Warehouse | None
             "share",
             "measured",
             "fx rate",
-            f"credit {payout['currency']}",
+            f"credit {_credit_currency(payout, plan_lines)}",
             "attainment",
             "band",
             "rate",

@@ -334,11 +334,12 @@ def users_table(rng: np.random.Generator, window: Window, wf: Workforce) -> dict
 
 
 def quotas_table(window: Window, wf: Workforce, fx: FxRates) -> dict[str, np.ndarray]:
-    """Monthly bookings quota in the pay currency for every month a rep is employed on a plan,
-    for every month a sales manager leads a team (the team's quota, the sum of the quotas
-    of the reps reporting to them that month), and for the Analytics specialists; and each
-    manager's region quota (measure region_bookings: the quotas of all the reps of the
-    region of their territory that month).
+    """Monthly bookings quota in the pay currency for every month a rep is employed on a plan
+    and for every month a sales manager leads a team (the team's quota, the sum of the
+    quotas of the reps reporting to them that month); in USD for the Analytics specialists,
+    whose global plan (SPEC_2026, credit_currency plan_currency) measures credits in USD;
+    and each manager's region quota (measure region_bookings: the quotas of all the reps of
+    the region of their territory that month).
 
     HR states the whole month's quota even in the month a rep joins or leaves in: the demo
     plans prorate those months by the days employed (plan `proration`), not HR.
@@ -367,10 +368,20 @@ def quotas_table(window: Window, wf: Workforce, fx: FxRates) -> dict[str, np.nda
     specialists = np.flatnonzero(wf.current_role == SPECIALIST)
     specialist_quota_usd = np.full((len(specialists), window.months), world.MONTHLY_QUOTA_USD["SPECIALIST"])
 
-    people = np.concatenate([reps, managers, specialists])
-    quota_usd = np.concatenate([wf.quota_usd_by_month, team_quota_usd, specialist_quota_usd])
-    has_quota = np.concatenate([employed, team_quota_usd > 0, specialist_quota_usd > 0])
-    bookings = _quota_rows(window, wf, fx, people=people, quota_usd=quota_usd, has_quota=has_quota, measure="bookings")
+    people = np.concatenate([reps, managers])
+    quota_usd = np.concatenate([wf.quota_usd_by_month, team_quota_usd])
+    has_quota = np.concatenate([employed, team_quota_usd > 0])
+    local = _quota_rows(window, wf, fx, people=people, quota_usd=quota_usd, has_quota=has_quota, measure="bookings")
+    global_ = _quota_rows(
+        window,
+        wf,
+        fx,
+        people=specialists,
+        quota_usd=specialist_quota_usd,
+        has_quota=specialist_quota_usd > 0,
+        measure="bookings",
+        currency=np.full(len(specialists), world.CURRENCIES.index("USD")),
+    )
     region = _quota_rows(
         window,
         wf,
@@ -380,7 +391,7 @@ def quotas_table(window: Window, wf: Workforce, fx: FxRates) -> dict[str, np.nda
         has_quota=region_quota_usd > 0,
         measure="region_bookings",
     )
-    return {k: np.concatenate([bookings[k], region[k]]) for k in bookings}
+    return {k: np.concatenate([local[k], global_[k], region[k]]) for k in local}
 
 
 def _quota_rows(
@@ -392,10 +403,12 @@ def _quota_rows(
     quota_usd: np.ndarray,
     has_quota: np.ndarray,
     measure: str,
+    currency: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """hr/quotas.csv rows of `measure` for `people` (wf indices) in the months `has_quota`
-    says, from a USD amount per person and month: in the pay currency, in round numbers."""
-    currency = wf.pay_currency[people]
+    says, from a USD amount per person and month: in `currency` (world.CURRENCIES indices,
+    by default each person's pay currency), in round numbers."""
+    currency = wf.pay_currency[people] if currency is None else currency
     usd_per_unit = fx.usd_per_unit[currency, 0][:, None]
     digits = np.array([world.MINOR_DIGITS.get(c, 2) for c in world.CURRENCIES])[currency][:, None]
     # Quotas are round numbers: 1,000 units (100,000 for the yen).

@@ -678,7 +678,12 @@ class Plan(Block):
     name: Name
     description: str | None = None
     currency: CurrencyCode
-    payout_currency: Literal["pay_currency", "plan_currency"] = "pay_currency"
+    # pay_currency: credits convert to each person's pay currency and quotas are in it;
+    # plan_currency: credits convert to the plan currency, quotas are in it, and what a
+    # line earns converts to the pay currency (payout_fx_rate).
+    credit_currency: Literal["pay_currency", "plan_currency"] = "pay_currency"
+    # Payroll pays in each person's pay currency; paying in the plan currency is not offered.
+    payout_currency: Literal["pay_currency"] = "pay_currency"
     fx_rate_date: Literal["credit_date", "period_end"] = "credit_date"
     versions: list[Version] = Field(min_length=1)
 

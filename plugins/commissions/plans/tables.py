@@ -47,6 +47,13 @@ class Table:
         columns.append(f"primary key ({', '.join(self.primary_key)})")
         return f"create table if not exists {self.qualified_name} ({', '.join(columns)})"
 
+    def added_columns_ddl(self) -> list[str]:
+        """Columns a newer release added, for a table an older release created (run it empty:
+        a `not null` column cannot be added to rows that have no value for it)."""
+        return [
+            f"alter table {self.qualified_name} add column if not exists {name} {decl}" for name, decl in self.columns
+        ]
+
 
 TABLES: tuple[Table, ...] = (
     Table(
@@ -56,7 +63,8 @@ TABLES: tuple[Table, ...] = (
             ("plan_name", "text not null"),
             ("description", "text"),
             ("currency", "text not null"),
-            ("payout_currency", "text not null"),  # pay_currency | plan_currency
+            ("credit_currency", "text not null"),  # pay_currency | plan_currency
+            ("payout_currency", "text not null"),  # pay_currency
             ("fx_rate_date", "text not null"),  # credit_date | period_end
             ("version_count", "integer not null"),
             ("source_file", "text not null"),
@@ -371,6 +379,7 @@ def plan_rows(plans: Iterable[Plan], publication_id: int) -> dict[str, list[Row]
                 "plan_name": plan.name,
                 "description": plan.description,
                 "currency": plan.currency,
+                "credit_currency": plan.credit_currency,
                 "payout_currency": plan.payout_currency,
                 "fx_rate_date": plan.fx_rate_date,
                 "version_count": len(plan.versions),
@@ -438,6 +447,9 @@ def publish_plans(plans: list[Plan], wh: warehouse.Warehouse | None = None) -> P
         rows = plan_rows(plans, publication_id)
         for table in TABLES:
             cur.execute(f"delete from {table.qualified_name}")
+        for table in TABLES:
+            for statement in table.added_columns_ddl():
+                cur.execute(statement)
         for table in TABLES:
             _insert(cur, table, rows[table.name])
     return PlanPublication(

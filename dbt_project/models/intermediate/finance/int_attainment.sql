@@ -1,5 +1,6 @@
 -- Attainment per employee, plan and month: commissionable bookings credited in the
--- month (pay currency) over the month's bookings quota, prorated for a hire or a
+-- month (credit currency: the pay currency, or the plan currency when the plan measures
+-- credits in it) over the month's bookings quota, prorated for a hire or a
 -- termination in the month when the plan version of the month's credits says so (as the
 -- commission lines measure it). Manager, territory and role are those of the assignment
 -- behind the month's last credit. Region credits (every deal of a region, for each
@@ -27,6 +28,7 @@ by_period as (
         period_start,
         pay_period,
         pay_currency,
+        credit_currency,
         max(quota_amount) as hr_quota_amount,
         max(quota_row_id) as quota_row_id,
         max(plan_version_number) as plan_version_number,
@@ -34,7 +36,7 @@ by_period as (
         sum(credit_amount_usd) as credited_bookings_usd,
         count(*) as credit_count
     from credits
-    group by employee_id, plan_id, period_start, pay_period, pay_currency
+    group by employee_id, plan_id, period_start, pay_period, pay_currency, credit_currency
 ),
 
 last_assignment as (
@@ -69,6 +71,7 @@ final as (
         by_period.period_start,
         by_period.pay_period,
         by_period.pay_currency,
+        by_period.credit_currency,
         trim_scale(by_period.quota_amount) as quota_amount,
         by_period.hr_quota_amount,
         by_period.credited_bookings,

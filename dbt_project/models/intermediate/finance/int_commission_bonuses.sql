@@ -166,20 +166,15 @@ final as (
         first_reached.bonus_amount as incentive_amount,
         first_reached.plan_currency as incentive_currency,
         trim_scale(
-            {{ cross_rate('first_reached.plan_currency', 'first_reached.pay_currency', 'plan_rate.usd_rate', 'pay_rate.usd_rate') }}
+            {{ fx_rate_between('to_pay_fx', 'first_reached.plan_currency', 'first_reached.pay_currency') }}
         ) as incentive_fx_rate,
         first_reached.bonus_fx_date as incentive_fx_date,
         trim_scale(
             first_reached.bonus_amount
-            * {{ cross_rate('first_reached.plan_currency', 'first_reached.pay_currency', 'plan_rate.usd_rate', 'pay_rate.usd_rate') }}
+            * {{ fx_rate_between('to_pay_fx', 'first_reached.plan_currency', 'first_reached.pay_currency') }}
         ) as commission_amount
     from first_reached
-    left join fx_rates as plan_rate
-        on plan_rate.currency = first_reached.plan_currency
-        and plan_rate.rate_date = first_reached.bonus_fx_date
-    left join fx_rates as pay_rate
-        on pay_rate.currency = first_reached.pay_currency
-        and pay_rate.rate_date = first_reached.bonus_fx_date
+    {{ fx_rate_joins('to_pay_fx', 'first_reached.plan_currency', 'first_reached.pay_currency', 'first_reached.bonus_fx_date') }}
 )
 
 select * from final

@@ -84,15 +84,10 @@ cap_fx as (
     -- The rate of every conversion a cap needs.
     select
         conversion_days.*,
-        {{ cross_rate('conversion_days.cap_currency', 'conversion_days.pay_currency', 'cap_rate.usd_rate', 'pay_rate.usd_rate') }}
+        {{ fx_rate_between('to_pay_fx', 'conversion_days.cap_currency', 'conversion_days.pay_currency') }}
             as cap_fx_rate
     from conversion_days
-    left join fx_rates as cap_rate
-        on cap_rate.currency = conversion_days.cap_currency
-        and cap_rate.rate_date = conversion_days.cap_fx_date
-    left join fx_rates as pay_rate
-        on pay_rate.currency = conversion_days.pay_currency
-        and pay_rate.rate_date = conversion_days.cap_fx_date
+    {{ fx_rate_joins('to_pay_fx', 'conversion_days.cap_currency', 'conversion_days.pay_currency', 'conversion_days.cap_fx_date') }}
 ),
 
 deal_caps as (

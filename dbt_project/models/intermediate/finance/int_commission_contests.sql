@@ -172,20 +172,15 @@ final as (
         winners.prize_amount as incentive_amount,
         winners.plan_currency as incentive_currency,
         trim_scale(
-            {{ cross_rate('winners.plan_currency', 'winners.pay_currency', 'plan_rate.usd_rate', 'pay_rate.usd_rate') }}
+            {{ fx_rate_between('to_pay_fx', 'winners.plan_currency', 'winners.pay_currency') }}
         ) as incentive_fx_rate,
         winners.prize_fx_date as incentive_fx_date,
         trim_scale(
             case when not winners.has_unscored_entrant then winners.prize_amount end
-            * {{ cross_rate('winners.plan_currency', 'winners.pay_currency', 'plan_rate.usd_rate', 'pay_rate.usd_rate') }}
+            * {{ fx_rate_between('to_pay_fx', 'winners.plan_currency', 'winners.pay_currency') }}
         ) as commission_amount
     from winners
-    left join fx_rates as plan_rate
-        on plan_rate.currency = winners.plan_currency
-        and plan_rate.rate_date = winners.prize_fx_date
-    left join fx_rates as pay_rate
-        on pay_rate.currency = winners.pay_currency
-        and pay_rate.rate_date = winners.prize_fx_date
+    {{ fx_rate_joins('to_pay_fx', 'winners.plan_currency', 'winners.pay_currency', 'winners.prize_fx_date') }}
 )
 
 select * from final

@@ -224,15 +224,10 @@ with_fx as (
     select
         in_scope.*,
         in_scope.month_end as draw_fx_date,
-        {{ cross_rate('in_scope.draw_currency', 'in_scope.pay_currency', 'draw_rate.usd_rate', 'pay_rate.usd_rate') }}
+        {{ fx_rate_between('to_pay_fx', 'in_scope.draw_currency', 'in_scope.pay_currency') }}
             as draw_fx_rate
     from in_scope
-    left join fx_rates as draw_rate
-        on draw_rate.currency = in_scope.draw_currency
-        and draw_rate.rate_date = in_scope.month_end
-    left join fx_rates as pay_rate
-        on pay_rate.currency = in_scope.pay_currency
-        and pay_rate.rate_date = in_scope.month_end
+    {{ fx_rate_joins('to_pay_fx', 'in_scope.draw_currency', 'in_scope.pay_currency', 'in_scope.month_end') }}
 ),
 
 netted as (

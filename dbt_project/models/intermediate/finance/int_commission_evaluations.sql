@@ -23,7 +23,9 @@
 -- quota * attainment_to) (int_plan_rate_bands):
 --   flat, graduated: the part of the credit inside each band earns that band's rate
 --                    (units: its amount per unit, converted from the plan currency to the
---                    pay currency like a target incentive: unit_amount_fx_rate);
+--                    pay currency like a target incentive: unit_amount_fx_rate); a credit
+--                    in the plan currency (credit_currency: plan_currency) earns in it and
+--                    the line converts to the pay currency at the credit's payout_fx_rate;
 --   curve:           the same, a band being a segment between two points of the curve:
 --                    its rate is what the segment adds to the payout per unit of measure,
 --                    target incentive to date * weight * fx
@@ -36,7 +38,7 @@
 --                    the pay currency like the plan's other amounts: at the credit date, or
 --                    the month's last day (fx_rate_date);
 --   retroactive:     the credit earns the rate of the band period_attainment reached, up
---                    to the cap;
+--                    to the cap (converted like flat and graduated lines);
 --   threshold:       below it (period_attainment) every line earns nothing;
 --   above the cap:   an 'above_cap' line earning 0, so every credit is explained and
 --                    its lines' tier_base_amount add up to the credit.
@@ -117,19 +119,20 @@ with_plan_fx as (
         component_credits.*,
         case
             when component_credits.target_incentive is null then null
-            else {{ cross_rate('component_credits.plan_currency', 'component_credits.pay_currency', 'plan_rate.usd_rate', 'pay_rate.usd_rate') }}
+            else {{ fx_rate_between('to_pay_fx', 'component_credits.plan_currency', 'component_credits.pay_currency') }}
         end as target_incentive_fx_rate,
         case
             when component_credits.measure in {{ count_measures() }}
-                then {{ cross_rate('component_credits.plan_currency', 'component_credits.pay_currency', 'plan_rate.usd_rate', 'pay_rate.usd_rate') }}
-        end as unit_amount_fx_rate
+                then {{ fx_rate_between('to_pay_fx', 'component_credits.plan_currency', 'component_credits.pay_currency') }}
+        end as unit_amount_fx_rate,
+        -- a rate on money earns in the credit currency; a curve's rate and a unit's amount
+        -- are already converted to the pay currency above
+        case
+            when component_credits.rate_table_type <> 'curve' and component_credits.measure not in {{ count_measures() }}
+                then component_credits.payout_fx_rate
+        end as line_payout_fx_rate
     from component_credits
-    left join fx_rates as plan_rate
-        on plan_rate.currency = component_credits.plan_currency
-        and plan_rate.rate_date = component_credits.plan_fx_date
-    left join fx_rates as pay_rate
-        on pay_rate.currency = component_credits.pay_currency
-        and pay_rate.rate_date = component_credits.plan_fx_date
+    {{ fx_rate_joins('to_pay_fx', 'component_credits.plan_currency', 'component_credits.pay_currency', 'component_credits.plan_fx_date') }}
 ),
 
 stacked as (
@@ -414,9 +417,14 @@ final as (
         deal_currency,
         fx_rate,
         credit_amount,
+        credit_currency,
+        line_payout_fx_rate as payout_fx_rate,
+        case when line_payout_fx_rate is not null then payout_fx_date end as payout_fx_date,
         pay_currency,
         trim_scale(base_amount) as tier_base_amount,
-        trim_scale(case when threshold_met then rate * base_amount else 0 end) as commission_amount,
+        trim_scale(
+            case when threshold_met then rate * base_amount * coalesce(line_payout_fx_rate, 1) else 0 end
+        ) as commission_amount,
         opportunity_row_id,
         split_row_id,
         quota_row_id,

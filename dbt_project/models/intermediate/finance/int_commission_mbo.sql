@@ -138,15 +138,10 @@ valued as (
 with_fx as (
     select
         valued.*,
-        {{ cross_rate('valued.plan_currency', 'valued.pay_currency', 'plan_rate.usd_rate', 'pay_rate.usd_rate') }}
+        {{ fx_rate_between('to_pay_fx', 'valued.plan_currency', 'valued.pay_currency') }}
             as target_incentive_fx_rate
     from valued
-    left join fx_rates as plan_rate
-        on plan_rate.currency = valued.plan_currency
-        and plan_rate.rate_date = valued.period_end
-    left join fx_rates as pay_rate
-        on pay_rate.currency = valued.pay_currency
-        and pay_rate.rate_date = valued.period_end
+    {{ fx_rate_joins('to_pay_fx', 'valued.plan_currency', 'valued.pay_currency', 'valued.period_end') }}
 ),
 
 assessed as (

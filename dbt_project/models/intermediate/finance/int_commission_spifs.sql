@@ -7,7 +7,9 @@
 --   bookings_acv         their subscription part x 12 / term_months;
 --   bookings_first_year  their subscription part x min(term_months, 12) / term_months
 --                        plus their one-time part;
--- times the split share and the credit's FX rate (close date), paid in the close month.
+-- times the split share and the credit's FX rate (close date) into the credit currency,
+-- times its payout_fx_rate into the pay currency (1 unless the plan measures credits in
+-- the plan currency), paid in the close month.
 -- Only SPIFs on these measures, on the booking trigger and paying a rate are computed
 -- (assert_assigned_plans_are_computed stops the run for another). A deal whose value
 -- cannot be read (no term, a product family the seed does not know) keeps a null amount,
@@ -155,7 +157,10 @@ deal_spif_lines as (
         deal_currency,
         fx_rate,
         trim_scale(spif_measure_amount * split_share * fx_rate) as credit_amount,
-        trim_scale(rate * spif_measure_amount * split_share * fx_rate) as commission_amount,
+        credit_currency,
+        payout_fx_rate,
+        payout_fx_date,
+        trim_scale(rate * spif_measure_amount * split_share * fx_rate * payout_fx_rate) as commission_amount,
         opportunity_row_id,
         split_row_id,
         null::bigint as event_row_id,
@@ -203,15 +208,10 @@ activity_spif_credits as (
 activity_spif_converted as (
     select
         activity_spif_credits.*,
-        {{ cross_rate('activity_spif_credits.plan_currency', 'activity_spif_credits.pay_currency', 'plan_rate.usd_rate', 'pay_rate.usd_rate') }}
+        {{ fx_rate_between('to_pay_fx', 'activity_spif_credits.plan_currency', 'activity_spif_credits.pay_currency') }}
             as unit_amount_fx_rate
     from activity_spif_credits
-    left join fx_rates as plan_rate
-        on plan_rate.currency = activity_spif_credits.plan_currency
-        and plan_rate.rate_date = activity_spif_credits.fx_date
-    left join fx_rates as pay_rate
-        on pay_rate.currency = activity_spif_credits.pay_currency
-        and pay_rate.rate_date = activity_spif_credits.fx_date
+    {{ fx_rate_joins('to_pay_fx', 'activity_spif_credits.plan_currency', 'activity_spif_credits.pay_currency', 'activity_spif_credits.fx_date') }}
 ),
 
 activity_spif_lines as (
@@ -245,6 +245,9 @@ activity_spif_lines as (
         null::text as deal_currency,
         trim_scale(unit_amount_fx_rate) as fx_rate,
         1::numeric as credit_amount,
+        null::text as credit_currency,
+        null::numeric as payout_fx_rate,
+        null::date as payout_fx_date,
         -- null without a rate: the not_null test on fct_commission_lines stops the run
         trim_scale(amount_per_unit * unit_amount_fx_rate) as commission_amount,
         null::bigint as opportunity_row_id,

@@ -13,8 +13,12 @@
 -- credited on it as owner or split owner. A person whose plan version has a component
 -- measured on the region (scope region) is credited with every deal whose account is in
 -- the region of the territory they cover (credit_type region, share 100 %, own deals
--- included). The credit is converted to the person's pay
--- currency at the close date and checked for eligibility. Non-commissionable credits
+-- included). The credit is converted at the close date to the currency its plan measures
+-- credits in (credit_currency: the person's pay currency, or the plan currency when the
+-- plan says credit_currency: plan_currency); what it earns converts from there to the pay
+-- currency at payout_fx_rate (1 in the pay currency; at the close date or the month's last
+-- day, the plan's fx_rate_date). The quota must be in the credit currency. Each credit is
+-- checked for eligibility. Non-commissionable credits
 -- stay here with the reason (they are listed in ops.ops_non_commissionable_credits),
 -- never dropped.
 
@@ -49,6 +53,10 @@ fx_rates as (
 
 plan_versions as (
     select * from {{ ref('stg_plans__plan_versions') }}
+),
+
+plans as (
+    select * from {{ ref('stg_plans__plans') }}
 ),
 
 rollup_versions as (
@@ -415,15 +423,28 @@ with_assignment as (
 ),
 
 with_plan_version as (
-    -- The published version of the person's plan in force on the credit date.
+    -- The published version of the person's plan in force on the credit date, and the
+    -- currency the plan measures credits in (the pay currency without a plan).
     select
         with_assignment.*,
         plan_versions.version_number as plan_version_number,
-        plan_versions.plan_version
+        plan_versions.plan_version,
+        plans.plan_currency,
+        case
+            when plans.credit_currency = 'plan_currency' then plans.plan_currency
+            else with_assignment.pay_currency
+        end as credit_currency,
+        case
+            when plans.fx_rate_date = 'period_end'
+                then (with_assignment.period_start + interval '1 month' - interval '1 day')::date
+            else with_assignment.credit_date
+        end as payout_fx_date
     from with_assignment
     left join plan_versions
         on plan_versions.plan_id = with_assignment.plan_id
         and {{ in_force_on('with_assignment.credit_date', 'plan_versions.effective_from', 'plan_versions.effective_to') }}
+    left join plans
+        on plans.plan_id = with_assignment.plan_id
 ),
 
 on_rollup_plans as (
@@ -450,31 +471,17 @@ with_quota as (
         and quotas.period_start = on_rollup_plans.period_start
 ),
 
-with_fx as (
+converted as (
+    -- the deal into the credit currency on the credit date; what it earns into the pay
+    -- currency on the payout FX date
     select
         with_quota.*,
-        case
-            when with_quota.deal_currency = 'USD' then 1::numeric
-            else deal_fx.usd_rate
-        end as deal_usd_rate,
-        case
-            when with_quota.pay_currency = 'USD' then 1::numeric
-            else pay_fx.usd_rate
-        end as pay_usd_rate
+        case when with_quota.deal_currency = 'USD' then 1::numeric else credit_fx_from.usd_rate end as deal_usd_rate,
+        {{ fx_rate_between('credit_fx', 'with_quota.deal_currency', 'with_quota.credit_currency') }} as fx_rate,
+        {{ fx_rate_between('payout_fx', 'with_quota.credit_currency', 'with_quota.pay_currency') }} as payout_fx_rate
     from with_quota
-    left join fx_rates as deal_fx
-        on deal_fx.currency = with_quota.deal_currency
-        and deal_fx.rate_date = with_quota.credit_date
-    left join fx_rates as pay_fx
-        on pay_fx.currency = with_quota.pay_currency
-        and pay_fx.rate_date = with_quota.credit_date
-),
-
-converted as (
-    select
-        with_fx.*,
-        {{ cross_rate('deal_currency', 'pay_currency', 'deal_usd_rate', 'pay_usd_rate') }} as fx_rate
-    from with_fx
+    {{ fx_rate_joins('credit_fx', 'with_quota.deal_currency', 'with_quota.credit_currency', 'with_quota.credit_date') }}
+    {{ fx_rate_joins('payout_fx', 'with_quota.credit_currency', 'with_quota.pay_currency', 'with_quota.payout_fx_date') }}
 ),
 
 assessed as (
@@ -486,8 +493,8 @@ assessed as (
             when plan_id is null then 'no_plan'
             when plan_version_number is null then 'no_plan_version'
             when quota_amount is null then 'no_quota'
-            when quota_currency is distinct from pay_currency then 'quota_currency_mismatch'
-            when fx_rate is null then 'missing_fx_rate'
+            when quota_currency is distinct from credit_currency then 'quota_currency_mismatch'
+            when fx_rate is null or payout_fx_rate is null then 'missing_fx_rate'
         end as non_commissionable_reason
     from converted
 ),
@@ -517,8 +524,12 @@ final as (
         -- trim_scale drops trailing zeros only (100.0000 -> 100): same value, stable text.
         trim_scale(split_share) as split_share,
         pay_currency,
+        plan_currency,
+        credit_currency,
         trim_scale(fx_rate) as fx_rate,
         trim_scale(deal_amount * split_share * fx_rate) as credit_amount,
+        trim_scale(payout_fx_rate) as payout_fx_rate,
+        payout_fx_date,
         trim_scale(deal_amount * split_share * deal_usd_rate) as credit_amount_usd,
         trim_scale(deal_usd_rate) as deal_usd_rate,
         assignment_id,

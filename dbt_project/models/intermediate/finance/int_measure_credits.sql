@@ -11,7 +11,10 @@
 --                                             invoice date; payment: when paid in full);
 --   collected_cash                            the payment.
 -- measure_amount is in measure_currency (the deal's or the billing document's); the
--- credit is measure_amount x split_share x fx_rate in the pay currency. A commissionable
+-- credit is measure_amount x split_share x fx_rate in the deal credit's credit_currency
+-- (the pay currency, or the plan currency: int_credits), at the event date, and
+-- payout_fx_rate converts what it earns to the pay currency at the event date or its
+-- month's last day (the plan's fx_rate_date). Counts (units) have no currency. A commissionable
 -- deal credit whose version measures no deal keeps one bookings_tcv / booking row here,
 -- held as no_deal_component, so it is listed rather than lost; one on an invoice or
 -- payment trigger has no row until its first invoice or payment arrives.
@@ -56,6 +59,10 @@ fx_rates as materialized (
     select * from {{ ref('int_fx_rates') }}
 ),
 
+plans as materialized (
+    select * from {{ ref('stg_plans__plans') }}
+),
+
 activity_credits as (
     select * from {{ ref('int_activity_credits') }}
 ),
@@ -97,6 +104,7 @@ credit_measures as (
         deal_credits.split_percent,
         deal_credits.split_share,
         deal_credits.pay_currency,
+        deal_credits.credit_currency,
         deal_credits.assignment_id,
         deal_credits.role,
         deal_credits.plan_id,
@@ -183,9 +191,26 @@ with_context as (
         quotas.quota_amount,
         quotas.quota_currency,
         quotas.quota_row_id,
-        case when measured.measure_currency = 'USD' then 1::numeric else measure_fx.usd_rate end as measure_usd_rate,
-        case when measured.pay_currency = 'USD' then 1::numeric else pay_fx.usd_rate end as pay_usd_rate
+        payout_dates.payout_fx_date,
+        case
+            -- a count converts nothing: a unit is a unit in every currency
+            when measured.measure = 'units' then 1::numeric
+            else {{ fx_rate_between('credit_fx', 'measured.measure_currency', 'measured.credit_currency') }}
+        end as fx_rate,
+        case
+            when measured.measure <> 'units'
+                then {{ fx_rate_between('payout_fx', 'measured.credit_currency', 'measured.pay_currency') }}
+        end as payout_fx_rate
     from measured
+    inner join plans
+        on plans.plan_id = measured.plan_id
+    cross join lateral (
+        select case
+            when plans.fx_rate_date = 'period_end'
+                then (measured.event_period_start + interval '1 month' - interval '1 day')::date
+            else measured.event_date
+        end as payout_fx_date
+    ) as payout_dates
     left join employees
         on employees.employee_id = measured.employee_id
     left join plan_quotas
@@ -195,36 +220,21 @@ with_context as (
     left join quotas
         on quotas.employee_id = measured.employee_id
         and quotas.period_start = measured.event_period_start
-    left join fx_rates as measure_fx
-        on measure_fx.currency = measured.measure_currency
-        and measure_fx.rate_date = measured.event_date
-    left join fx_rates as pay_fx
-        on pay_fx.currency = measured.pay_currency
-        and pay_fx.rate_date = measured.event_date
-),
-
-converted as (
-    select
-        with_context.*,
-        case
-            -- a count converts nothing: a unit is a unit in every currency
-            when measure = 'units' then 1::numeric
-            else {{ cross_rate('measure_currency', 'pay_currency', 'measure_usd_rate', 'pay_usd_rate') }}
-        end as fx_rate
-    from with_context
+    {{ fx_rate_joins('credit_fx', 'measured.measure_currency', 'measured.credit_currency', 'measured.event_date') }}
+    {{ fx_rate_joins('payout_fx', 'measured.credit_currency', 'measured.pay_currency', 'payout_dates.payout_fx_date') }}
 ),
 
 assessed as (
     select
-        converted.*,
+        with_context.*,
         case
             when not is_measured_by_plan then 'no_deal_component'
             when measure_problem is not null then measure_problem
             when not {{ employed_on('event_date') }} then 'not_employed'
             when not is_on_plan_in_month then 'no_quota_on_plan'
-            when fx_rate is null then 'missing_fx_rate'
+            when fx_rate is null or (measure <> 'units' and payout_fx_rate is null) then 'missing_fx_rate'
         end as non_commissionable_reason
-    from converted
+    from with_context
 ),
 
 deal_credit_rows as (
@@ -258,8 +268,11 @@ deal_credit_rows as (
         split_percent,
         split_share,
         pay_currency,
+        case when measure <> 'units' then credit_currency end as credit_currency,
         trim_scale(fx_rate) as fx_rate,
         trim_scale(measure_amount * split_share * fx_rate) as credit_amount,
+        trim_scale(payout_fx_rate) as payout_fx_rate,
+        case when measure <> 'units' then payout_fx_date end as payout_fx_date,
         assignment_id,
         role,
         plan_id,
@@ -312,8 +325,11 @@ activity_credit_rows as (
         100::numeric as split_percent,
         1::numeric as split_share,
         activity_credits.pay_currency,
+        null::text as credit_currency,
         1::numeric as fx_rate,
         1::numeric as credit_amount,
+        null::numeric as payout_fx_rate,
+        null::date as payout_fx_date,
         activity_credits.assignment_id,
         activity_credits.role,
         activity_credits.plan_id,

@@ -94,6 +94,8 @@ commission as (
             'attainment_after': 'attainment_after',
             'period_bookings': 'period_bookings',
             'period_attainment': 'period_attainment',
+            'payout_fx_rate': 'payout_fx_rate',
+            'payout_fx_date': 'payout_fx_date',
             'tier_base_amount': 'tier_base_amount'
         }, 'commission_lines', credit='commission_lines', measured='commission_lines') }}
     from commission_lines
@@ -296,6 +298,8 @@ spifs as (
             'threshold_met': 'true',
             'incentive_id': 'incentive_id',
             'incentive_name': 'incentive_name',
+            'payout_fx_rate': 'payout_fx_rate',
+            'payout_fx_date': 'payout_fx_date',
             'tier_base_amount': '0::numeric'
         }, 'spif_lines', credit='spif_lines', measured='spif_lines') }}
     from spif_lines

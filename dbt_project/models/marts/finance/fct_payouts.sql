@@ -36,6 +36,7 @@ final as (
         commission.plan_id::text as plan_id,
         commission.pay_currency::text as currency,
         currencies.minor_units::integer as minor_units,
+        attainment.credit_currency::text as credit_currency,
         attainment.credited_bookings::numeric as credited_bookings,
         attainment.quota_amount::numeric as quota,
         attainment.attainment::numeric as attainment,

@@ -8,6 +8,7 @@ renamed as (
         plan_name,
         description as plan_description,
         upper(currency) as plan_currency,
+        credit_currency,
         payout_currency,
         fx_rate_date,
         version_count,
