@@ -23,10 +23,11 @@ up the rep's line of managers in job history on the close date, and each manager
 plan with a quota that month is credited with its annual contract value. Their curve
 is evaluated from scratch at every month with a credit, year to date against the quota
 to the end of the month's quarter, and the month pays the difference from the previous
-such month. Their region component takes every deal of the region of their territory,
-whole, against the region's monthly quota. The MBO pays the quarter's score on its curve; the year bonus, the first
-month whose year-to-date team bookings reach the year's quota; the contest ranks team
-bookings over the Q2 quota.
+such month, each of the two at most the yearly cap. Their region component takes every
+deal of the region of their territory, whole, against the region's monthly quota. The
+MBO pays the quarter's score on its curve; the year bonus, the first month whose
+year-to-date team bookings reach the year's quota; the contest ranks team bookings over
+the Q2 quota.
 
 SDRs (SDR_2026) are paid per completed qualified meeting in the CRM activities file,
 counted per month against their meeting quota (nothing below half of it, at most the
@@ -133,6 +134,7 @@ class TeamTerms:
     team_curve: tuple[tuple[Decimal, Decimal], ...]  # after an implicit (0, 0)
     team_threshold: Decimal
     team_cap: Decimal
+    team_cap_per_year: Decimal  # USD a calendar year, true-ups included
     mbo_weight: Decimal
     region_weight: Decimal
     region_curve: tuple[tuple[Decimal, Decimal], ...]  # after an implicit (0, 0)
@@ -161,6 +163,7 @@ MANAGER_TERMS = TeamTerms(
     team_curve=((D("0.50"), D(0)), (D("1.00"), D("1.00")), (D("1.50"), D("2.00"))),
     team_threshold=D("0.50"),
     team_cap=D("1.50"),
+    team_cap_per_year=D("20000.00"),
     mbo_weight=D("0.20"),
     region_weight=D("0.20"),
     region_curve=((D("1.00"), D("1.00")), (D("1.25"), D("1.50"))),
@@ -623,10 +626,12 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
 
     clawed = clawbacks()
 
+    # a yearly cap converts at the first day of its year in the rates file
+    first_rate_day = {year: min(d for _, d in usd_rate if d[:4] == year) for year in {d[:4] for _, d in usd_rate}}
+
     def yearly_caps() -> dict[tuple[str, str, str], Decimal]:
         """Yearly caps (docs/plans.md): a year's commission to date above the cap, converted at
         the year's first day in the rates file; each month takes what the excess grew by."""
-        first_rate_day = {year: min(d for _, d in usd_rate if d[:4] == year) for year in {d[:4] for _, d in usd_rate}}
         taken: dict[tuple[str, str, str], Decimal] = {}
         running: dict[tuple[str, str, str], tuple[Decimal, Decimal]] = {}  # (emp, plan, year) -> (earned, excess)
         for employee_id, plan, month_start in sorted(booked):
@@ -794,12 +799,14 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
     def team_lines() -> None:
         for manager, credited in team_credits.items():
             credit_months = sorted({c[0][:7] + "-01" for c in credited})
+            pay_ccy = employees[(manager,)]["pay_currency"]
             for k, month_start in enumerate(credit_months):
                 previous = credit_months[k - 1] if k and credit_months[k - 1][:4] == month_start[:4] else None
                 paid_to_date = team_earned_to_date(manager, previous) if previous else Decimal(0)
-                add(manager, month_start, team_earned_to_date(manager, month_start) - paid_to_date)
+                # the year pays what it has earned to date, never more than the yearly cap
+                cap = mgr.team_cap_per_year * fx("USD", pay_ccy, first_rate_day[month_start[:4]])
+                add(manager, month_start, min(team_earned_to_date(manager, month_start), cap) - min(paid_to_date, cap))
             # the year bonus: the first month with a credit whose year to date reaches the year's quota
-            pay_ccy = employees[(manager,)]["pay_currency"]
             amount, level = mgr.year_bonus
             for year in sorted({m[:4] for m in credit_months}):
                 year_quota = sum(

@@ -276,7 +276,7 @@ def test_explain_shows_the_draw_prorated_for_a_hire_on_the_15th(pipeline: wareho
     assert "plan AE_2026: 4,387.10 USD" in text
     # 17 of October's 31 days: 8,000 x 17 / 31 = 4,387.0967..., 2,500 earned, 1,887.0967... advanced
     draw = (
-        r"draw \(recoverable\) 8,000.00 USD x 0\.548387096774\d* \(days employed\) x 1 \(2026-10-31\)"
+        r"draw \(recoverable\) 8,000.00 USD x 0\.548387096774\d* \(days on the plan\) x 1 \(2026-10-31\)"
         r" = 4,387\.0967741935\d*"
     )
     assert re.search(rf"\(month\) .* {draw}", text), text

@@ -36,21 +36,43 @@
 {% endmacro %}
 
 {# An amount for a period [period_start, period_end] of the person in row `row` (its
-   employee_id, hire_date, termination_date and the version's prorate_hire,
-   prorate_termination and prorate_unpaid_leave columns): a draw period, an MBO period. #}
-{% macro prorated_over_employment(amount, row, period_start, period_end) %}
+   employee_id, the first and last day they are on the plan in the period, on_plan_from
+   and on_plan_to (null: no end), and the version's prorate_hire, prorate_termination and
+   prorate_unpaid_leave columns): a draw period, an MBO period. Like a quota month, a move
+   onto the plan counts as a hire and a move off it as a termination. #}
+{% macro prorated_on_plan(amount, row, period_start, period_end) %}
     {%- set start = row ~ '.' ~ period_start -%}
     {%- set end = row ~ '.' ~ period_end -%}
     {{ prorated_amount(
         amount,
         '(' ~ end ~ ' - ' ~ start ~ ' + 1)',
         [
-            days_before_hire(start, end, row ~ '.hire_date'),
-            days_after_termination(start, end, row ~ '.termination_date'),
-            days_on_unpaid_leave(row ~ '.employee_id', start, end, row ~ '.hire_date', row ~ '.termination_date')
+            days_before_hire(start, end, row ~ '.on_plan_from'),
+            days_after_termination(start, end, row ~ '.on_plan_to'),
+            days_on_unpaid_leave(row ~ '.employee_id', start, end, row ~ '.on_plan_from', row ~ '.on_plan_to')
         ],
         [row ~ '.prorate_hire', row ~ '.prorate_termination', row ~ '.prorate_unpaid_leave']
     ) }}
+{% endmacro %}
+
+{# A query for a lateral join: the first day (on_plan_from) and the last day (on_plan_to,
+   null while open) a person is employed and on a plan in [period_start, period_end], from
+   the assignments on the plan that overlap the period (CTE `assignments`,
+   int_employee_assignments): the first start and the last end among them, like
+   int_plan_quota_months. #}
+{% macro on_plan_bounds(employee_id, plan_id, period_start, period_end, hire_date, termination_date) %}
+    select
+        greatest({{ hire_date }}, min(on_plan.valid_from)) as on_plan_from,
+        -- least() skips nulls: an open assignment or no termination is no end
+        least(
+            {{ termination_date }},
+            case when bool_or(on_plan.valid_to is null) then null else max(on_plan.valid_to) end
+        ) as on_plan_to
+    from assignments as on_plan
+    where on_plan.employee_id = {{ employee_id }}
+        and on_plan.plan_id = {{ plan_id }}
+        and on_plan.valid_from <= {{ period_end }}
+        and (on_plan.valid_to is null or on_plan.valid_to >= {{ period_start }})
 {% endmacro %}
 
 {# Days of [period_start, period_end] before hire_date, and after termination_date (null: none). #}

@@ -211,7 +211,7 @@ def _true_up_row(line: dict[str, Any]) -> list[str]:
 def _draw_row(line: dict[str, Any]) -> list[str]:
     """A draw line: the draw, what its month or quarter earned before it, and what it advanced or recovered."""
     share = line["draw_proration_share"]
-    prorated = "" if share is None or share == 1 else f" x {share} (days employed)"
+    prorated = "" if share is None or share == 1 else f" x {share} (days on the plan)"
     what = (
         f"draw ({line['draw_type']}) {_money(line['draw_amount'])} {line['draw_currency']}{prorated}"
         f" x {line['draw_fx_rate']} ({line['draw_fx_date']:%Y-%m-%d}) = {_money(line['draw_in_pay_currency'])}"

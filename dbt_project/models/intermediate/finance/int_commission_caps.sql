@@ -3,10 +3,12 @@
 --   per_deal_cap:   a deal credit's commission on the component above caps.per_deal,
 --                   over all the invoices or payments it is paid at (in date order: an
 --                   event takes back what it pushed the deal above the cap);
---   per_period_cap: the month's commission on the component (after per-deal caps)
---                   above caps.per_period;
+--   per_period_cap: the month's commission on the component (after per-deal caps, with
+--                   the month's true-up on a cumulative component) above caps.per_period;
 --   per_year_cap:   the calendar year's commission on the component to date (after
---                   per-deal and per-period caps) above caps.per_year; a month's line is
+--                   per-deal and per-period caps, with the true-ups) above caps.per_year;
+--                   with a cumulative true-up that is what the year's credits earn at the
+--                   latest month, so the year pays min(earned to date, cap); a month's line is
 --                   what that excess grew by since the component's previous month of the
 --                   year. The yearly cap converts once a year, at the year's first day in
 --                   the FX rates, so the cap in the pay currency does not move with the
@@ -31,6 +33,10 @@ components as (
 
 fx_rates as (
     select * from {{ ref('int_fx_rates') }}
+),
+
+true_ups as (
+    select * from {{ ref('int_commission_true_ups') }}
 ),
 
 capped_lines as (
@@ -163,6 +169,18 @@ deal_caps_taken as (
     {{ cap_taken_by('deal_cap_lines') }}
 ),
 
+before_period_cap as (
+    -- What a month adds to its component's lines before the per-period cap: the per-deal
+    -- caps' take and, on a cumulative component, the true-up.
+    select employee_id, plan_id, component_id, period_start, sum(amount) as amount
+    from (
+        select employee_id, plan_id, component_id, period_start, taken as amount from deal_caps_taken
+        union all
+        select employee_id, plan_id, component_id, period_start, commission_amount from true_ups
+    ) as additions
+    group by 1, 2, 3, 4
+),
+
 period_caps as (
     -- What the month earned on the component once each deal is within its cap.
     select
@@ -174,16 +192,16 @@ period_caps as (
         capped_lines.period_start,
         capped_lines.pay_period,
         capped_lines.pay_currency,
-        sum(capped_lines.commission_amount) + coalesce(max(deal_caps_taken.taken), 0) as amount_before_cap,
+        sum(capped_lines.commission_amount) + coalesce(max(before_period_cap.amount), 0) as amount_before_cap,
         capped_lines.cap_per_period as cap_amount,
         capped_lines.cap_currency,
         capped_lines.period_cap_fx_date as cap_fx_date
     from capped_lines
-    left join deal_caps_taken
-        on deal_caps_taken.employee_id = capped_lines.employee_id
-        and deal_caps_taken.plan_id = capped_lines.plan_id
-        and deal_caps_taken.component_id = capped_lines.component_id
-        and deal_caps_taken.period_start = capped_lines.period_start
+    left join before_period_cap
+        on before_period_cap.employee_id = capped_lines.employee_id
+        and before_period_cap.plan_id = capped_lines.plan_id
+        and before_period_cap.component_id = capped_lines.component_id
+        and before_period_cap.period_start = capped_lines.period_start
     where capped_lines.cap_per_period is not null
     group by 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12
 ),
@@ -194,6 +212,17 @@ period_cap_lines as (
 
 period_caps_taken as (
     {{ cap_taken_by('period_cap_lines') }}
+),
+
+before_year_cap as (
+    -- ... and the per-period cap's take, before the per-year cap
+    select employee_id, plan_id, component_id, period_start, sum(amount) as amount
+    from (
+        select employee_id, plan_id, component_id, period_start, amount from before_period_cap
+        union all
+        select employee_id, plan_id, component_id, period_start, taken from period_caps_taken
+    ) as additions
+    group by 1, 2, 3, 4
 ),
 
 year_months as (
@@ -207,25 +236,18 @@ year_months as (
         capped_lines.pay_period,
         capped_lines.pay_currency,
         date_trunc('year', capped_lines.period_start)::date as year_start,
-        sum(capped_lines.commission_amount)
-            + coalesce(max(deal_caps_taken.taken), 0)
-            + coalesce(max(period_caps_taken.taken), 0) as month_amount,
+        sum(capped_lines.commission_amount) + coalesce(max(before_year_cap.amount), 0) as month_amount,
         max(capped_lines.cap_per_year) as cap_amount,
         max(capped_lines.cap_currency) as cap_currency,
         max(year_fx_days.fx_day) as cap_fx_date
     from capped_lines
     left join year_fx_days
         on year_fx_days.year_start = date_trunc('year', capped_lines.period_start)::date
-    left join deal_caps_taken
-        on deal_caps_taken.employee_id = capped_lines.employee_id
-        and deal_caps_taken.plan_id = capped_lines.plan_id
-        and deal_caps_taken.component_id = capped_lines.component_id
-        and deal_caps_taken.period_start = capped_lines.period_start
-    left join period_caps_taken
-        on period_caps_taken.employee_id = capped_lines.employee_id
-        and period_caps_taken.plan_id = capped_lines.plan_id
-        and period_caps_taken.component_id = capped_lines.component_id
-        and period_caps_taken.period_start = capped_lines.period_start
+    left join before_year_cap
+        on before_year_cap.employee_id = capped_lines.employee_id
+        and before_year_cap.plan_id = capped_lines.plan_id
+        and before_year_cap.component_id = capped_lines.component_id
+        and before_year_cap.period_start = capped_lines.period_start
     where capped_lines.cap_per_year is not null
     group by 1, 2, 4, 5, 6, 7, 8
 ),

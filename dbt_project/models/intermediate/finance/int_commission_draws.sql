@@ -5,8 +5,9 @@
 -- (its first to its latest month with a credit: earlier months were paid before this data
 -- starts); its amount is per period, in the plan currency, and converts at the last day of
 -- the month its line lands in, like a per-period cap. A version that prorates hires,
--- terminations or unpaid leave pays the period's share of it: the days employed (and not
--- on unpaid leave) over the period's days (draw_proration_share; a hire on the 15th of a
+-- terminations or unpaid leave pays the period's share of it: the days employed and on
+-- the plan (and not on unpaid leave) over the period's days, a move onto or off the plan
+-- counting as a hire or a termination (draw_proration_share; a hire on the 15th of a
 -- 30-day month, 16/30 of a monthly draw). A period's line lands in its last
 -- month on the plan, once the data covers the whole period (or the person has left the
 -- plan before its end): a quarter is settled on the quarter's commission, never on part of it.
@@ -184,12 +185,25 @@ period_ends as (
     from period_commission
 ),
 
-prorated as (
+on_plan as (
+    -- the first and last day of the draw period the person is employed and on the plan
     select
         period_ends.*,
-        {{ prorated_over_employment('period_ends.draw_amount', 'period_ends', 'draw_period_start', 'draw_period_end') }}
-            as prorated_draw_amount
+        bounds.on_plan_from,
+        bounds.on_plan_to
     from period_ends
+    cross join lateral (
+        {{ on_plan_bounds('period_ends.employee_id', 'period_ends.plan_id', 'period_ends.draw_period_start',
+                          'period_ends.draw_period_end', 'period_ends.hire_date', 'period_ends.termination_date') }}
+    ) as bounds
+),
+
+prorated as (
+    select
+        on_plan.*,
+        {{ prorated_on_plan('on_plan.draw_amount', 'on_plan', 'draw_period_start', 'draw_period_end') }}
+            as prorated_draw_amount
+    from on_plan
 ),
 
 with_share as (

@@ -8,7 +8,8 @@
 -- period of the component (a quarter's score for a quarterly component). The plan and
 -- version are the person's on the period's last day; the line lands in that month and
 -- converts at its last day, like a bonus. The version's proration takes the days before
--- a hire, after a termination or on unpaid leave out of the period. A score of a person
+-- a hire or a move onto the plan, after a termination or a move off it, or on unpaid leave
+-- out of the period. A score of a person
 -- on such a component that cannot pay says why (mbo_problem; the data test stops the run
 -- rather than pay around it). Nothing is rounded here.
 
@@ -126,9 +127,24 @@ valued as (
         coalesce(curve_values.curve_value, 0) as curve_value,
         on_component.threshold_attainment is null
             or on_component.score >= on_component.threshold_attainment as threshold_met,
-        {{ prorated_over_employment('1::numeric', 'on_component', 'period_start', 'period_end') }} as proration_share,
+        {{ prorated_on_plan('1::numeric', 'on_plan', 'period_start', 'period_end') }} as proration_share,
         date_trunc('month', on_component.period_end)::date as line_period_start
     from on_component
+    cross join lateral (
+        select
+            on_component.employee_id,
+            on_component.period_start,
+            on_component.period_end,
+            on_component.prorate_hire,
+            on_component.prorate_termination,
+            on_component.prorate_unpaid_leave,
+            bounds.on_plan_from,
+            bounds.on_plan_to
+        from (
+            {{ on_plan_bounds('on_component.employee_id', 'on_component.plan_id', 'on_component.period_start',
+                              'on_component.period_end', 'on_component.hire_date', 'on_component.termination_date') }}
+        ) as bounds
+    ) as on_plan
     left join curve_values
         on curve_values.employee_id = on_component.employee_id
         and curve_values.period_start = on_component.period_start

@@ -70,9 +70,9 @@ assessed as (
             -- a region component is measured against the region's quota, its own quota_measure
             when quota_measure <> 'bookings' and measure not in {{ count_measures() }} and scope <> 'region'
                 then 'quota_measure ' || quota_measure
-            -- a true-up re-rates credits after the month: caps on money are per month's lines
-            when cumulative_true_up and coalesce(cap_per_deal, cap_per_period, cap_per_year) is not null
-                then 'caps on money with cumulative_true_up'
+            -- a true-up re-rates the window's credits together, not deal by deal: a deal's
+            -- cap would need each deal's share of every later true-up
+            when cumulative_true_up and cap_per_deal is not null then 'caps.per_deal with cumulative_true_up'
             -- an activity is credited to its owner, with no crediting block
             when measure <> 'activities' and scope <> 'region' and not coalesce(credit_owner, false)
                 and not coalesce(credit_manager_rollup, false) and not has_credit_overlays
