@@ -40,7 +40,10 @@ credits them with the whole deal (unless they own or split it), and a month pays
 those bookings up to the quota and 1.5 % above. The plan is global: bookings and quotas
 are in USD (each deal at its close date's rate), and what each deal earns converts to the
 pay currency at its close date, so the month's deals are taken in order (close date, then
-opportunity id) to know which of them crosses the quota.
+opportunity id) to know which of them crosses the quota. Deals closed from July 2026 pay
+on their first-year value instead: every deal of a month at 1.5 %, or 2 % once July to
+that month has reached the quota of July to December, at most 500 USD a deal; and 0.5 %
+of each invoice of those deals, in the invoice's month at its date's rates.
 """
 
 from __future__ import annotations
@@ -151,9 +154,13 @@ SDR_PLAN = "SDR_2026"
 SDR_PER_MEETING, SDR_THRESHOLD, SDR_MONTHLY_CAP = D("50.00"), D("0.50"), D("1000.00")
 SDR_SPIF = ("2026-01-01", "2026-03-31", "pipeline_created", "Analytics", D("25.00"))
 
-# plans/SPEC_2026.yaml: the overlay's product family, and its rates below and above the quota.
+# plans/SPEC_2026.yaml: the overlay's product family, and its rates below and above the quota;
+# from its second version: first-year value at a retroactive rate against the quota from July
+# to December, at most so much USD a deal, and a flat rate on what the deals invoice.
 SPECIALIST_PLAN = "SPEC_2026"
 SPECIALIST_FAMILY, SPECIALIST_RATES = "Analytics", (D("0.01"), D("0.015"))
+SPECIALIST_V2 = "2026-07-01"
+SPECIALIST_V2_RATES, SPECIALIST_V2_DEAL_CAP, SPECIALIST_V2_INVOICED = (D("0.015"), D("0.02")), D("500.00"), D("0.005")
 
 MANAGER_PLAN = "MGR_2026"
 MANAGER_TERMS = TeamTerms(
@@ -1023,8 +1030,13 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
                     continue
                 if (specialist, month_start) not in quotas:
                     continue
-                usd = Decimal(opp["amount"]) * fx(opp["currency"], "USD", opp["close_date"])
                 to_pay = fx("USD", person["pay_currency"], opp["close_date"])
+                if opp["close_date"] >= SPECIALIST_V2:
+                    usd = first_year_value(opp) * fx(opp["currency"], "USD", opp["close_date"])
+                    second_half[specialist].append((opp["close_date"], usd, to_pay))
+                    invoiced_overlay(specialist, opp)
+                    continue
+                usd = Decimal(opp["amount"]) * fx(opp["currency"], "USD", opp["close_date"])
                 overlay_deals[(specialist, month_start)].append((opp["close_date"], opp_id, usd, to_pay))
         below_quota, above_quota = SPECIALIST_RATES
         for (specialist, month_start), deals in overlay_deals.items():
@@ -1038,7 +1050,59 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
                 commission += (below_quota * below + above_quota * (usd - below)) * to_pay
             key = (specialist, SPECIALIST_PLAN, month_start)
             earned[key] = earned.get(key, Decimal(0)) + commission
+        for specialist, deals in second_half.items():
+            # the quota of July to December (HR states the year's months up front)
+            year = SPECIALIST_V2[:4]
+            half_quota = sum(
+                (
+                    Decimal(q["quota_amount"])
+                    for (e, m), q in quotas.items()
+                    if e == specialist and m[:4] == year and m[5:7] >= "07"
+                ),
+                Decimal(0),
+            )
+            for month_start in sorted({close[:7] + "-01" for close, _, _ in deals}):
+                to_date = sum((usd for close, usd, _ in deals if close <= _month_end(month_start)), Decimal(0))
+                low, high = SPECIALIST_V2_RATES
+                rate = high if to_date >= half_quota else low
+                commission = sum(
+                    (
+                        min(rate * usd, SPECIALIST_V2_DEAL_CAP) * to_pay
+                        for close, usd, to_pay in deals
+                        if close[:7] == month_start[:7]
+                    ),
+                    Decimal(0),
+                )
+                key = (specialist, SPECIALIST_PLAN, month_start)
+                earned[key] = earned.get(key, Decimal(0)) + commission
 
+    def first_year_value(opp: dict) -> Decimal:
+        """Subscription lines for the first twelve months of the term, plus the one-time lines."""
+        items = items_by_opp[opp["opportunity_id"]]
+        # the demo's line items add up to the deal, in families the seed knows (else no credit)
+        assert sum(Decimal(i["total_price"]) for i in items) == Decimal(opp["amount"]), opp
+        assert all(i["product_family"] in COST_RATES for i in items) and int(opp["term_months"]) > 0, opp
+        recurring = sum((Decimal(i["total_price"]) for i in items if i["product_family"] in RECURRING_FAMILIES), D(0))
+        one_time = sum(
+            (Decimal(i["total_price"]) for i in items if i["product_family"] not in RECURRING_FAMILIES), D(0)
+        )
+        term = int(opp["term_months"])
+        with localcontext() as ctx:
+            ctx.prec = 60
+            return recurring * min(term, 12) / term + one_time
+
+    def invoiced_overlay(specialist: str, opp: dict) -> None:
+        """0.5 % of each invoice of a deal the specialist is credited with, in USD at its date, paid that month."""
+        pay_ccy = employees[(specialist,)]["pay_currency"]
+        for invoice in invoices_by_opp[opp["opportunity_id"]]:
+            day = invoice["invoice_date"]
+            if not counts_at(specialist, SPECIALIST_PLAN, date.fromisoformat(day)):
+                continue
+            usd = Decimal(str(invoice["total_amount"])) * fx(invoice["currency"], "USD", day)
+            key = (specialist, SPECIALIST_PLAN, day[:7] + "-01")
+            earned[key] = earned.get(key, Decimal(0)) + SPECIALIST_V2_INVOICED * usd * fx("USD", pay_ccy, day)
+
+    second_half: dict[str, list[tuple[str, Decimal, Decimal]]] = defaultdict(list)
     specialist_lines()
 
     # Draws (docs/plans.md), simulated month by month with a running balance: the first

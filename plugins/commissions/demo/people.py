@@ -337,7 +337,9 @@ def quotas_table(window: Window, wf: Workforce, fx: FxRates) -> dict[str, np.nda
     """Monthly bookings quota in the pay currency for every month a rep is employed on a plan
     and for every month a sales manager leads a team (the team's quota, the sum of the
     quotas of the reps reporting to them that month); in USD for the Analytics specialists,
-    whose global plan (SPEC_2026, credit_currency plan_currency) measures credits in USD;
+    whose global plan (SPEC_2026, credit_currency plan_currency) measures credits in USD,
+    and on to December (their plan measures the second half of 2026 against the quota of
+    the whole half-year, so HR states the year's quotas up front);
     and each manager's region quota (measure region_bookings: the quotas of all the reps of
     the region of their territory that month).
 
@@ -366,7 +368,8 @@ def quotas_table(window: Window, wf: Workforce, fx: FxRates) -> dict[str, np.nda
     ).reshape(len(managers), window.months)
     # specialists (demo/specialists.py) are employed through the window, at a flat level
     specialists = np.flatnonzero(wf.current_role == SPECIALIST)
-    specialist_quota_usd = np.full((len(specialists), window.months), world.MONTHLY_QUOTA_USD["SPECIALIST"])
+    to_year_end = window.month_starts_to_year_end()
+    specialist_quota_usd = np.full((len(specialists), len(to_year_end) - 1), world.MONTHLY_QUOTA_USD["SPECIALIST"])
 
     people = np.concatenate([reps, managers])
     quota_usd = np.concatenate([wf.quota_usd_by_month, team_quota_usd])
@@ -381,6 +384,7 @@ def quotas_table(window: Window, wf: Workforce, fx: FxRates) -> dict[str, np.nda
         has_quota=specialist_quota_usd > 0,
         measure="bookings",
         currency=np.full(len(specialists), world.CURRENCIES.index("USD")),
+        month_starts=to_year_end,
     )
     region = _quota_rows(
         window,
@@ -404,11 +408,14 @@ def _quota_rows(
     has_quota: np.ndarray,
     measure: str,
     currency: np.ndarray | None = None,
+    month_starts: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """hr/quotas.csv rows of `measure` for `people` (wf indices) in the months `has_quota`
     says, from a USD amount per person and month: in `currency` (world.CURRENCIES indices,
-    by default each person's pay currency), in round numbers."""
+    by default each person's pay currency), in round numbers. The months are the window's,
+    or `month_starts` (the window's and later ones, stated before the export)."""
     currency = wf.pay_currency[people] if currency is None else currency
+    month_starts = window.month_starts if month_starts is None else month_starts
     usd_per_unit = fx.usd_per_unit[currency, 0][:, None]
     digits = np.array([world.MINOR_DIGITS.get(c, 2) for c in world.CURRENCIES])[currency][:, None]
     # Quotas are round numbers: 1,000 units (100,000 for the yen).
@@ -420,11 +427,14 @@ def _quota_rows(
     return {
         "employee_id": wf.employee_id[people[person_idx]],
         "measure": np.full(len(person_idx), measure, dtype=fmt.STR),
-        "period_start": fmt.dates(window.month_starts[month_idx]),
-        "period_end": fmt.dates(window.month_starts[month_idx + 1] - 1),
+        "period_start": fmt.dates(month_starts[month_idx]),
+        "period_end": fmt.dates(month_starts[month_idx + 1] - 1),
         "quota_amount": fmt.money(minor[person_idx, month_idx], digits[person_idx, 0]),
         "currency": np.array(world.CURRENCIES, dtype=fmt.STR)[currency[person_idx]],
-        "updated_at": fmt.timestamps((window.month_starts[month_idx] - 20) * SECONDS_PER_DAY + 9 * HOUR),
+        # 20 days ahead of the month, and never after the export
+        "updated_at": fmt.timestamps(
+            np.minimum(month_starts[month_idx] - 20, window.end_day - 1) * SECONDS_PER_DAY + 9 * HOUR
+        ),
     }
 
 

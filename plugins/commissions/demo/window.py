@@ -32,6 +32,13 @@ class Window:
         firsts = np.arange(last - (months - 1), last + 2).astype("datetime64[D]").astype(np.int64)
         return cls(end_month=end_month, months=months, month_starts=firsts)
 
+    def month_starts_to_year_end(self) -> np.ndarray:
+        """Like month_starts, but on to the end of the last month's year (December included)."""
+        last = np.datetime64(parse_period(self.end_month), "M")
+        december = last.astype("datetime64[Y]").astype("datetime64[M]") + 11
+        later = np.arange(last + 2, december + 2).astype("datetime64[D]").astype(np.int64)
+        return np.concatenate([self.month_starts, later])
+
     @property
     def start_day(self) -> int:
         return int(self.month_starts[0])
