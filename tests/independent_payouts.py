@@ -42,8 +42,9 @@ are in USD (each deal at its close date's rate), and what each deal earns conver
 pay currency at its close date, so the month's deals are taken in order (close date, then
 opportunity id) to know which of them crosses the quota. Deals closed from July 2026 pay
 on their first-year value instead: every deal of a month at 1.5 %, or 2 % once July to
-that month has reached the quota of July to December, at most 500 USD a deal; and 0.5 %
-of each invoice of those deals, in the invoice's month at its date's rates.
+that month has reached the quota of July to December, at most 500 USD a deal; 0.5 % of
+each invoice of those deals, in the invoice's month at its date's rates; and 0.10 USD a
+unit (line-item quantities) up to the month's units quota, 0.20 above, deal by deal in order.
 """
 
 from __future__ import annotations
@@ -161,6 +162,7 @@ SPECIALIST_PLAN = "SPEC_2026"
 SPECIALIST_FAMILY, SPECIALIST_RATES = "Analytics", (D("0.01"), D("0.015"))
 SPECIALIST_V2 = "2026-07-01"
 SPECIALIST_V2_RATES, SPECIALIST_V2_DEAL_CAP, SPECIALIST_V2_INVOICED = (D("0.015"), D("0.02")), D("500.00"), D("0.005")
+SPECIALIST_V2_PER_UNIT = (D("0.10"), D("0.20"))  # USD a unit up to the month's units quota, and above
 
 MANAGER_PLAN = "MGR_2026"
 MANAGER_TERMS = TeamTerms(
@@ -1034,6 +1036,8 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
                 if opp["close_date"] >= SPECIALIST_V2:
                     usd = first_year_value(opp) * fx(opp["currency"], "USD", opp["close_date"])
                     second_half[specialist].append((opp["close_date"], usd, to_pay))
+                    units = sum(int(i["quantity"]) for i in items_by_opp[opp_id])
+                    units_sold[(specialist, month_start)].append((opp["close_date"], opp_id, units, to_pay))
                     invoiced_overlay(specialist, opp)
                     continue
                 usd = Decimal(opp["amount"]) * fx(opp["currency"], "USD", opp["close_date"])
@@ -1102,8 +1106,29 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
             key = (specialist, SPECIALIST_PLAN, day[:7] + "-01")
             earned[key] = earned.get(key, Decimal(0)) + SPECIALIST_V2_INVOICED * usd * fx("USD", pay_ccy, day)
 
+    def units_lines() -> None:
+        """Each month's units, stacked deal by deal against the month's units quota."""
+        units_quotas = {
+            (q["employee_id"], q["period_start"]): int(Decimal(q["quota_amount"]))
+            for q in _csv(landing / "hr" / "quotas.csv")
+            if q["measure"] == "units"
+        }
+        low, high = SPECIALIST_V2_PER_UNIT
+        for (specialist, month_start), deals in units_sold.items():
+            room_below_quota = units_quotas[(specialist, month_start)]
+            commission = Decimal(0)
+            for _, _, units, to_pay in sorted(deals):
+                below = min(units, max(room_below_quota, 0))
+                room_below_quota -= units
+                commission += (low * below + high * (units - below)) * to_pay
+            key = (specialist, SPECIALIST_PLAN, month_start)
+            earned[key] = earned.get(key, Decimal(0)) + commission
+
     second_half: dict[str, list[tuple[str, Decimal, Decimal]]] = defaultdict(list)
+    # (specialist, month) -> [(close date, opportunity, units, USD -> pay currency that day)]
+    units_sold: dict[tuple[str, str], list[tuple[str, str, int, Decimal]]] = defaultdict(list)
     specialist_lines()
+    units_lines()
 
     # Draws (docs/plans.md), simulated month by month with a running balance: the first
     # months from hire pay at least the draw, advancing the shortfall; a month above the

@@ -214,7 +214,15 @@ def test_job_history_changes_on_the_first_and_quotas_cover_every_planned_month(c
     jobs: dict[str, list[dict]] = defaultdict(list)
     for job in _rows(landing, contracts.HR_JOB_HISTORY):
         jobs[job["employee_id"]].append(job)
-    quotas = {(q["employee_id"], q["period_start"]): q for q in _rows(landing, contracts.HR_QUOTAS)}
+    all_quotas = _rows(landing, contracts.HR_QUOTAS)
+    # the specialists' units quotas (SPEC_2026 v2 pays per unit from July 2026), checked below
+    quotas = {(q["employee_id"], q["period_start"]): q for q in all_quotas if q["measure"] != "units"}
+    units = sorted(
+        (q["employee_id"], q["period_start"], q["quota_amount"]) for q in all_quotas if q["measure"] == "units"
+    )
+    specialists = sorted(e for e, rows in jobs.items() if rows[-1]["role"] == "SPECIALIST")
+    months_to_december = [f"2026-{m:02d}-01" for m in range(7, 13)]
+    assert units == [(e, m, "5000") for e in specialists for m in months_to_december]
     plans = {"AE": "AE_2026", "AM": "AM_2026", "SDR": "SDR_2026", "MANAGER": "MGR_2026", "SPECIALIST": "SPEC_2026"}
     changed = 0
     for employee_id, rows in jobs.items():

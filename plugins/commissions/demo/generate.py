@@ -53,7 +53,7 @@ from commissions.demo.people import (
     quotas_table,
     users_table,
 )
-from commissions.demo.specialists import add_specialists
+from commissions.demo.specialists import add_specialists, specialist_units_quotas_table
 from commissions.demo.window import Window
 from commissions.periods import latest_closed_month, parse_period
 
@@ -141,8 +141,12 @@ def generate(
     tables[contracts.BILLING_CREDIT_NOTES] = billing["credit_notes"]
     tables[contracts.HR_EMPLOYEES] = employees_table(rng, window, wf)
     tables[contracts.HR_JOB_HISTORY] = wf.jobs
-    bookings_quotas, meeting_quotas = quotas_table(window, wf, fx), sdr_quotas_table(seed, window, wf)
-    tables[contracts.HR_QUOTAS] = {k: np.concatenate([bookings_quotas[k], meeting_quotas[k]]) for k in bookings_quotas}
+    quota_tables = (
+        quotas_table(window, wf, fx),
+        sdr_quotas_table(seed, window, wf),
+        specialist_units_quotas_table(window, wf),
+    )
+    tables[contracts.HR_QUOTAS] = {k: np.concatenate([t[k] for t in quota_tables]) for k in quota_tables[0]}
     tables[contracts.HR_LEAVES] = leaves_table(seed, window, wf)
     tables[contracts.HR_MBO_SCORES] = mbo_scores_table(seed, window, wf)
     tables[contracts.HR_FX_RATES] = fx_table(window, fx)

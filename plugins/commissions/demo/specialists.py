@@ -21,6 +21,11 @@ from commissions.demo import world
 from commissions.demo.people import MANAGER, NOT_TERMINATED, SPECIALIST, Workforce
 from commissions.demo.window import SECONDS_PER_DAY, Window
 
+#: Units (line-item quantities) a specialist's territory is expected to sell a month, from
+#: July 2026 when SPEC_2026 v2 pays per unit (plans/SPEC_2026.yaml).
+MONTHLY_UNITS_QUOTA = 5000
+UNITS_FROM = "2026-07-01"
+
 
 def add_specialists(seed: int, window: Window, wf: Workforce) -> Workforce:
     """`wf` with one Analytics specialist appended for each territory that has a manager."""
@@ -65,3 +70,24 @@ def add_specialists(seed: int, window: Window, wf: Workforce) -> Workforce:
         manager_by_month=np.concatenate([wf.manager_by_month, np.repeat(manager[:, None], window.months, axis=1)]),
         jobs={k: np.concatenate([wf.jobs[k], jobs[k]]) for k in wf.jobs},
     )
+
+
+def specialist_units_quotas_table(window: Window, wf: Workforce) -> dict[str, np.ndarray]:
+    """hr/quotas.csv rows of measure `units` for the specialists, from July 2026 (or the
+    window's start) to December, stated up front like their bookings quotas. A count has no
+    currency: HR states the plan's, USD."""
+    specialists = np.flatnonzero(wf.current_role == SPECIALIST)
+    starts = window.month_starts_to_year_end()
+    first = np.datetime64(UNITS_FROM, "D").astype(np.int64)
+    months = np.flatnonzero(starts[:-1] >= first)
+    person, month = np.repeat(np.arange(len(specialists)), len(months)), np.tile(months, len(specialists))
+    return {
+        "employee_id": wf.employee_id[specialists[person]],
+        "measure": np.full(len(person), "units", dtype=fmt.STR),
+        "period_start": fmt.dates(starts[month]),
+        "period_end": fmt.dates(starts[month + 1] - 1),
+        "quota_amount": fmt.integers(np.full(len(person), MONTHLY_UNITS_QUOTA)),
+        "currency": np.full(len(person), "USD", dtype=fmt.STR),
+        # 20 days ahead of the month, and never after the export
+        "updated_at": fmt.timestamps(np.minimum(starts[month] - 20, window.end_day - 1) * SECONDS_PER_DAY + 9 * 3600),
+    }
