@@ -1,7 +1,7 @@
 -- Everyone with commissionable credit must be on a plan version whose every component
 -- and incentive the engine computes (int_plan_components.computed_gap
--- names what is missing for a component; SPIFs other than a rate on bookings at the
--- booking or an amount per activity, and contests on other measures than bookings are not
+-- names what is missing for a component; SPIFs other than a rate on bookings or an amount
+-- per unit at the booking, or an amount per activity, and contests on other measures than bookings are not
 -- computed yet). Otherwise the payout would silently leave a mechanic out: stop the run
 -- instead. Credits are deal credits and activity credits (someone paid on activities has
 -- no deal).
@@ -34,9 +34,11 @@ component_gaps as (
 version_extras as (
     select plan_id, version_number, 'spif ' || spif_id as mechanic, 'spif on ' || measure || coalesce(' at ' || payment_trigger, '') as computed_gap
     from {{ ref('stg_plans__spifs') }}
-    -- int_commission_spifs pays a rate on bookings at the booking, or an amount per activity
+    -- int_commission_spifs pays a rate on bookings or an amount per unit at the booking, or
+    -- an amount per activity
     where not (
         (measure in {{ bookings_measures() }} and payment_trigger = 'booking' and rate is not null)
+        or (measure = 'units' and payment_trigger = 'booking' and amount_per_unit is not null)
         or (measure = 'activities' and amount_per_unit is not null)
     )
     union all

@@ -237,12 +237,18 @@ def _incentive_row(line: dict[str, Any]) -> list[str]:
 
 def _spif_row(line: dict[str, Any]) -> list[str]:
     """A SPIF line: the deal it paid on, the SPIF's rate and the products' value it measured."""
-    what = (
-        f"spif {line['incentive_id']} {_percent(line['rate'])} of {line['measure']} "
-        f"{_money(line['measure_amount'])} {line['measure_currency']} x fx {line['fx_rate']}{_payout_fx(line)}"
-        if line["measure"] != "activities"
-        else f"spif {line['incentive_id']} {_money(line['rate'])} per activity x fx {line['fx_rate']}"
-    )
+    if line["measure"] == "activities":
+        what = f"spif {line['incentive_id']} {_money(line['rate'])} per activity x fx {line['fx_rate']}"
+    elif line["measure"] in COUNT_MEASURES:
+        what = (
+            f"spif {line['incentive_id']} {_money(line['rate'])} per unit x {_money(line['measure_amount'])} "
+            f"{line['measure']} x fx {line['fx_rate']}"
+        )
+    else:
+        what = (
+            f"spif {line['incentive_id']} {_percent(line['rate'])} of {line['measure']} "
+            f"{_money(line['measure_amount'])} {line['measure_currency']} x fx {line['fx_rate']}{_payout_fx(line)}"
+        )
     deal = _deal_columns(line)
     return _row(deal, what, _money(line["credit_amount"]), _money(line["commission_amount"]))
 

@@ -9,8 +9,12 @@
 --                        plus their one-time part;
 -- times the split share and the credit's FX rate (close date) into the credit currency,
 -- times its payout_fx_rate into the pay currency (1 unless the plan measures credits in
--- the plan currency), paid in the close month.
--- Only SPIFs on these measures, on the booking trigger and paying a rate are computed
+-- the plan currency), paid in the close month. A SPIF on `units` at the booking pays
+-- amount_per_unit (plan currency) for each unit of those line items (their quantities)
+-- times the split share, converted to the pay currency at the close date or the month's
+-- last day (the plan's fx_rate_date) like a unit's amount.
+-- Only SPIFs on these measures, on the booking trigger and paying a rate (an amount per
+-- unit on units) are computed
 -- (assert_assigned_plans_are_computed stops the run for another). A deal whose value
 -- cannot be read (no term, a product family the seed does not know) keeps a null amount,
 -- and the not_null test on fct_commission_lines stops the run. A deal with none of the
@@ -26,9 +30,11 @@
 
 with spifs as (
     select * from {{ ref('stg_plans__spifs') }}
-    where measure in {{ bookings_measures() }}
-        and payment_trigger = 'booking'
-        and rate is not null
+    where payment_trigger = 'booking'
+        and (
+            (measure in {{ bookings_measures() }} and rate is not null)
+            or (measure = 'units' and amount_per_unit is not null)
+        )
 ),
 
 activity_spifs as (
@@ -75,7 +81,7 @@ spif_credits as (
         spifs.spif_id,
         spifs.spif_name,
         spifs.measure,
-        spifs.rate,
+        coalesce(spifs.rate, spifs.amount_per_unit) as rate,
         spifs.product_families,
         spifs.product_codes,
         cardinality(spifs.product_families) + cardinality(spifs.product_codes) = 0 as is_whole_deal
@@ -92,6 +98,7 @@ spif_products as (
         spif_credits.credit_id,
         spif_credits.spif_id,
         sum(line_items.total_price) as products_amount,
+        sum(line_items.quantity) as products_units,
         coalesce(sum(line_items.total_price) filter (where product_families.is_recurring), 0) as recurring_amount,
         coalesce(sum(line_items.total_price) filter (where not product_families.is_recurring), 0) as one_time_amount,
         count(*) filter (where product_families.product_family is null) as unknown_family_count
@@ -112,6 +119,7 @@ valued as (
         case
             when spif_credits.is_whole_deal then {{ deal_measure_value('spif_credits.measure', 'deal_measures') }}
             when spif_credits.measure = 'bookings_tcv' then spif_products.products_amount
+            when spif_credits.measure = 'units' then spif_products.products_units
             when spif_products.unknown_family_count > 0 or coalesce(deal_measures.term_months, 0) <= 0 then null
             when spif_credits.measure = 'bookings_acv'
                 then {{ annual_contract_value('spif_products.recurring_amount', 'deal_measures.term_months') }}
@@ -124,6 +132,26 @@ valued as (
         on spif_products.credit_id = spif_credits.credit_id
         and spif_products.spif_id = spif_credits.spif_id
     where spif_credits.is_whole_deal or spif_products.credit_id is not null
+),
+
+with_unit_fx as (
+    -- a SPIF on units pays an amount (plan currency) a unit: converted like a unit's amount
+    select
+        valued.*,
+        case
+            when valued.measure = 'units'
+                then {{ fx_rate_between('to_pay_fx', 'plans.plan_currency', 'valued.pay_currency') }}
+        end as unit_amount_fx_rate
+    from valued
+    inner join plans
+        on plans.plan_id = valued.plan_id
+    cross join lateral (
+        select case
+            when plans.fx_rate_date = 'credit_date' then valued.credit_date
+            else (valued.period_start + interval '1 month' - interval '1 day')::date
+        end as fx_date
+    ) as unit_fx_dates
+    {{ fx_rate_joins('to_pay_fx', 'plans.plan_currency', 'valued.pay_currency', 'unit_fx_dates.fx_date') }}
 ),
 
 deal_spif_lines as (
@@ -146,7 +174,7 @@ deal_spif_lines as (
         null::text as credit_event_id,
         rate,
         trim_scale(spif_measure_amount) as measure_amount,
-        deal_currency as measure_currency,
+        case when measure <> 'units' then deal_currency end as measure_currency,
         opportunity_id,
         split_id,
         credit_type,
@@ -155,12 +183,17 @@ deal_spif_lines as (
         credit_date,
         deal_amount,
         deal_currency,
-        fx_rate,
-        trim_scale(spif_measure_amount * split_share * fx_rate) as credit_amount,
-        credit_currency,
-        payout_fx_rate,
-        payout_fx_date,
-        trim_scale(rate * spif_measure_amount * split_share * fx_rate * payout_fx_rate) as commission_amount,
+        -- units: the unit amount's rate (plan currency to pay currency), and no credit currency
+        case when measure = 'units' then trim_scale(unit_amount_fx_rate) else fx_rate end as fx_rate,
+        trim_scale(spif_measure_amount * split_share * case when measure = 'units' then 1 else fx_rate end)
+            as credit_amount,
+        case when measure <> 'units' then credit_currency end as credit_currency,
+        case when measure <> 'units' then payout_fx_rate end as payout_fx_rate,
+        case when measure <> 'units' then payout_fx_date end as payout_fx_date,
+        trim_scale(
+            rate * spif_measure_amount * split_share
+            * case when measure = 'units' then unit_amount_fx_rate else fx_rate * payout_fx_rate end
+        ) as commission_amount,
         opportunity_row_id,
         split_row_id,
         null::bigint as event_row_id,
@@ -169,7 +202,7 @@ deal_spif_lines as (
         source_batch_id,
         source_file,
         source_line
-    from valued
+    from with_unit_fx
     where spif_measure_amount is null or spif_measure_amount <> 0
 ),
 
