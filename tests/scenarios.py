@@ -452,6 +452,14 @@ SPIF_PLAN = _bookings_plan(
         trigger: booking
         product_families: [Analytics]
         rate: 0.05
+      - id: analytics_seats
+        name: Analytics seats in October
+        starts_on: 2026-10-01
+        ends_on: 2026-10-31
+        measure: units
+        trigger: booking
+        product_families: [Analytics]
+        amount_per_unit: "20.00"
 """,
 )
 
@@ -950,24 +958,32 @@ SCENARIOS: list[Scenario] = [
     ),
     Scenario(
         "S23",
-        "a SPIF: 5 % on the Analytics line items of deals closed in October (SCN_SPIF, flat 10 %)",
-        # O1 (10-05): 40,000 Platform + 10,000 Analytics: 5,000 + 10,000 x 5 % = 5,500.
-        # O2 (09-28, before the SPIF): 20,000 of Analytics: 2,000 and no SPIF.
-        people=[Person("S23-E1", "USD", "SCN_SPIF")],
-        quotas=[_quota("S23-E1", month=m) for m in ("2026-09", "2026-10")],
+        "SPIFs: 5 % on the Analytics line items of deals closed in October, and 20 USD an Analytics unit",
+        # SCN_SPIF pays a flat 10 % of bookings.
+        # O1 (10-05): 40,000 Platform + 10,000 Analytics (10 units): 5,000 + 10,000 x 5 % + 10 x 20 = 5,700.
+        # O2 (09-28, before the SPIFs): 20,000 of Analytics: 2,000 and no SPIF.
+        # E2 (paid in GBP; 1 GBP = 1.25 USD on 10-26) closes O3 on 10-26: 15,000 Platform +
+        #   5,000 Analytics (20 units): 2,000 USD + 250 USD + 400 USD = 2,650 USD x 0.8 = 2,120 GBP.
+        people=[Person("S23-E1", "USD", "SCN_SPIF"), Person("S23-E2", "GBP", "SCN_SPIF")],
+        quotas=[_quota("S23-E1", month=m) for m in ("2026-09", "2026-10")] + [_quota("S23-E2", "80000.00", "GBP")],
         deals=[
             Deal("S23-O1", "S23-E1", "50000.00", "USD", "2026-10-05"),
             Deal("S23-O2", "S23-E1", "20000.00", "USD", "2026-09-28"),
+            Deal("S23-O3", "S23-E2", "20000.00", "USD", "2026-10-26"),
         ],
         line_items=[
             LineItem("S23-L1", "S23-O1", "Platform", "40", "40000.00"),
             LineItem("S23-L2", "S23-O1", "Analytics", "10", "10000.00"),
             LineItem("S23-L3", "S23-O2", "Analytics", "20", "20000.00"),
+            LineItem("S23-L4", "S23-O3", "Platform", "15", "15000.00"),
+            LineItem("S23-L5", "S23-O3", "Analytics", "20", "5000.00"),
         ],
+        rates=[Rate("2026-10-26", "GBP", "1.25")],
         plans={"SCN_SPIF.yaml": SPIF_PLAN},
         expected={
             ("S23-E1", "2026-09"): ("2000.00", "USD"),
-            ("S23-E1", "2026-10"): ("5500.00", "USD"),
+            ("S23-E1", "2026-10"): ("5700.00", "USD"),
+            ("S23-E2", "2026-10"): ("2120.00", "GBP"),
         },
     ),
     Scenario(

@@ -422,9 +422,14 @@ def test_explain_shows_the_spif_on_the_products_it_counts(pipeline: warehouse.Wa
     from commissions.explain import explain_payout
 
     text = explain_payout("S23-E1", "2026-10", pipeline)
-    assert "plan SCN_SPIF: 5,500.00 USD" in text
+    assert "plan SCN_SPIF: 5,700.00 USD" in text
     spif = r"spif analytics_october 5% of bookings_tcv 10,000 USD x fx 1 +10,000 +500"
     assert re.search(r"S23-O1 +owner +2026-10-05 .* " + spif, text)
+    seats = r"spif analytics_seats 20.00 per unit x 10 units x fx 1 +10 +200"
+    assert re.search(r"S23-O1 +owner +2026-10-05 .* " + seats, text), text
+    # in pounds: the unit's 20 USD at 0.8 on the close date
+    text = explain_payout("S23-E2", "2026-10", pipeline)
+    assert re.search(r"S23-O3 .* spif analytics_seats 20.00 per unit x 20 units x fx 0\.8 +20 +320", text), text
 
 
 def test_explain_shows_a_quarterly_draw_on_the_quarter_commission(pipeline: warehouse.Warehouse) -> None:
