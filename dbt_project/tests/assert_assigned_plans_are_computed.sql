@@ -1,8 +1,8 @@
 -- Everyone with commissionable credit must be on a plan version whose every component
 -- and incentive the engine computes (int_plan_components.computed_gap
 -- names what is missing for a component; SPIFs other than a rate on bookings or an amount
--- per unit at the booking, or an amount per activity, and contests on other measures than bookings are not
--- computed yet). Otherwise the payout would silently leave a mechanic out: stop the run
+-- per unit at the booking, or an amount per activity, and contests on billing measures or
+-- activities, or on units by attainment, are not computed yet). Otherwise the payout would silently leave a mechanic out: stop the run
 -- instead. Credits are deal credits and activity credits (someone paid on activities has
 -- no deal).
 
@@ -42,9 +42,18 @@ version_extras as (
         or (measure = 'activities' and amount_per_unit is not null)
     )
     union all
-    select plan_id, version_number, 'contest ' || contest_id, 'contest measure ' || measure
+    select
+        plan_id,
+        version_number,
+        'contest ' || contest_id,
+        'contest measure ' || measure || ' by ' || rank_by
     from {{ ref('stg_plans__contests') }}
-    where measure not in {{ bookings_measures() }}
+    -- int_commission_contests ranks deal values: bookings and margin, and units by amount
+    where not (
+        measure in {{ bookings_measures() }}
+        or measure = 'margin'
+        or (measure = 'units' and rank_by = 'amount')
+    )
 ),
 
 extra_gaps as (

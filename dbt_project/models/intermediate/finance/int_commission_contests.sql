@@ -4,8 +4,10 @@
 -- quota of the contest's months on the plan (rank_by: attainment). Ties share a rank and
 -- its prize, and the next rank is skipped. Prizes are paid in the month the contest ends,
 -- once the data reaches that month, converted at its last day. Bookings are the contest's
--- measure: TCV, ACV or first-year value (int_deal_measures); contests on other measures
--- are not computed (assert_assigned_plans_are_computed stops the run). When
+-- measure, the deals' value closed in the dates (int_deal_measures): TCV, ACV, first-year
+-- value or gross margin (money, either ranking), or units sold (a count: rank_by amount
+-- ranks the units, never converted). Contests on billing measures or activities, and on
+-- units by attainment, are not computed (assert_assigned_plans_are_computed stops the run). When
 -- an entrant cannot be scored (a missing rate or quota) the prizes stay null and the run
 -- stops rather than rank without them.
 
@@ -14,6 +16,8 @@
 with contests as (
     select * from {{ ref('stg_plans__contests') }}
     where measure in {{ bookings_measures() }}
+        or measure = 'margin'
+        or (measure = 'units' and rank_by = 'amount')
 ),
 
 prizes as (
@@ -77,16 +81,21 @@ entries as (
         contest_credits.starts_on,
         contest_credits.ends_on,
         contest_credits.rank_by,
+        contest_credits.measure,
         plans.plan_currency,
         contest_credits.employee_id,
         max(contest_credits.pay_currency) as pay_currency,
         -- sum() skips nulls: count them, so one unmeasurable credit leaves the score unknown
         case
             when bool_and(contest_credits.measured is not null)
-                then sum(contest_credits.measured * contest_credits.fx_rate)
+                -- in the credit currency; units are a count
+                then sum(contest_credits.measured * case when contest_credits.measure = 'units' then 1 else contest_credits.fx_rate end)
         end as bookings,
         case
-            when bool_and(
+            -- units are a count: ranked as they are
+            when contest_credits.measure = 'units' and bool_and(contest_credits.measured is not null)
+                then sum(contest_credits.measured)
+            when contest_credits.measure <> 'units' and bool_and(
                 contest_credits.measured is not null
                 and (plans.plan_currency = 'USD' or plan_rate.usd_rate is not null)
             ) then sum(
@@ -100,7 +109,7 @@ entries as (
     left join fx_rates as plan_rate
         on plan_rate.currency = plans.plan_currency
         and plan_rate.rate_date = contest_credits.credit_date
-    group by 1, 2, 3, 4, 5, 6, 7, 8, 9
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
 ),
 
 with_quota as (
