@@ -474,23 +474,26 @@ def _fetch(db, sql: str) -> list[tuple]:
 def test_publish_writes_exact_numeric_tiers(db) -> None:
     publication = publish_plans(load_plans(REPO_PLANS), db)
     assert publication.plan_ids == ("AE_2026", "AM_2026", "MGR_2026", "SDR_2026", "SPEC_2026")
-    assert publication.row_counts["rate_tiers"] == 10
+    assert publication.row_counts["rate_tiers"] == 12
     tiers = _fetch(
         db,
-        "select plan_id, version_number, tier_number, attainment_from::text, attainment_to::text, rate::text "
-        "from plans.rate_tiers order by plan_id, version_number, tier_number",
+        "select plan_id, version_number, component_id, tier_number, attainment_from::text, attainment_to::text, "
+        "coalesce(rate::text, amount_per_unit::text || ' a unit') "
+        "from plans.rate_tiers order by plan_id, version_number, component_id, tier_number",
     )
     assert tiers == [
-        ("AE_2026", 1, 1, "0.00", "1.00", "0.10"),
-        ("AE_2026", 1, 2, "1.00", "1.50", "0.15"),
-        ("AE_2026", 1, 3, "1.50", "2.00", "0.20"),
-        ("AM_2026", 1, 1, "0.00", "1.00", "0.06"),
-        ("AM_2026", 1, 2, "1.00", "1.25", "0.09"),
-        ("AM_2026", 1, 3, "1.25", "2.00", "0.12"),
-        ("SPEC_2026", 1, 1, "0.00", "1.00", "0.01"),
-        ("SPEC_2026", 1, 2, "1.00", None, "0.015"),
-        ("SPEC_2026", 2, 1, "0.00", "1.00", "0.015"),
-        ("SPEC_2026", 2, 2, "1.00", None, "0.02"),
+        ("AE_2026", 1, "bookings", 1, "0.00", "1.00", "0.10"),
+        ("AE_2026", 1, "bookings", 2, "1.00", "1.50", "0.15"),
+        ("AE_2026", 1, "bookings", 3, "1.50", "2.00", "0.20"),
+        ("AM_2026", 1, "bookings", 1, "0.00", "1.00", "0.06"),
+        ("AM_2026", 1, "bookings", 2, "1.00", "1.25", "0.09"),
+        ("AM_2026", 1, "bookings", 3, "1.25", "2.00", "0.12"),
+        ("SPEC_2026", 1, "analytics_overlay", 1, "0.00", "1.00", "0.01"),
+        ("SPEC_2026", 1, "analytics_overlay", 2, "1.00", None, "0.015"),
+        ("SPEC_2026", 2, "analytics_first_year", 1, "0.00", "1.00", "0.015"),
+        ("SPEC_2026", 2, "analytics_first_year", 2, "1.00", None, "0.02"),
+        ("SPEC_2026", 2, "analytics_units", 1, "0.00", "1.00", "0.10 a unit"),
+        ("SPEC_2026", 2, "analytics_units", 2, "1.00", None, "0.20 a unit"),
     ]
     assert _fetch(db, "select rate from plans.rate_tiers where plan_id = 'AE_2026' and tier_number = 1") == [
         (Decimal("0.10"),)
@@ -543,9 +546,8 @@ def test_publish_twice_replaces_and_logs_each_publication(db) -> None:
     for table in TABLES:
         count = _fetch(db, f"select count(*) from {table.qualified_name}")[0][0]
         assert count == second.row_counts[table.name], table.name
-    assert _fetch(
-        db, "select count(*), count(distinct (plan_id, version_number, tier_number)) from plans.rate_tiers"
-    ) == [(10, 10)]
+    key = "(plan_id, version_number, component_id, tier_number)"
+    assert _fetch(db, f"select count(*), count(distinct {key}) from plans.rate_tiers") == [(12, 12)]
     ledger = _fetch(db, "select publication_id, files, sha256s from plans.plan_publications order by 1")
     assert [row[0] for row in ledger] == [first.publication_id, second.publication_id]
     files = sorted(REPO_PLANS.glob("*.yaml"))
