@@ -932,10 +932,11 @@ SCENARIOS: list[Scenario] = [
     ),
     Scenario(
         "S22",
-        "a non-payment clawback 30 days after the due date (SCN_NON_PAYMENT: flat 10 %)",
+        "a non-payment clawback 30 days after the due date, given back by a late payment (SCN_NON_PAYMENT: flat 10 %)",
         # O1: 50,000 closed 07-10 pays 5,000 in July. Its invoice (due 08-09) has 20,000 paid
         #   on 08-20; on 09-08, 30 days after the due date, 30,000 is still outstanding: 0.6 of
-        #   the deal, -3,000 in September.
+        #   the deal, -3,000 in September. The customer pays 18,000 of it late, on 10-12: 0.36 of
+        #   the deal is given back, +1,800 in October.
         # O2: 10,000 closed 09-01 pays 1,000 in September (so September pays -2,000); its
         #   invoice is due 12-31 and would be checked on 2027-01-30, after the billing
         #   export's last day (the scenarios' latest billing date, in October): nothing yet.
@@ -949,11 +950,15 @@ SCENARIOS: list[Scenario] = [
             Invoice("S22-I1", "S22-O1", "2026-07-10", "50000.00", "USD", status="open", due_date="2026-08-09"),
             Invoice("S22-I2", "S22-O2", "2026-09-01", "10000.00", "USD", status="open", due_date="2026-12-31"),
         ],
-        payments=[Payment("S22-P1", "S22-I1", "2026-08-20", "20000.00", "USD")],
+        payments=[
+            Payment("S22-P1", "S22-I1", "2026-08-20", "20000.00", "USD"),
+            Payment("S22-P2", "S22-I1", "2026-10-12", "18000.00", "USD"),
+        ],
         plans={"SCN_NON_PAYMENT.yaml": NON_PAYMENT_PLAN},
         expected={
             ("S22-E1", "2026-07"): ("5000.00", "USD"),
             ("S22-E1", "2026-09"): ("-2000.00", "USD"),
+            ("S22-E1", "2026-10"): ("1800.00", "USD"),
         },
     ),
     Scenario(

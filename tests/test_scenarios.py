@@ -416,6 +416,13 @@ def test_explain_shows_a_non_payment_clawback_with_its_invoice(pipeline: warehou
     assert re.search(r"S22-O1 +owner +2026-07-10 .* " + clawback, text)
     invoice_line = _line_in_landing("invoices", "invoice_id", "S22-I1")
     assert f"billing/invoices.jsonl:{invoice_line}" in text
+    # the late payment gives 18,000 / 50,000 of it back in October, with the payment as evidence
+    text = explain_payout("S22-E1", "2026-10", pipeline)
+    assert "plan SCN_NON_PAYMENT: 1,800.00 USD" in text
+    give_back = r"clawback \(late_payment, payment S22-P2 on invoice S22-I1, given back\) -36% +5,000 +1,800"
+    assert re.search(r"S22-O1 +owner +2026-07-10 .* " + give_back, text), text
+    payment_line = _line_in_landing("payments", "payment_id", "S22-P2")
+    assert f"billing/payments.jsonl:{payment_line}" in text
 
 
 def test_explain_shows_the_spif_on_the_products_it_counts(pipeline: warehouse.Warehouse) -> None:

@@ -192,7 +192,12 @@ def _deal_amount(line: dict[str, Any]) -> str:
 def _clawback_row(line: dict[str, Any]) -> list[str]:
     """A clawback line: the credit note (or unpaid invoice), the share of the deal it took back, and what it took."""
     note = line["credit_note_id"]
-    evidence = f"credit note {note}" if note else f"unpaid invoice {line['invoice_id']}"
+    if note:
+        evidence = f"credit note {note}"
+    elif line["clawback_event"] == "late_payment":
+        evidence = f"payment {line['credit_event_id']} on invoice {line['invoice_id']}, given back"
+    else:
+        evidence = f"unpaid invoice {line['invoice_id']}"
     what = f"clawback ({line['clawback_event']}, {evidence}) {_percent(line['clawback_share'])}"
     deal = _deal_columns(line)
     return _row(deal, what, _money(line["clawback_base"]), _money(line["commission_amount"]))

@@ -9,11 +9,14 @@
 --                  then (total - payments - credit notes up to that day), provided the
 --                  billing export reaches that day (its latest invoice, payment or credit
 --                  note date; before it, the invoice may still be paid). An invoice without
---                  a due date is never taken as unpaid.
+--                  a due date is never taken as unpaid;
+--   late_payment   a payment on such an invoice after it was found unpaid gives back what
+--                  the non-payment took for the part it pays (at most the amount that was
+--                  outstanding), in the month it arrives: a negative share of the deal.
 -- The clawback is the commission paid on the deal credit (its commission and per-deal
 -- cap lines, every component, measure and payment event) times the share of the deal the
 -- event takes back (its amount over the deal amount), never more than all of it over
--- several events. An event in another currency than the deal's cannot be measured
+-- several events (a late payment's negative share gives back only what that leaves taken). An event in another currency than the deal's cannot be measured
 -- against it: its line keeps a null amount and the not_null test on
 -- fct_commission_lines stops the run.
 
@@ -166,10 +169,60 @@ non_payment_events as (
         and non_payment_checks.total_amount - coalesce(settled_by_then.settled_amount, 0) > 0
 ),
 
+late_payments as (
+    -- Payments on an invoice found unpaid, after the day it was found, in date order: the
+    -- part of the outstanding amount each one settles.
+    select
+        non_payment_events.invoice_id,
+        non_payment_events.opportunity_id,
+        non_payment_events.discovery_window_days,
+        non_payment_events.amount as outstanding,
+        payments.payment_id,
+        payments.payment_date,
+        payments.currency,
+        payments.payment_row_id,
+        payments.source_batch_id,
+        payments.source_file,
+        payments.source_line,
+        sum(payments.amount) over (
+            partition by non_payment_events.invoice_id, non_payment_events.discovery_window_days
+            order by payments.payment_date, payments.payment_id
+            rows between unbounded preceding and current row
+        ) as paid_after,
+        payments.amount
+    from non_payment_events
+    inner join payments
+        on payments.invoice_id = non_payment_events.invoice_id
+        and payments.currency = non_payment_events.currency
+        and payments.payment_date > non_payment_events.issue_date
+),
+
+late_payment_events as (
+    select
+        'late_payment' as clawback_event,
+        payment_id as clawback_event_id,
+        null::text as credit_note_id,
+        invoice_id,
+        opportunity_id,
+        payment_date as issue_date,
+        -- negative: the share of the deal the payment gives back
+        -(least(paid_after, outstanding) - least(paid_after - amount, outstanding)) as amount,
+        currency,
+        discovery_window_days,
+        payment_row_id as event_row_id,
+        source_batch_id,
+        source_file,
+        source_line
+    from late_payments
+    where paid_after - amount < outstanding
+),
+
 events as (
     select * from note_events
     union all
     select * from non_payment_events
+    union all
+    select * from late_payment_events
 ),
 
 in_window as (
@@ -204,7 +257,11 @@ in_window as (
     inner join policies
         on policies.plan_id = credits.plan_id
         and policies.version_number = credits.plan_version_number
-        and policies.clawback_event = events.clawback_event
+        -- a late payment answers the non-payment policy that took the commission back
+        and policies.clawback_event = case
+            when events.clawback_event = 'late_payment' then 'non_payment'
+            else events.clawback_event
+        end
     inner join paid_on_credit
         on paid_on_credit.credit_id = credits.credit_id
     where events.issue_date >= credits.credit_date
@@ -236,7 +293,10 @@ clawed as (
 
 final as (
     select
-        {{ dbt.hash("'clawback|' || credit_id || '|' || coalesce(credit_note_id, 'non_payment|' || invoice_id)") }} as commission_line_id,
+        {{ dbt.hash(
+            "'clawback|' || credit_id || '|' || coalesce(credit_note_id, case when clawback_event = 'late_payment'"
+            ~ " then 'late_payment|' || clawback_event_id else 'non_payment|' || invoice_id end)"
+        ) }} as commission_line_id,
         'clawback' as line_type,
         credit_id,
         employee_id,
@@ -246,6 +306,7 @@ final as (
         to_char(issue_date, 'YYYY-MM') as pay_period,
         pay_currency,
         clawback_event,
+        clawback_event_id,
         credit_note_id,
         invoice_id,
         issue_date,
@@ -260,7 +321,7 @@ final as (
         source_file,
         source_line
     from clawed
-    where clawback_share is null or clawback_share > 0
+    where clawback_share is null or clawback_share <> 0
 )
 
 select * from final

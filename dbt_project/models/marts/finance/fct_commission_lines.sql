@@ -142,6 +142,8 @@ clawbacks as (
             'clawback_event': 'clawback_lines.clawback_event',
             'credit_note_id': 'clawback_lines.credit_note_id',
             'invoice_id': 'clawback_lines.invoice_id',
+            'credit_event': "case when clawback_lines.clawback_event = 'late_payment' then 'payment' end",
+            'credit_event_id': "case when clawback_lines.clawback_event = 'late_payment' then clawback_lines.clawback_event_id end",
             'clawback_base': 'clawback_lines.commission_paid',
             'clawback_share': 'clawback_lines.clawback_share',
             'tier_base_amount': '0::numeric',
