@@ -32,3 +32,16 @@
 {% macro fx_rate_between(alias, from_currency, to_currency) -%}
     {{ cross_rate(from_currency, to_currency, alias ~ '_from.usd_rate', alias ~ '_to.usd_rate') }}
 {%- endmacro %}
+
+{#-
+    The day a plan converts what it writes in its currency (a target incentive, a unit's
+    amount, a cap) and what a credit in the plan currency earns into the pay currency, for
+    something dated `day`: that day (fx_rate_date credit_date) or the last day of its month
+    (period_end).
+-#}
+{% macro plan_fx_date(fx_rate_date, day) -%}
+    case
+        when {{ fx_rate_date }} = 'credit_date' then {{ day }}
+        else (date_trunc('month', {{ day }}) + interval '1 month' - interval '1 day')::date
+    end
+{%- endmacro %}

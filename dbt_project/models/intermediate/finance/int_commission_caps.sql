@@ -49,10 +49,7 @@ capped_lines as (
         components.plan_currency as cap_currency,
         -- a deal's cap converts once, at its close (every invoice or payment it pays at
         -- is capped against the same amount)
-        case
-            when components.fx_rate_date = 'credit_date' then lines.deal_close_date
-            else (date_trunc('month', lines.deal_close_date) + interval '1 month' - interval '1 day')::date
-        end as deal_cap_fx_date,
+        {{ plan_fx_date('components.fx_rate_date', 'lines.deal_close_date') }} as deal_cap_fx_date,
         (lines.period_start + interval '1 month' - interval '1 day')::date as period_cap_fx_date
     from lines
     inner join components

@@ -93,10 +93,7 @@ component_credits as (
             end,
             date_trunc('month', components.effective_from)
         )::date as window_start,
-        case
-            when components.fx_rate_date = 'credit_date' then credits.credit_date
-            else (credits.period_start + interval '1 month' - interval '1 day')::date
-        end as plan_fx_date
+        {{ plan_fx_date('components.fx_rate_date', 'credits.credit_date') }} as plan_fx_date
     from credits
     inner join components
         on components.plan_id = credits.plan_id

@@ -135,23 +135,16 @@ valued as (
 ),
 
 with_unit_fx as (
-    -- a SPIF on units pays an amount (plan currency) a unit: converted like a unit's amount
+    -- a SPIF on units pays an amount (plan currency) a unit: converted like a unit's amount,
+    -- on the day the deal credit converts what it earns (int_credits.payout_fx_date)
     select
         valued.*,
         case
             when valued.measure = 'units'
-                then {{ fx_rate_between('to_pay_fx', 'plans.plan_currency', 'valued.pay_currency') }}
+                then {{ fx_rate_between('to_pay_fx', 'valued.plan_currency', 'valued.pay_currency') }}
         end as unit_amount_fx_rate
     from valued
-    inner join plans
-        on plans.plan_id = valued.plan_id
-    cross join lateral (
-        select case
-            when plans.fx_rate_date = 'credit_date' then valued.credit_date
-            else (valued.period_start + interval '1 month' - interval '1 day')::date
-        end as fx_date
-    ) as unit_fx_dates
-    {{ fx_rate_joins('to_pay_fx', 'plans.plan_currency', 'valued.pay_currency', 'unit_fx_dates.fx_date') }}
+    {{ fx_rate_joins('to_pay_fx', 'valued.plan_currency', 'valued.pay_currency', 'valued.payout_fx_date') }}
 ),
 
 deal_spif_lines as (
@@ -215,10 +208,7 @@ activity_spif_credits as (
         activity_spifs.spif_name,
         activity_spifs.amount_per_unit,
         plans.plan_currency,
-        case
-            when plans.fx_rate_date = 'credit_date' then activity_credits.credit_date
-            else (activity_credits.period_start + interval '1 month' - interval '1 day')::date
-        end as fx_date
+        {{ plan_fx_date('plans.fx_rate_date', 'activity_credits.credit_date') }} as fx_date
     from activity_credits
     inner join activity_spifs
         on activity_spifs.plan_id = activity_credits.plan_id

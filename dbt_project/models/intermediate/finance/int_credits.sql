@@ -434,11 +434,7 @@ with_plan_version as (
             when plans.credit_currency = 'plan_currency' then plans.plan_currency
             else with_assignment.pay_currency
         end as credit_currency,
-        case
-            when plans.fx_rate_date = 'period_end'
-                then (with_assignment.period_start + interval '1 month' - interval '1 day')::date
-            else with_assignment.credit_date
-        end as payout_fx_date
+        {{ plan_fx_date('plans.fx_rate_date', 'with_assignment.credit_date') }} as payout_fx_date
     from with_assignment
     left join plan_versions
         on plan_versions.plan_id = with_assignment.plan_id

@@ -191,7 +191,7 @@ with_context as (
         quotas.quota_amount,
         quotas.quota_currency,
         quotas.quota_row_id,
-        payout_dates.payout_fx_date,
+        {{ plan_fx_date('plans.fx_rate_date', 'measured.event_date') }} as payout_fx_date,
         case
             -- a count converts nothing: a unit is a unit in every currency
             when measured.measure = 'units' then 1::numeric
@@ -204,13 +204,6 @@ with_context as (
     from measured
     inner join plans
         on plans.plan_id = measured.plan_id
-    cross join lateral (
-        select case
-            when plans.fx_rate_date = 'period_end'
-                then (measured.event_period_start + interval '1 month' - interval '1 day')::date
-            else measured.event_date
-        end as payout_fx_date
-    ) as payout_dates
     left join employees
         on employees.employee_id = measured.employee_id
     left join plan_quotas
@@ -221,7 +214,10 @@ with_context as (
         on quotas.employee_id = measured.employee_id
         and quotas.period_start = measured.event_period_start
     {{ fx_rate_joins('credit_fx', 'measured.measure_currency', 'measured.credit_currency', 'measured.event_date') }}
-    {{ fx_rate_joins('payout_fx', 'measured.credit_currency', 'measured.pay_currency', 'payout_dates.payout_fx_date') }}
+    {{ fx_rate_joins(
+        'payout_fx', 'measured.credit_currency', 'measured.pay_currency',
+        plan_fx_date('plans.fx_rate_date', 'measured.event_date')
+    ) }}
 ),
 
 assessed as (
