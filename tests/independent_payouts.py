@@ -774,6 +774,26 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
     def months_on_plan(manager: str, first: str, last: str) -> list[str]:
         return [m for m in _months(first, last) if (manager, m) in quotas and on_plan_in(manager, MANAGER_PLAN, m)]
 
+    def curve_earned(
+        credits: list[tuple[str, Decimal]],
+        quota: Decimal,
+        *,
+        cap: Decimal,
+        curve: tuple[tuple[Decimal, Decimal], ...],
+        weight: Decimal,
+        target_months: Decimal,
+        pay_ccy: str,
+    ) -> Decimal:
+        """A manager's curve component, credit by credit in order: each (day, credit) pays what
+        its move up the curve (held at the cap) is worth of the target, converted on its day."""
+        ceiling, before, earned_so_far = quota * cap, Decimal(0), Decimal(0)
+        for day, credit in credits:
+            after = before + credit
+            gained = curve_value(curve, min(after, ceiling) / quota) - curve_value(curve, min(before, ceiling) / quota)
+            earned_so_far += mgr.annual_target * weight * target_months / 12 * fx("USD", pay_ccy, day) * gained
+            before = after
+        return earned_so_far
+
     def team_earned_to_date(manager: str, month_start: str) -> Decimal:
         """The team component at `month_start`: January to date against the quota to the quarter's end."""
         january = month_start[:5] + "01-01"
@@ -789,17 +809,16 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
         if bookings / quota < mgr.team_threshold:
             return Decimal(0)
         pay_ccy = employees[(manager,)]["pay_currency"]
-        ceiling, before, earned_so_far = quota * mgr.team_cap, Decimal(0), Decimal(0)
-        for close, _, _, credit in to_date:
-            after = before + credit
-            gained = curve_value(mgr.team_curve, min(after, ceiling) / quota) - curve_value(
-                mgr.team_curve, min(before, ceiling) / quota
-            )
-            earned_so_far += (
-                mgr.annual_target * mgr.team_weight * target_months / 12 * fx("USD", pay_ccy, close) * gained
-            )
-            before = after
-        return earned_so_far
+        credits = [(close, credit) for close, _, _, credit in to_date]
+        return curve_earned(
+            credits,
+            quota,
+            cap=mgr.team_cap,
+            curve=mgr.team_curve,
+            weight=mgr.team_weight,
+            target_months=target_months,
+            pay_ccy=pay_ccy,
+        )
 
     def add(manager: str, month_start: str, amount: Decimal) -> None:
         key = (manager, MANAGER_PLAN, month_start)
@@ -914,16 +933,16 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
             quota = prorated(region_quotas[(manager, month_start)], manager, month_start, mgr)
             target_months = prorated(Decimal(1), manager, month_start, mgr)
             pay_ccy = employees[(manager,)]["pay_currency"]
-            ceiling, before, earned_in_month = quota * mgr.region_cap, Decimal(0), Decimal(0)
-            for close, _, credit in sorted(month_credits):
-                after = before + credit
-                gained = curve_value(mgr.region_curve, min(after, ceiling) / quota) - curve_value(
-                    mgr.region_curve, min(before, ceiling) / quota
-                )
-                earned_in_month += (
-                    mgr.annual_target * mgr.region_weight * target_months / 12 * fx("USD", pay_ccy, close) * gained
-                )
-                before = after
+            credits = [(close, credit) for close, _, credit in sorted(month_credits)]
+            earned_in_month = curve_earned(
+                credits,
+                quota,
+                cap=mgr.region_cap,
+                curve=mgr.region_curve,
+                weight=mgr.region_weight,
+                target_months=target_months,
+                pay_ccy=pay_ccy,
+            )
             add(manager, month_start, earned_in_month)
 
     region_lines()
