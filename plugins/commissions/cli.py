@@ -14,8 +14,13 @@ import argparse
 import logging
 import os
 import sys
+from contextlib import redirect_stdout
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from commissions import warehouse
 
 os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
@@ -26,6 +31,18 @@ log = logging.getLogger("commissions")
 def _quiet_libraries() -> None:
     for noisy in ("great_expectations", "pgserver", "airflow", "cosmos", "dbt"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _resolve_quietly() -> warehouse.Warehouse:
+    """The warehouse, for a command whose stdout is its answer (a URL, an explanation).
+
+    Resolving it may import Airflow (to look for its `warehouse` connection) and start the
+    embedded server; Airflow's logging then prints warnings on stdout: they go to stderr.
+    """
+    from commissions import warehouse
+
+    with redirect_stdout(sys.stderr):
+        return warehouse.resolve()
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -106,6 +123,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from commissions import warehouse
     from commissions.config import paths
+    from commissions.demo.first_run import prepare_run
     from commissions.local_airflow import DAG_ID, failed_tasks, run_dag
     from commissions.run_summary import render_run_summary
     from commissions.tasks import resolve_period
@@ -113,22 +131,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     p = paths()
     wh = warehouse.resolve()
     print(f"warehouse: {wh.describe()}")
-    if not any(p.landing.glob("*/*.*")):
-        from commissions.demo.generate import generate
-
-        print(
-            f"landing folder {p.landing} is empty: generating demo exports "
-            f"({args.reps} reps x {args.months} months, seed {args.seed})"
-        )
-        summary = generate(
-            p.landing,
-            reps=args.reps,
-            months=args.months,
-            seed=args.seed,
-            end_month=args.period,
-            dirty_share=args.dirty_share,
-        )
-        print(summary.render())
+    for line in prepare_run(
+        wh,
+        p.landing,
+        reps=args.reps,
+        months=args.months,
+        seed=args.seed,
+        end_month=args.period,
+        dirty_share=args.dirty_share,
+    ):
+        print(line)
     period = resolve_period(args.period, date.today())
     logical_date = date.today().isoformat()
     print(f"running DAG {DAG_ID} through Airflow for pay period {period} (log: var/logs/)")
@@ -143,11 +155,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from commissions.explain import ExplainError, explain_payout
+    from commissions.explain import ExplainError, console, explain_payout, payout_renderables
     from commissions.periods import parse_period
 
     try:
-        print(explain_payout(args.employee, f"{parse_period(args.period):%Y-%m}"))
+        period = f"{parse_period(args.period):%Y-%m}"
+        wh = _resolve_quietly()
+        if sys.stdout.isatty():  # bold headings on a terminal; plain, stable text anywhere else
+            console(color=True).print(*payout_renderables(args.employee, period, wh, exact=args.exact))
+        else:
+            print(explain_payout(args.employee, period, wh, exact=args.exact))
     except (ExplainError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -165,7 +182,8 @@ def cmd_warehouse(args: argparse.Namespace) -> int:
     from commissions import warehouse
 
     if args.action == "url":
-        print(warehouse.resolve().sqlalchemy_url)
+        wh = _resolve_quietly()
+        print(wh.sqlalchemy_url if args.sqlalchemy else wh.url)
     elif args.action == "stop":
         stopped = warehouse.stop_embedded()
         print("embedded PostgreSQL stopped" if stopped else "embedded PostgreSQL was not running")
@@ -222,6 +240,11 @@ def build_parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="print how one person's payout for a period was derived")
     explain.add_argument("--employee", required=True, help="HR employee id")
     explain.add_argument("--period", required=True, help="pay period YYYY-MM")
+    explain.add_argument(
+        "--exact",
+        action="store_true",
+        help="every digit the marts keep (default: amounts to the cent, rates to 4 digits)",
+    )
     explain.set_defaults(func=cmd_explain)
 
     bench = sub.add_parser("bench", help="time each stage at a scale")
@@ -231,6 +254,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     wh = sub.add_parser("warehouse", help="the resolved warehouse: print its URL or stop the embedded server")
     wh.add_argument("action", choices=["url", "stop"])
+    wh.add_argument(
+        "--sqlalchemy",
+        action="store_true",
+        help="url: the postgresql+psycopg2:// form (default: the libpq one, for psql)",
+    )
     wh.set_defaults(func=cmd_warehouse)
 
     from commissions.plans.cli import register as register_plans

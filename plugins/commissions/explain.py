@@ -1,22 +1,43 @@
 """`commissions explain --employee ID --period YYYY-MM`: the derivation of one payout.
 
 Reads the marts (finance.fct_payouts, finance.fct_commission_lines, finance.dim_plans,
-ops.ops_non_commissionable_credits) and prints them as a table a rep or manager can
-follow: each credited deal, its split share and FX rate, the plan rule, band and rate
-it was paid at, and the file and line it came from. Nothing is recomputed here, so the
-numbers are the marts' to the digit; amounts are printed exactly as stored (unrounded
-where the marts keep them unrounded).
+finance.fct_adjustments, finance.payroll_export, ops.ops_non_commissionable_credits) and
+prints them for a rep or manager to follow, 120 columns wide: per plan, a block per deal
+(the deal, who it is credited to, its split share and the file and line it came from)
+with its lines as a small table (what each line measured, its band, rate and base, and
+its evidence), then the lines of the month that are about no one deal (caps, true-ups,
+draws, bonuses, contest prizes, MBOs), the manual adjustments and the credits that
+earned nothing.
+
+Nothing is recomputed here: the lines are the marts' lines. Amounts are shown rounded to
+their currency's minor unit (reference.currencies, the dbt seed) and rates and FX rates
+to four significant digits; `exact=True` shows every value as the marts keep it. The
+payout of a plan is the marts' figure, which is the sum of its exact lines rounded once
+(half away from zero), so the total is the payroll line to the cent; the sum of the
+exact lines is shown with `exact=True`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import csv
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from io import StringIO
 from typing import Any
 
 import psycopg2.extras
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
 
 from commissions import warehouse
+from commissions.config import paths
+
+#: Output width: what a terminal, a mail and a ticket all show without wrapping.
+WIDTH = 120
 
 
 class ExplainError(LookupError):
@@ -26,47 +47,66 @@ class ExplainError(LookupError):
 COUNT_MEASURES = ("units", "activities")
 
 
-def _money(value: Decimal | None) -> str:
-    return "" if value is None else f"{value:,}"
+@dataclass(frozen=True)
+class Formats:
+    """How numbers are shown: rounded for reading (the default), or exactly as the marts keep them."""
+
+    exact: bool = False
+    #: Decimals of each currency (reference.currencies); a currency missing here is shown exactly.
+    minor_units: dict[str, int] = field(default_factory=dict)
+
+    def money(self, value: Decimal | None, currency: str | None = None) -> str:
+        """An amount, to its currency's minor unit (half away from zero, like the payouts)."""
+        if value is None:
+            return ""
+        units = None if self.exact or currency is None else self.minor_units.get(currency)
+        if units is None:
+            return f"{value:,}"
+        return f"{value.quantize(Decimal(1).scaleb(-units), rounding=ROUND_HALF_UP):,}"
+
+    def amount(self, value: Decimal | None, currency: str | None) -> str:
+        """An amount followed by its currency."""
+        return "" if value is None else f"{self.money(value, currency)} {currency}"
+
+    def count(self, value: Decimal | None) -> str:
+        """A count (units, activities): as it is."""
+        return "" if value is None else f"{value.normalize():,f}"
+
+    def rate(self, value: Decimal | None) -> str:
+        """An FX rate or a share: four significant digits."""
+        return "" if value is None else _significant(value, self.exact)
+
+    def percent(self, ratio: Decimal | None) -> str:
+        """A commission rate, share or curve point as a percentage, four significant digits."""
+        return "" if ratio is None else _significant(ratio * 100, self.exact) + "%"
+
+    def attainment(self, ratio: Decimal | None) -> str:
+        """Attainment to 0.01 % for reading."""
+        if ratio is None:
+            return ""
+        if self.exact:
+            return f"{(ratio * 100).normalize():f}%"
+        return f"{(ratio * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP).normalize():f}%"
 
 
-def _percent(ratio: Decimal | None) -> str:
-    return "" if ratio is None else f"{(ratio * 100).normalize():f}%"
+def _significant(value: Decimal, exact: bool, digits: int = 4) -> str:
+    """`value` to `digits` significant digits; trailing zeros only when they were rounded to."""
+    if exact or value == 0:
+        return f"{value.normalize():f}"
+    rounded = value.quantize(Decimal(1).scaleb(value.adjusted() - digits + 1), rounding=ROUND_HALF_UP)
+    if rounded == value:
+        return f"{rounded.normalize():f}"
+    return f"{rounded:f}"
 
 
-def _attainment(ratio: Decimal | None) -> str:
-    """Attainment to 0.01 % for reading; the marts keep it exact."""
-    if ratio is None:
-        return ""
-    return f"{(ratio * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP).normalize():f}%"
-
-
-def _band(line: dict[str, Any]) -> str:
-    low, high = line["tier_attainment_from"], line["tier_attainment_to"]
-    band = f"{line['tier_label']} [{_percent(low)}, {_percent(high) if high is not None else 'open'})"
-    if line["rate_table_type"] == "curve" and line["curve_payout_from"] is not None:
-        # What the rate stands for: the curve segment and the target incentive behind it.
-        band += (
-            f" curve {_percent(line['curve_payout_from'])} -> {_percent(line['curve_payout_to'])} of"
-            f" {_money(line['target_incentive'])} {line['target_incentive_currency']} a year"
-            f" x weight {_percent(line['component_weight'])} x fx {line['target_incentive_fx_rate']}"
-        )
-    return band
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
-    numeric = [all(_looks_numeric(r[i]) for r in rows) and rows for i in range(len(header))]
-
-    def fmt(cells: list[str]) -> str:
-        aligned = (c.rjust(w) if numeric[i] else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
-        return "  ".join(aligned).rstrip()
-
-    return [fmt(header), fmt(["-" * w for w in widths]), *(fmt(r) for r in rows)]
-
-
-def _looks_numeric(text: str) -> bool:
-    return bool(text) and text.replace(",", "").replace(".", "").replace("%", "").replace("-", "").isdigit()
+def _minor_units(cur: Any) -> dict[str, int]:
+    """Decimals per currency: the seed as loaded into the warehouse, else the seed file itself."""
+    cur.execute("select to_regclass('reference.currencies') is not null as loaded")
+    if cur.fetchone()["loaded"]:
+        cur.execute("select currency, minor_units from reference.currencies")
+        return {row["currency"]: int(row["minor_units"]) for row in cur.fetchall()}
+    with (paths().dbt_project / "seeds" / "currencies.csv").open(encoding="utf-8", newline="") as fh:
+        return {row["currency"]: int(row["minor_units"]) for row in csv.DictReader(fh)}
 
 
 @dataclass(frozen=True)
@@ -78,6 +118,7 @@ class _Marts:
     not_paid: list[dict[str, Any]]
     adjustments: list[dict[str, Any]]
     payroll: list[dict[str, Any]]
+    minor_units: dict[str, int]
 
 
 #: Each mart read for one person and period: (table, order by). The person's rows of
@@ -116,28 +157,12 @@ def _read(wh: warehouse.Warehouse, employee_id: str, period: str) -> _Marts:
             (employee_id, period),
         )
         plans = cur.fetchall()
-    return _Marts(person=person, plans=plans, **found)
+        minor_units = _minor_units(cur)
+    return _Marts(person=person, plans=plans, minor_units=minor_units, **found)
 
 
-def _row(deal: dict[str, str], what: str, base: str, amount: str, attainment: str = "") -> list[str]:
-    """A line of the table that is not a band of a credit: `deal` fills the deal columns
-    it names (deal, split, date, amount, share, source), the rest stay blank."""
-    return [
-        deal.get("deal", ""),
-        deal.get("split", ""),
-        deal.get("date", ""),
-        deal.get("amount", ""),
-        deal.get("share", ""),
-        "",
-        "",
-        "",
-        attainment,
-        what,
-        "",
-        base,
-        amount,
-        deal.get("source", ""),
-    ]
+#: One row of a deal's (or the month's) table: line, how it was computed and its evidence, rate, base, amount.
+_Row = tuple[str, str, str, str, str]
 
 
 def _credited_as(line: dict[str, Any]) -> str:
@@ -151,32 +176,6 @@ def _credited_as(line: dict[str, Any]) -> str:
     return split
 
 
-def _cap_row(line: dict[str, Any]) -> list[str]:
-    """A cap line: what the cap took back, and how the cap was converted."""
-    cap = (
-        f"{line['tier_label']} {_money(line['cap_amount'])} {line['cap_currency']} x {line['cap_fx_rate']} "
-        f"({line['cap_fx_date']:%Y-%m-%d}) = {_money(line['cap_in_pay_currency'])}"
-    )
-    deal = {"deal": line["opportunity_id"] or "(month)"}
-    if line["opportunity_id"]:
-        deal["split"] = _credited_as(line)
-    if line["source_file"]:
-        deal["source"] = f"{line['source_file']}:{line['source_line']}"
-    return _row(deal, cap, _money(line["amount_before_cap"]), _money(line["commission_amount"]))
-
-
-def _deal_columns(line: dict[str, Any]) -> dict[str, str]:
-    """The deal columns of a line that is about one deal credit (or activity) but is not a band of it."""
-    return {
-        "deal": _deal(line),
-        "split": _credited_as(line),
-        "date": f"{line['credit_date']:%Y-%m-%d}",
-        "amount": _deal_amount(line),
-        "share": _percent(line["split_share"]),
-        "source": f"{line['source_file']}:{line['source_line']}",
-    }
-
-
 def _deal(line: dict[str, Any]) -> str:
     """The deal a line is about; an activity names itself (and the deal it created, if any)."""
     if line.get("credit_event") == "activity":
@@ -185,247 +184,456 @@ def _deal(line: dict[str, Any]) -> str:
     return line["opportunity_id"]
 
 
-def _deal_amount(line: dict[str, Any]) -> str:
-    return "" if line["deal_amount"] is None else f"{_money(line['deal_amount'])} {line['deal_currency']}"
+def _about_a_deal(line: dict[str, Any]) -> bool:
+    return bool(line["opportunity_id"]) or line.get("credit_event") == "activity"
 
 
-def _clawback_row(line: dict[str, Any]) -> list[str]:
-    """A clawback line: the credit note (or unpaid invoice), the share of the deal it took back, and what it took."""
-    note = line["credit_note_id"]
-    if note:
-        evidence = f"credit note {note}"
-    elif line["clawback_event"] == "late_payment":
-        evidence = f"payment {line['credit_event_id']} on invoice {line['invoice_id']}, given back"
-    else:
-        evidence = f"unpaid invoice {line['invoice_id']}"
-    what = f"clawback ({line['clawback_event']}, {evidence}) {_percent(line['clawback_share'])}"
-    deal = _deal_columns(line)
-    return _row(deal, what, _money(line["clawback_base"]), _money(line["commission_amount"]))
+class _Explainer:
+    """Turns one person's mart rows for a month into text blocks, with the numbers formatted by `fmt`."""
 
+    def __init__(self, fmt: Formats) -> None:
+        self.fmt = fmt
 
-def _true_up_row(line: dict[str, Any]) -> list[str]:
-    """A true-up line: the window's earlier credits re-rated at this month's quota and attainment."""
-    what = (
-        f"true_up of {line['component_id']}: earned to date {_money(line['earned_to_date'])}"
-        f" - paid to date {_money(line['paid_to_date'])} (quota {_money(line['quota'])})"
-    )
-    attainment = _attainment(line["period_attainment"])
-    return _row({"deal": "(window)"}, what, "", _money(line["commission_amount"]), attainment)
+    # -- the lines about one deal ---------------------------------------------------------
 
+    def band(self, line: dict[str, Any]) -> str:
+        f = self.fmt
+        low, high = line["tier_attainment_from"], line["tier_attainment_to"]
+        band = f"band [{f.percent(low)}, {f.percent(high) if high is not None else 'open'})"
+        if line["rate_table_type"] == "curve" and line["curve_payout_from"] is not None:
+            # What the rate stands for: the curve segment and the target incentive behind it.
+            band += (
+                f", curve {f.percent(line['curve_payout_from'])} -> {f.percent(line['curve_payout_to'])} of"
+                f" {f.amount(line['target_incentive'], line['target_incentive_currency'])} a year"
+                f" x weight {f.percent(line['component_weight'])} x fx {f.rate(line['target_incentive_fx_rate'])}"
+            )
+        return band
 
-def _draw_row(line: dict[str, Any]) -> list[str]:
-    """A draw line: the draw, what its month or quarter earned before it, and what it advanced or recovered."""
-    share = line["draw_proration_share"]
-    prorated = "" if share is None or share == 1 else f" x {share} (days on the plan)"
-    what = (
-        f"draw ({line['draw_type']}) {_money(line['draw_amount'])} {line['draw_currency']}{prorated}"
-        f" x {line['draw_fx_rate']} ({line['draw_fx_date']:%Y-%m-%d}) = {_money(line['draw_in_pay_currency'])}"
-    )
-    if line["draw_balance"] is not None:
-        what += f", balance {_money(line['draw_balance'])}"
-    period = f"({line['draw_period']})"
-    return _row({"deal": period}, what, _money(line["commission_before_draw"]), _money(line["commission_amount"]))
-
-
-def _incentive_row(line: dict[str, Any]) -> list[str]:
-    """A bonus or contest prize: what was reached or ranked, and the amount converted."""
-    if line["line_type"] == "contest":
-        reached = f"rank {line['tier_number']} on {_money(line['period_bookings'])}"
-    else:
-        reached = f"{_attainment(line['period_attainment'])} >= {_attainment(line['threshold_attainment'])}"
-    what = (
-        f"{line['line_type']} {line['incentive_id']} ({reached}) {_money(line['incentive_amount'])} "
-        f"{line['incentive_currency']} x {line['incentive_fx_rate']} ({line['incentive_fx_date']:%Y-%m-%d})"
-    )
-    return _row({"deal": "(month)"}, what, "", _money(line["commission_amount"]))
-
-
-def _spif_row(line: dict[str, Any]) -> list[str]:
-    """A SPIF line: the deal it paid on, the SPIF's rate and the products' value it measured."""
-    if line["measure"] == "activities":
-        what = f"spif {line['incentive_id']} {_money(line['rate'])} per activity x fx {line['fx_rate']}"
-    elif line["measure"] in COUNT_MEASURES:
-        what = (
-            f"spif {line['incentive_id']} {_money(line['rate'])} per unit x {_money(line['measure_amount'])} "
-            f"{line['measure']} x fx {line['fx_rate']}"
+    def measured(self, line: dict[str, Any]) -> str:
+        """What the component measured on the credit, at which event of its payment trigger, and its FX."""
+        f = self.fmt
+        event = line["credit_event"] + (f" {line['credit_event_id']}" if line["credit_event_id"] else "")
+        if line["measure"] in COUNT_MEASURES:
+            amount = f.count(line["measure_amount"])
+        else:
+            amount = f.amount(line["measure_amount"], line["measure_currency"] or line["deal_currency"])
+        credit = f.money(line["credit_amount"], line["credit_currency"])
+        return (
+            f"{line['measure']} {amount} at {event} x fx {f.rate(line['fx_rate'])} = {credit} {line['credit_currency']}"
         )
-    else:
-        what = (
-            f"spif {line['incentive_id']} {_percent(line['rate'])} of {line['measure']} "
-            f"{_money(line['measure_amount'])} {line['measure_currency']} x fx {line['fx_rate']}{_payout_fx(line)}"
+
+    def payout_fx(self, line: dict[str, Any]) -> str:
+        """A line earned in the plan currency (credit_currency) and converted to the pay currency."""
+        rate = line["payout_fx_rate"]
+        if rate is None or rate == 1:
+            return ""
+        return (
+            f"; x fx {self.fmt.rate(rate)} ({line['payout_fx_date']:%Y-%m-%d}) "
+            f"{line['credit_currency']}->{line['pay_currency']}"
         )
-    deal = _deal_columns(line)
-    return _row(deal, what, _money(line["credit_amount"]), _money(line["commission_amount"]))
+
+    def event_source(self, line: dict[str, Any]) -> str:
+        """The invoice's or payment's row, when the credit counted at one (the deal's row heads the block)."""
+        if line["credit_event"] in ("booking", "activity", None) or not line["event_source_file"]:
+            return ""
+        return f"; {line['event_source_file']}:{line['event_source_line']}"
+
+    def commission(self, line: dict[str, Any]) -> _Row:
+        f = self.fmt
+        attainment = f"{f.attainment(line['attainment_before'])} -> {f.attainment(line['attainment_after'])}"
+        how = (
+            f"{self.measured(line)}; {self.band(line)}; attainment {attainment}"
+            f"{self.payout_fx(line)}{self.event_source(line)}"
+        )
+        if not line["threshold_met"]:
+            how += " (below threshold: pays nothing)"
+        if line["measure"] in COUNT_MEASURES:  # a count earns an amount per unit, in the pay currency
+            rate = f"{f.money(line['rate'], line['pay_currency'])} per unit"
+            base = f.count(line["tier_base_amount"])
+        else:
+            rate = f.percent(line["rate"])
+            base = f.money(line["tier_base_amount"], line["credit_currency"])
+        kind = f"{line['component_id']} {line['tier_label']}"
+        return kind, how, rate, base, f.money(line["commission_amount"], line["pay_currency"])
+
+    def cap(self, line: dict[str, Any]) -> _Row:
+        """A cap line: what the cap took back, and how the cap was converted."""
+        f = self.fmt
+        pay = line["pay_currency"]
+        how = (
+            f"cap {f.amount(line['cap_amount'], line['cap_currency'])} x fx {f.rate(line['cap_fx_rate'])} "
+            f"({line['cap_fx_date']:%Y-%m-%d}) = {f.amount(line['cap_in_pay_currency'], pay)}, "
+            "on what was earned before it (base)"
+        )
+        base = f.money(line["amount_before_cap"], pay)
+        return line["tier_label"], how, "", base, f.money(line["commission_amount"], pay)
+
+    def clawback(self, line: dict[str, Any]) -> _Row:
+        """A clawback line: the credit note (or unpaid invoice), the share of the commission it took back."""
+        f = self.fmt
+        note = line["credit_note_id"]
+        if note:
+            evidence = f"credit note {note}"
+        elif line["clawback_event"] == "late_payment":
+            evidence = f"payment {line['credit_event_id']} on invoice {line['invoice_id']}, given back"
+        else:
+            evidence = f"unpaid invoice {line['invoice_id']}"
+        how = f"{line['clawback_event']}, {evidence}: a share of the commission paid (base)"
+        pay = line["pay_currency"]
+        return (
+            "clawback",
+            how,
+            f.percent(line["clawback_share"]),
+            f.money(line["clawback_base"], pay),
+            f.money(line["commission_amount"], pay),
+        )
+
+    def spif(self, line: dict[str, Any]) -> _Row:
+        """A SPIF line: the deal it paid on, the SPIF's rate and the products' value it measured."""
+        f = self.fmt
+        pay = line["pay_currency"]
+        if line["measure"] == "activities":
+            how, rate, base = f"{line['incentive_id']} per activity x fx {f.rate(line['fx_rate'])}", "", ""
+            rate = f"{f.money(line['rate'], pay)} per activity"
+            base = f.count(line["credit_amount"])
+        elif line["measure"] in COUNT_MEASURES:
+            how = (
+                f"{line['incentive_id']}: {f.count(line['measure_amount'])} {line['measure']}"
+                f" x fx {f.rate(line['fx_rate'])}"
+            )
+            rate = f"{f.money(line['rate'], pay)} per unit"
+            base = f.count(line["credit_amount"])
+        else:
+            how = (
+                f"{line['incentive_id']}: {line['measure']} "
+                f"{f.amount(line['measure_amount'], line['measure_currency'])} x fx {f.rate(line['fx_rate'])}"
+                f"{self.payout_fx(line)}"
+            )
+            rate = f.percent(line["rate"])
+            base = f.money(line["credit_amount"], line["credit_currency"])
+        return "spif", how + self.event_source(line), rate, base, f.money(line["commission_amount"], pay)
+
+    # -- the lines about no one deal --------------------------------------------------------
+
+    def true_up(self, line: dict[str, Any]) -> _Row:
+        """A true-up line: the window's earlier credits re-rated at this month's quota and attainment."""
+        f = self.fmt
+        pay = line["pay_currency"]
+        how = (
+            f"{line['component_id']} over its window: earned to date {f.money(line['earned_to_date'], pay)}"
+            f" - paid to date {f.money(line['paid_to_date'], pay)};"
+            f" quota {f.money(line['quota'], line['credit_currency'] or pay)},"
+            f" attainment {f.attainment(line['period_attainment'])}"
+        )
+        return "true_up (window)", how, "", "", f.money(line["commission_amount"], pay)
+
+    def draw(self, line: dict[str, Any]) -> _Row:
+        """A draw line: the draw, what its month or quarter earned before it, and what it advanced or recovered."""
+        f = self.fmt
+        pay = line["pay_currency"]
+        share = line["draw_proration_share"]
+        prorated = "" if share is None or share == 1 else f" x {f.rate(share)} (days on the plan)"
+        how = (
+            f"{line['draw_type']} {f.amount(line['draw_amount'], line['draw_currency'])}{prorated}"
+            f" x fx {f.rate(line['draw_fx_rate'])} ({line['draw_fx_date']:%Y-%m-%d})"
+            f" = {f.amount(line['draw_in_pay_currency'], pay)}; earned before the draw"
+            f" {f.amount(line['commission_before_draw'], pay)}"
+        )
+        if line["draw_balance"] is not None:
+            how += f"; balance {f.amount(line['draw_balance'], pay)}"
+        base = f.money(line["commission_before_draw"], pay)
+        return f"draw ({line['draw_period']})", how, "", base, f.money(line["commission_amount"], pay)
+
+    def incentive(self, line: dict[str, Any]) -> _Row:
+        """A bonus or contest prize: what was reached or ranked, and the amount converted."""
+        f = self.fmt
+        pay = line["pay_currency"]
+        if line["line_type"] == "contest":
+            reached = f"rank {line['tier_number']} on {f.money(line['period_bookings'], line['credit_currency'])}"
+        else:
+            reached = (
+                f"attainment {f.attainment(line['period_attainment'])} >= {f.attainment(line['threshold_attainment'])}"
+            )
+        how = (
+            f"{line['incentive_id']} ({reached}): {f.amount(line['incentive_amount'], line['incentive_currency'])}"
+            f" x fx {f.rate(line['incentive_fx_rate'])} ({line['incentive_fx_date']:%Y-%m-%d})"
+        )
+        return line["line_type"], how, "", "", f.money(line["commission_amount"], pay)
+
+    def mbo(self, line: dict[str, Any]) -> _Row:
+        """An MBO line: the score, the curve's share of target at it, and the target it is a share of."""
+        f = self.fmt
+        met = line["threshold_met"]
+        threshold = "" if met else f" (below the {f.attainment(line['threshold_attainment'])} threshold)"
+        how = (
+            f"score {f.attainment(line['period_attainment'])}{threshold}: share of target"
+            f" {f.amount(line['target_incentive'], line['target_incentive_currency'])} x weight"
+            f" {f.rate(line['component_weight'])} x {line['target_incentive_months']}/12"
+            f" x fx {f.rate(line['target_incentive_fx_rate'])} ({line['target_incentive_fx_date']:%Y-%m-%d});"
+            f" {line['source_file']}:{line['source_line']}"
+        )
+        return (
+            "mbo (period)",
+            how,
+            f.percent(line["rate"]),
+            "",
+            f.money(line["commission_amount"], line["pay_currency"]),
+        )
+
+    def row(self, line: dict[str, Any]) -> _Row:
+        rows: dict[str, Callable[[dict[str, Any]], _Row]] = {
+            "commission": self.commission,
+            "per_deal_cap": self.cap,
+            "per_period_cap": self.cap,
+            "per_year_cap": self.cap,
+            "clawback": self.clawback,
+            "spif": self.spif,
+            "true_up": self.true_up,
+            "draw": self.draw,
+            "bonus": self.incentive,
+            "contest": self.incentive,
+            "mbo": self.mbo,
+        }
+        return rows[line["line_type"]](line)
+
+    # -- blocks ---------------------------------------------------------------------------
+
+    def deal_header(self, lines: list[dict[str, Any]]) -> Text:
+        """Deal, who it is credited to, credit date, deal amount, split share, and the row it came from."""
+        f = self.fmt
+        first = lines[0]
+        parts = [_deal(first), f"credited to {_credited_as(first)}"]
+        dates = {line["credit_date"] for line in lines if line["credit_date"] is not None}
+        if len(dates) == 1:
+            parts.append(f"credit date {dates.pop():%Y-%m-%d}")
+        if first["deal_amount"] is not None:
+            parts.append(f"deal {f.amount(first['deal_amount'], first['deal_currency'])}")
+        if first["split_share"] is not None:
+            parts.append(f"share {f.percent(first['split_share'])}")
+        if first["source_file"]:
+            parts.append(f"{first['source_file']}:{first['source_line']}")
+        return Text("  ".join(parts), style="bold")
+
+    def table(self, rows: Iterable[_Row], pay_currency: str) -> Table:
+        table = Table(box=box.SIMPLE_HEAD, expand=True, pad_edge=False, show_edge=False)
+        table.add_column("line", no_wrap=True)
+        table.add_column("how it was computed, and its evidence", ratio=1, overflow="fold")
+        table.add_column("rate", justify="right", no_wrap=True)
+        table.add_column("base", justify="right", no_wrap=True)
+        table.add_column(f"amount {pay_currency}", justify="right", no_wrap=True)
+        for row in rows:
+            table.add_row(*row)
+        return table
 
 
-def _mbo_row(line: dict[str, Any]) -> list[str]:
-    """An MBO line: the score, the curve's share of target at it, and the target it is a share of."""
-    threshold = "" if line["threshold_met"] else f" (below the {_attainment(line['threshold_attainment'])} threshold)"
-    what = (
-        f"mbo score {_attainment(line['period_attainment'])}{threshold}: {_percent(line['rate'])} of target"
-        f" {_money(line['target_incentive'])} {line['target_incentive_currency']} x weight {line['component_weight']}"
-        f" x {line['target_incentive_months']}/12 x fx {line['target_incentive_fx_rate']}"
-        f" ({line['target_incentive_fx_date']:%Y-%m-%d})"
-    )
-    deal = {"deal": "(period)", "source": f"{line['source_file']}:{line['source_line']}"}
-    return _row(deal, what, "", _money(line["commission_amount"]))
+def _indent(renderable: RenderableType, width: int = 2) -> Padding:
+    return Padding(renderable, (0, 0, 0, width))
 
 
-#: How each kind of line that is not a band of a credit is printed.
-_OTHER_ROWS = {
-    "clawback": _clawback_row,
-    "true_up": _true_up_row,
-    "draw": _draw_row,
-    "bonus": _incentive_row,
-    "contest": _incentive_row,
-    "spif": _spif_row,
-    "mbo": _mbo_row,
-    "per_deal_cap": _cap_row,
-    "per_period_cap": _cap_row,
-    "per_year_cap": _cap_row,
-}
-
-
-def _payout_fx(line: dict[str, Any]) -> str:
-    """A line earned in the plan currency (credit_currency: plan_currency) and converted to the pay currency."""
-    rate = line["payout_fx_rate"]
-    if rate is None or rate == 1:
-        return ""
-    return f" x fx {rate} ({line['payout_fx_date']:%Y-%m-%d}) {line['credit_currency']}->{line['pay_currency']}"
-
-
-def _credit_currency(payout: dict[str, Any], lines: list[dict[str, Any]]) -> str:
-    """What the plan's credits are in: the plan currency or the pay currency."""
-    return next((line["credit_currency"] for line in lines if line["credit_currency"]), payout["currency"])
-
-
-def _measured(line: dict[str, Any]) -> str:
-    """What the component measured on the credit, and at which event of its payment trigger."""
-    event = line["credit_event"] + (f" {line['credit_event_id']}" if line["credit_event_id"] else "")
-    currency = f" {line['measure_currency']}" if line["measure_currency"] else ""
-    return f"{line['measure']} {_money(line['measure_amount'])}{currency} at {event}"
-
-
-def _sources(line: dict[str, Any]) -> str:
-    """The deal's row, and the invoice's or payment's when the credit counted at one."""
-    deal = f"{line['source_file']}:{line['source_line']}"
-    if line["credit_event"] in ("booking", "activity"):  # an activity's own row is its source
-        return deal
-    return f"{deal} + {line['event_source_file']}:{line['event_source_line']}"
-
-
-def _line_rows(lines: list[dict[str, Any]]) -> list[list[str]]:
-    rows = []
+def _blocks(lines: list[dict[str, Any]]) -> tuple[list[list[dict[str, Any]]], list[dict[str, Any]]]:
+    """The plan's lines about a deal, grouped by deal and credit in the marts' order; and the others."""
+    deals: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    month = []
     for line in lines:
-        if line["line_type"] != "commission":
-            rows.append(_OTHER_ROWS[line["line_type"]](line))
-            continue
-        rows.append(
-            [
-                _deal(line),
-                _credited_as(line),
-                f"{line['credit_date']:%Y-%m-%d}",
-                _deal_amount(line),
-                _percent(line["split_share"]),
-                _measured(line),
-                f"{line['fx_rate']}",
-                _money(line["credit_amount"]),
-                f"{_attainment(line['attainment_before'])} -> {_attainment(line['attainment_after'])}",
-                _band(line),
-                # a count (units, activities) earns an amount per unit, in the pay currency
-                f"{_money(line['rate'])} per unit"
-                if line["measure"] in COUNT_MEASURES
-                else _percent(line["rate"]) + _payout_fx(line),
-                _money(line["tier_base_amount"]),
-                _money(line["commission_amount"]) + ("" if line["threshold_met"] else " (below threshold)"),
-                _sources(line),
-            ]
+        if _about_a_deal(line):
+            key = (_deal(line), _credited_as(line), line["source_file"], line["source_line"])
+            deals.setdefault(key, []).append(line)
+        else:
+            month.append(line)
+    return list(deals.values()), month
+
+
+def _payout_renderables(marts: _Marts, fmt: Formats) -> list[RenderableType]:
+    x = _Explainer(fmt)
+    out: list[RenderableType] = []
+    for payout in marts.payouts:
+        pay = payout["currency"]
+        credit = payout["credit_currency"]
+        plan_lines = [line for line in marts.lines if line["plan_id"] == payout["plan_id"]]
+        out.append(Text(""))
+        attainment = (
+            ""
+            if payout["quota"] is None  # no credited bookings this month (an MBO, a draw, a clawback)
+            else f"  (quota {fmt.amount(payout['quota'], credit)}, credited "
+            f"{fmt.amount(payout['credited_bookings'], credit)}, attainment {fmt.attainment(payout['attainment'])})"
         )
-    return rows
+        out.append(
+            Text(f"plan {payout['plan_id']}: {fmt.amount(payout['payout_amount'], pay)}{attainment}", style="bold")
+        )
+        for plan in (p for p in marts.plans if p["plan_id"] == payout["plan_id"]):
+            threshold = (
+                f", threshold {fmt.percent(plan['threshold_attainment'])}" if plan["threshold_attainment"] else ""
+            )
+            cap = f", cap {fmt.percent(plan['cap_attainment'])}" if plan["cap_attainment"] else ""
+            out.append(
+                _indent(
+                    Text(
+                        f"{plan['plan_version']} component {plan['component_id']} ({plan['component_name']}): "
+                        f"{plan['rate_table_type']} rates {plan['rate_schedule']}{threshold}{cap}; "
+                        f"from {plan['source_file']} (sha256 {plan['file_sha256'][:12]}...)"
+                    )
+                )
+            )
+        deals, month = _blocks(plan_lines)
+        for block in deals:
+            out.append(Text(""))
+            out.append(_indent(x.deal_header(block)))
+            out.append(_indent(x.table((x.row(line) for line in block), pay), 4))
+        if month:
+            out.append(Text(""))
+            out.append(_indent(Text("lines of the month about no one deal", style="bold")))
+            out.append(_indent(x.table((x.row(line) for line in month), pay), 4))
+        out.append(Text(""))
+        out.extend(_indent(Text(text)) for text in _payout_footer(payout, plan_lines, fmt))
+    return out
 
 
-def explain_payout(employee_id: str, period: str, wh: warehouse.Warehouse | None = None) -> str:
-    """The derivation of `employee_id`'s payout for `period` (YYYY-MM), as text."""
+def _payout_footer(payout: dict[str, Any], plan_lines: list[dict[str, Any]], fmt: Formats) -> list[str]:
+    """How the plan's lines become its payout: their exact sum, rounded once."""
+    pay = payout["currency"]
+    count = payout["commission_line_count"]
+    lines = "the line's" if count == 1 else f"the {count} lines'"
+    footer = []
+    if fmt.exact:
+        footer.append(f"{lines} sum as computed: {fmt.amount(payout['commission_unrounded'], pay)}")
+    footer.append(
+        f"payout: {lines} exact sum, rounded once (half away from zero) to {payout['minor_units']} "
+        f"decimals: {Formats(minor_units=fmt.minor_units).amount(payout['payout_amount'], pay)}"
+    )
+    shown = sum(
+        (Decimal(fmt.money(line["commission_amount"], pay).replace(",", "")) for line in plan_lines), Decimal(0)
+    )
+    if not fmt.exact and shown != payout["payout_amount"]:
+        footer.append(
+            f"(the lines as shown add up to {fmt.amount(shown, pay)}: each is shown rounded, the payout rounds "
+            "their exact sum once; --exact shows them unrounded)"
+        )
+    return footer
+
+
+def _totals(marts: _Marts, fmt: Formats) -> list[RenderableType]:
+    """What the month pays, per earnings code and currency, from the payouts and adjustments above:
+    the payroll lines, to the cent."""
+    rounded = Formats(minor_units=fmt.minor_units)  # payouts and adjustments are already rounded
+    totals: dict[tuple[str, str], Decimal] = {}
+    sources: dict[tuple[str, str], list[str]] = {}
+    for payout in marts.payouts:
+        key = ("COMM", payout["currency"])
+        totals[key] = totals.get(key, Decimal(0)) + payout["payout_amount"]
+        sources.setdefault(key, []).append(f"plan {payout['plan_id']}")
+    for adjustment in marts.adjustments:
+        key = (adjustment["earnings_code"], adjustment["currency"])
+        totals[key] = totals.get(key, Decimal(0)) + adjustment["amount"]
+        sources.setdefault(key, []).append(adjustment["adjustment_id"])
+    payroll = {(line["earnings_code"], line["currency"]): line["amount"] for line in marts.payroll}
+    table = Table(box=None, show_header=False, pad_edge=False)
+    table.add_column("code")
+    table.add_column("amount", justify="right")
+    table.add_column("from", overflow="fold")
+    for (code, currency), amount in sorted(totals.items()):
+        if amount == 0 and (code, currency) not in payroll:
+            continue
+        check = (
+            "the payroll line" if payroll.get((code, currency)) == amount else "NOT the payroll line: rebuild the marts"
+        )
+        table.add_row(code, rounded.amount(amount, currency), f"{' + '.join(sources[(code, currency)])}: {check}")
+    if not table.row_count:
+        return [Text(""), Text("total: nothing is payable for this period.", style="bold")]
+    return [Text(""), Text("total for the payroll", style="bold"), _indent(table)]
+
+
+def _not_paid(marts: _Marts, fmt: Formats) -> list[RenderableType]:
+    if not marts.not_paid:
+        return []
+    table = Table(box=box.SIMPLE_HEAD, expand=True, pad_edge=False, show_edge=False)
+    for name in ("deal", "credited to", "credit date", "deal amount", "measured at", "reason", "source"):
+        table.add_column(name, overflow="fold")
+    for credit in marts.not_paid:
+        measured = (
+            f"{credit['measure']} at {credit['credit_event']} {credit['credit_event_id']}" if credit["measure"] else ""
+        )
+        table.add_row(
+            credit["opportunity_id"] or "",
+            _credited_as(credit),
+            f"{credit['credit_date']:%Y-%m-%d}",
+            fmt.amount(credit["deal_amount"], credit["deal_currency"]),
+            measured,
+            credit["reason"],
+            f"{credit['source_file']}:{credit['source_line']}",
+        )
+    return [Text(""), Text("credits this period that earned nothing, and why", style="bold"), _indent(table)]
+
+
+def _adjustments(marts: _Marts, fmt: Formats) -> list[RenderableType]:
+    if not marts.adjustments:
+        return []
+    table = Table(box=box.SIMPLE_HEAD, expand=True, pad_edge=False, show_edge=False)
+    table.add_column("adjustment", no_wrap=True)
+    table.add_column("reason", ratio=1, overflow="fold")
+    table.add_column("approved by", overflow="fold")
+    table.add_column("source", overflow="fold")
+    table.add_column("amount", justify="right", no_wrap=True)
+    for a in marts.adjustments:
+        table.add_row(
+            a["adjustment_id"],
+            a["reason"],
+            a["approved_by"] or "",
+            f"{a['source_file']}:{a['source_line']}",
+            fmt.amount(a["amount"], a["currency"]),
+        )
+    return [Text(""), Text("manual adjustments (ADJ)", style="bold"), _indent(table)]
+
+
+def payout_renderables(
+    employee_id: str, period: str, wh: warehouse.Warehouse | None = None, *, exact: bool = False
+) -> list[RenderableType]:
+    """The derivation of `employee_id`'s payout for `period` (YYYY-MM), as rich renderables."""
     wh = wh or warehouse.resolve()
     marts = _read(wh, employee_id, period)
     if marts.person is None:
         raise ExplainError(f"no employee {employee_id} in finance.dim_employees")
-    name = marts.person["full_name"]
-    out = [f"Payout of {employee_id} ({name}) for {period}"]
+    fmt = Formats(exact=exact, minor_units=marts.minor_units)
+    out: list[RenderableType] = [
+        Text(f"Payout of {employee_id} ({marts.person['full_name']}) for {period}", style="bold")
+    ]
     if not marts.payroll:
-        out.append("  nothing is payable for this period.")
+        out.append(_indent(Text("nothing is payable for this period.")))
     for line in marts.payroll:
-        out.append(f"  payroll line {line['earnings_code']}: {_money(line['amount'])} {line['currency']}")
-    for payout in marts.payouts:
-        plan_lines = [line for line in marts.lines if line["plan_id"] == payout["plan_id"]]
-        out.append("")
-        attainment = (
-            ""
-            if payout["quota"] is None  # no credited bookings this month (an MBO, a draw, a clawback)
-            else f"  (quota {_money(payout['quota'])} {payout['credit_currency']}, credited "
-            f"{_money(payout['credited_bookings'])} {payout['credit_currency']}, "
-            f"attainment {_attainment(payout['attainment'])})"
-        )
-        out.append(f"plan {payout['plan_id']}: {_money(payout['payout_amount'])} {payout['currency']}{attainment}")
-        for plan in (p for p in marts.plans if p["plan_id"] == payout["plan_id"]):
-            threshold = f", threshold {_percent(plan['threshold_attainment'])}" if plan["threshold_attainment"] else ""
-            cap = f", cap {_percent(plan['cap_attainment'])}" if plan["cap_attainment"] else ""
-            out.append(
-                f"  {plan['plan_version']} component {plan['component_id']} ({plan['component_name']}): "
-                f"{plan['rate_table_type']} rates {plan['rate_schedule']}{threshold}{cap}"
-            )
-            out.append(f"  from {plan['source_file']} (sha256 {plan['file_sha256'][:12]}...)")
-        out.append("")
-        header = [
-            "deal",
-            "split",
-            "credit date",
-            "deal amount",
-            "share",
-            "measured",
-            "fx rate",
-            f"credit {_credit_currency(payout, plan_lines)}",
-            "attainment",
-            "band",
-            "rate",
-            "base",
-            "commission",
-            "source",
-        ]
-        out += ["  " + row for row in _table(header, _line_rows(plan_lines))]
-        out.append("")
+        rounded = Formats(minor_units=fmt.minor_units)
         out.append(
-            f"  commission {_money(payout['commission_unrounded'])} {payout['currency']} "
-            f"(sum of {payout['commission_line_count']} lines), rounded once, half away from zero, "
-            f"to {payout['minor_units']} decimals: {_money(payout['payout_amount'])} {payout['currency']}"
+            _indent(Text(f"payroll line {line['earnings_code']}: {rounded.amount(line['amount'], line['currency'])}"))
         )
-        out.append("  (amounts exactly as in the marts; attainment shown to 0.01 %)")
-    if marts.adjustments:
-        out.append("")
-        out.append("Manual adjustments (ADJ):")
-        rows = [
-            [
-                a["adjustment_id"],
-                f"{_money(a['amount'])} {a['currency']}",
-                a["reason"],
-                a["approved_by"] or "",
-                f"{a['source_file']}:{a['source_line']}",
-            ]
-            for a in marts.adjustments
-        ]
-        out += ["  " + row for row in _table(["adjustment", "amount", "reason", "approved by", "source"], rows)]
-    if marts.not_paid:
-        out.append("")
-        out.append("Credits this period that earned nothing, and why:")
-        for credit in marts.not_paid:
-            measured = (
-                f" {credit['measure']} at {credit['credit_event']} {credit['credit_event_id']}"
-                if credit["measure"]
-                else ""
+    if not exact:
+        out.append(
+            _indent(
+                Text("amounts to their currency's minor unit, rates to 4 significant digits (--exact: every digit)")
             )
-            out.append(
-                f"  {credit['opportunity_id']} {_credited_as(credit)} {credit['credit_date']:%Y-%m-%d} "
-                f"{_money(credit['deal_amount'])} {credit['deal_currency']}{measured}: {credit['reason']} "
-                f"({credit['source_file']}:{credit['source_line']})"
-            )
-    return "\n".join(out)
+        )
+    out += _payout_renderables(marts, fmt)
+    out += _adjustments(marts, fmt)
+    out += _not_paid(marts, fmt)
+    out += _totals(marts, fmt)
+    return out
+
+
+def console(file: Any = None, *, color: bool = False) -> Console:
+    """A console of the explanation's fixed width; colour only when asked (a terminal)."""
+    return Console(
+        file=file,
+        width=WIDTH,
+        color_system="auto" if color else None,
+        no_color=not color,
+        force_terminal=color,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=False,
+    )
+
+
+def explain_payout(employee_id: str, period: str, wh: warehouse.Warehouse | None = None, *, exact: bool = False) -> str:
+    """The derivation of `employee_id`'s payout for `period` (YYYY-MM), as plain text of at most WIDTH columns."""
+    buffer = StringIO()
+    out = console(buffer)
+    out.print(Group(*payout_renderables(employee_id, period, wh, exact=exact)))
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines())

@@ -17,10 +17,10 @@ import os
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 import psycopg2
 import psycopg2.extensions
@@ -37,9 +37,42 @@ class WarehouseError(RuntimeError):
     """The warehouse cannot be reached or configured."""
 
 
+#: Connection parameters libpq takes besides host, port, user, password and dbname that a
+#: warehouse URL (`?sslmode=require&connect_timeout=10`) or an Airflow connection's extra
+#: may carry. Other keys of an Airflow connection's extra (cursor, iam...) are Airflow's own.
+LIBPQ_OPTIONS = frozenset(
+    {
+        "application_name",
+        "channel_binding",
+        "connect_timeout",
+        "gssencmode",
+        "keepalives",
+        "keepalives_count",
+        "keepalives_idle",
+        "keepalives_interval",
+        "options",
+        "sslcert",
+        "sslcrl",
+        "sslkey",
+        "sslmode",
+        "sslpassword",
+        "sslrootcert",
+        "target_session_attrs",
+    }
+)
+
+#: libpq options dbt_project/profiles.yml passes to dbt-postgres, and the variables it reads them from.
+DBT_PROFILE_OPTIONS = {"sslmode": "COMMISSIONS_PGSSLMODE"}
+
+
 @dataclass(frozen=True)
 class Warehouse:
-    """Connection parameters in the form every client we use understands."""
+    """Connection parameters in the form every client we use understands.
+
+    `options` are the other libpq parameters (sslmode, connect_timeout...) as (keyword,
+    value) pairs, kept in the order they came; they reach psycopg2, SQLAlchemy and
+    psql as given, and dbt for those its profile knows (sslmode).
+    """
 
     host: str
     port: int
@@ -47,60 +80,132 @@ class Warehouse:
     password: str
     dbname: str
     embedded: bool
+    options: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def on_socket(self) -> bool:
+        """The host is a unix-socket directory (the embedded server), not a host name."""
+        return self.host.startswith("/")
+
+    def _sqlalchemy(self, drivername: str) -> sa.URL:
+        # A socket directory cannot stand in the URL's host part: it goes in the query, as libpq's ?host=.
+        socket = {"host": self.host, "port": str(self.port)} if self.on_socket else {}
+        return sa.URL.create(
+            drivername,
+            username=self.user,
+            password=self.password or None,
+            host=None if self.on_socket else self.host,
+            port=None if self.on_socket else self.port,
+            database=self.dbname,
+            query={**socket, **dict(self.options)},
+        )
 
     @property
     def sqlalchemy_url(self) -> str:
-        auth = quote(self.user, safe="")
-        if self.password:
-            auth += ":" + quote(self.password, safe="")
-        if self.host.startswith("/"):
-            return f"postgresql+psycopg2://{auth}@/{self.dbname}?host={quote(self.host, safe='/')}&port={self.port}"
-        return f"postgresql+psycopg2://{auth}@{self.host}:{self.port}/{self.dbname}"
+        """`postgresql+psycopg2://...`, for SQLAlchemy (and Airflow's metadata database)."""
+        return self._sqlalchemy("postgresql+psycopg2").render_as_string(hide_password=False)
+
+    @property
+    def url(self) -> str:
+        """`postgresql://...`, as psql and libpq read it.
+
+        The parts are SQLAlchemy's URL's, percent-encoded the way libpq decodes them:
+        SQLAlchemy writes a space in the query as `+`, which libpq would keep as a plus.
+        """
+        url = self._sqlalchemy("postgresql")
+        auth = quote(url.username or "", safe="")
+        if url.password:
+            auth += ":" + quote(str(url.password), safe="")
+        where = "" if url.host is None else _url_host(url.host) + (f":{url.port}" if url.port else "")
+        query = urlencode(list(url.query.items()), quote_via=quote, safe="/")
+        return f"postgresql://{auth}@{where}/{quote(url.database or '', safe='')}" + (f"?{query}" if query else "")
 
     @property
     def libpq_dsn(self) -> str:
-        parts = {
-            "host": self.host,
-            "port": str(self.port),
-            "user": self.user,
-            "dbname": self.dbname,
-        }
-        if self.password:
-            parts["password"] = self.password
-        return " ".join(f"{k}='{v}'" for k, v in parts.items())
+        """A libpq keyword/value connection string (psycopg2.connect)."""
+        return psycopg2.extensions.make_dsn(
+            host=self.host,
+            port=self.port,
+            user=self.user,
+            password=self.password or None,
+            dbname=self.dbname,
+            **dict(self.options),
+        )
 
     def describe(self) -> str:
         where = "embedded PostgreSQL" if self.embedded else "PostgreSQL"
-        return f"{where} {self.user}@{self.host}:{self.port}/{self.dbname}"
+        options = "".join(f" {key}={value}" for key, value in self.options if key != "sslpassword")
+        return f"{where} {self.user}@{self.host}:{self.port}/{self.dbname}{options}"
 
     def dbt_env(self) -> dict[str, str]:
         """Environment variables read by dbt_project/profiles.yml."""
-        return {
+        env = {
             "COMMISSIONS_PGHOST": self.host,
             "COMMISSIONS_PGPORT": str(self.port),
             "COMMISSIONS_PGUSER": self.user,
             "COMMISSIONS_PGPASSWORD": self.password,
             "COMMISSIONS_PGDATABASE": self.dbname,
         }
+        options = dict(self.options)
+        env.update({var: options[key] for key, var in DBT_PROFILE_OPTIONS.items() if key in options})
+        return env
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else quote(host, safe="")
+
+
+def _libpq_query(query: str) -> list[tuple[str, str]]:
+    """A libpq URI's query: percent-decoded only (libpq keeps a `+` as a plus, unlike a form)."""
+    pairs = []
+    for item in filter(None, query.split("&")):
+        key, _, value = item.partition("=")
+        pairs.append((unquote(key), unquote(value)))
+    return pairs
 
 
 def parse_url(url: str, *, embedded: bool = False) -> Warehouse:
-    """Parse postgres://, postgresql:// or postgresql+driver:// URLs, socket host in ?host= allowed."""
-    parts = urlsplit(url)
-    if not parts.scheme.startswith("postgres"):
-        raise WarehouseError(f"warehouse URL must be a PostgreSQL URL, got scheme {parts.scheme!r}")
-    query = parse_qs(parts.query)
-    host = query.get("host", [parts.hostname or "localhost"])[0]
-    port = int(query.get("port", [parts.port or 5432])[0])
-    dbname = unquote(parts.path.lstrip("/")) or "postgres"
+    """Parse postgres://, postgresql:// or postgresql+driver:// URLs; a socket directory in
+    ?host= is allowed, and every other query parameter (sslmode=require...) is kept for libpq.
+
+    A URL with a driver (`postgresql+psycopg2://`) is SQLAlchemy's and read as SQLAlchemy
+    reads it; a plain one is libpq's and read as libpq reads it (the two differ on `+`).
+    """
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError as exc:
+        raise WarehouseError(f"warehouse URL is not a URL: {exc}") from None
+    if not parsed.drivername.startswith("postgres"):
+        raise WarehouseError(f"warehouse URL must be a PostgreSQL URL, got scheme {parsed.drivername!r}")
+    if "+" in parsed.drivername:
+        query = [(key, value) for key, values in parsed.query.items() for value in _values(values)]
+    else:
+        query = _libpq_query(urlsplit(url).query)
+    params = dict(query)
+    host = params.pop("host", None) or parsed.host or "localhost"
+    port = int(params.pop("port", None) or parsed.port or 5432)
     return Warehouse(
         host=host,
         port=port,
-        user=unquote(parts.username or "postgres"),
-        password=unquote(parts.password or ""),
-        dbname=dbname,
+        user=params.pop("user", None) or parsed.username or "postgres",
+        password=params.pop("password", None) or parsed.password or "",
+        dbname=params.pop("dbname", None) or parsed.database or "postgres",
         embedded=embedded,
+        options=tuple(sorted(params.items())),
     )
+
+
+def _values(value: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else value
+
+
+def _libpq_options(extra: object) -> tuple[tuple[str, str], ...]:
+    """The libpq parameters (sslmode...) in an Airflow connection's extra (a dict or its JSON)."""
+    if isinstance(extra, str):
+        extra = json.loads(extra) if extra.strip() else {}
+    if not isinstance(extra, dict):
+        return ()
+    return tuple((key, str(value)) for key, value in extra.items() if key in LIBPQ_OPTIONS)
 
 
 def _airflow_connection() -> Warehouse | None:
@@ -116,9 +221,11 @@ def _airflow_connection() -> Warehouse | None:
             password=spec.get("password") or "",
             dbname=spec.get("schema") or "postgres",
             embedded=False,
+            options=_libpq_options(spec.get("extra")),
         )
     if env_value:
-        return parse_url(env_value)
+        wh = parse_url(env_value)
+        return replace(wh, options=tuple((k, v) for k, v in wh.options if k in LIBPQ_OPTIONS))
     try:
         from airflow.sdk import Connection
     except ImportError:
@@ -134,6 +241,7 @@ def _airflow_connection() -> Warehouse | None:
         password=conn.password or "",
         dbname=conn.schema or "postgres",
         embedded=False,
+        options=_libpq_options(conn.extra_dejson),
     )
 
 
@@ -152,14 +260,7 @@ def embedded(pgdata: Path) -> Warehouse:
     server = pgserver.get_server(pgdata, cleanup_mode=None)
     admin = parse_url(server.get_uri(), embedded=True)
     _ensure_database(admin, EMBEDDED_DATABASE)
-    return Warehouse(
-        host=admin.host,
-        port=admin.port,
-        user=admin.user,
-        password=admin.password,
-        dbname=EMBEDDED_DATABASE,
-        embedded=True,
-    )
+    return replace(admin, dbname=EMBEDDED_DATABASE)
 
 
 def stop_embedded(pgdata: Path | None = None) -> bool:
@@ -199,14 +300,7 @@ def resolve() -> Warehouse:
 def ensure_database(warehouse: Warehouse, dbname: str) -> Warehouse:
     """Create `dbname` on the same server if missing and return a handle to it."""
     _ensure_database(warehouse, dbname)
-    return Warehouse(
-        host=warehouse.host,
-        port=warehouse.port,
-        user=warehouse.user,
-        password=warehouse.password,
-        dbname=dbname,
-        embedded=warehouse.embedded,
-    )
+    return replace(warehouse, dbname=dbname)
 
 
 def engine(warehouse: Warehouse | None = None) -> sa.Engine:
