@@ -143,9 +143,10 @@ stacked as (
     from with_plan_fx
 ),
 
-as_of_periods as (
-    -- The months a window is evaluated at: each of its months with a credit.
-    select distinct
+window_months as (
+    -- Each window's measure in each of its months with a credit: the months it is
+    -- evaluated at.
+    select
         employee_id,
         plan_id,
         plan_version_number,
@@ -157,28 +158,22 @@ as_of_periods as (
         prorate_hire,
         prorate_termination,
         prorate_unpaid_leave,
-        period_start as as_of_period_start
+        period_start as as_of_period_start,
+        sum(credit_amount) as month_measure
     from component_credits
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
 ),
 
-measure_to_date as (
+as_of_periods as (
+    -- The window's measure to the end of each such month: a running sum of its months.
     select
-        as_of_periods.employee_id,
-        as_of_periods.plan_id,
-        as_of_periods.plan_version_number,
-        as_of_periods.component_id,
-        as_of_periods.window_start,
-        as_of_periods.as_of_period_start,
-        sum(stacked.credit_amount) as measure_to_date
-    from as_of_periods
-    inner join stacked
-        on stacked.employee_id = as_of_periods.employee_id
-        and stacked.plan_id = as_of_periods.plan_id
-        and stacked.plan_version_number = as_of_periods.plan_version_number
-        and stacked.component_id = as_of_periods.component_id
-        and stacked.window_start = as_of_periods.window_start
-        and stacked.period_start <= as_of_periods.as_of_period_start
-    group by 1, 2, 3, 4, 5, 6
+        window_months.*,
+        sum(month_measure) over (
+            partition by employee_id, plan_id, plan_version_number, component_id, window_start
+            order by as_of_period_start
+            rows between unbounded preceding and current row
+        ) as measure_to_date
+    from window_months
 ),
 
 quota_to_date as (
@@ -216,14 +211,33 @@ as_of_windows as (
     -- assert_lines_explain_every_commissionable_credit reports.
     select
         as_of_periods.*,
-        measure_to_date.measure_to_date,
         quota_to_date.quota_to_date,
-        quota_to_date.quota_months
+        quota_to_date.quota_months,
+        as_of_periods.measure_to_date / nullif(quota_to_date.quota_to_date, 0) as period_attainment
     from as_of_periods
-    inner join measure_to_date
-        using (employee_id, plan_id, plan_version_number, component_id, window_start, as_of_period_start)
     left join quota_to_date
         using (employee_id, plan_id, plan_version_number, component_id, window_start, as_of_period_start)
+),
+
+reached_bands as (
+    -- retroactive: the start of the highest paying band the window's attainment reached
+    -- at the month (a window-month, not a credit, decides it).
+    select
+        as_of_windows.employee_id,
+        as_of_windows.plan_id,
+        as_of_windows.plan_version_number,
+        as_of_windows.component_id,
+        as_of_windows.window_start,
+        as_of_windows.as_of_period_start,
+        max(bands.attainment_from) as reached_attainment_from
+    from as_of_windows
+    inner join bands
+        on bands.plan_id = as_of_windows.plan_id
+        and bands.version_number = as_of_windows.plan_version_number
+        and bands.component_id = as_of_windows.component_id
+    where not bands.is_above_cap
+        and bands.attainment_from <= coalesce(as_of_windows.period_attainment, 0)
+    group by 1, 2, 3, 4, 5, 6
 ),
 
 cumulative as (
@@ -233,13 +247,13 @@ cumulative as (
         stacked.cum_after - stacked.credit_amount as cum_before,
         as_of_windows.quota_to_date as quota,
         as_of_windows.measure_to_date as period_measure,
-        as_of_windows.measure_to_date / nullif(as_of_windows.quota_to_date, 0) as period_attainment,
+        as_of_windows.period_attainment,
         stacked.threshold_attainment is null
-            or as_of_windows.measure_to_date / nullif(as_of_windows.quota_to_date, 0)
-            >= stacked.threshold_attainment as threshold_met,
+            or as_of_windows.period_attainment >= stacked.threshold_attainment as threshold_met,
         as_of_windows.quota_to_date * stacked.cap_attainment as cap_amount,
         -- the months of target incentive the window's quota stands for
-        as_of_windows.quota_months
+        as_of_windows.quota_months,
+        reached_bands.reached_attainment_from
     from stacked
     inner join as_of_windows
         on as_of_windows.employee_id = stacked.employee_id
@@ -251,9 +265,21 @@ cumulative as (
             as_of_windows.as_of_period_start = stacked.period_start
             or (stacked.cumulative_true_up and as_of_windows.as_of_period_start > stacked.period_start)
         )
+    left join reached_bands
+        on reached_bands.employee_id = as_of_windows.employee_id
+        and reached_bands.plan_id = as_of_windows.plan_id
+        and reached_bands.plan_version_number = as_of_windows.plan_version_number
+        and reached_bands.component_id = as_of_windows.component_id
+        and reached_bands.window_start = as_of_windows.window_start
+        and reached_bands.as_of_period_start = as_of_windows.as_of_period_start
 ),
 
-credit_bands as (
+touched as (
+    -- The bands a credit touches, joined as such rather than filtered out of every band:
+    --   flat, graduated, curve: each band pays its own rate on the part of the credit in
+    --     it (a zero credit touches no band: it is explained by the band it sits in);
+    --   retroactive: the part of the credit below the cap, at the reached band's rate,
+    --     and the part above the cap on the 'above_cap' band.
     select
         cumulative.*,
         bands.band_number,
@@ -279,75 +305,48 @@ credit_bands as (
                     0
                 )
         end as rate,
-        cumulative.quota * bands.attainment_from as band_low,
-        cumulative.quota * bands.attainment_to as band_high,
-        -- retroactive: the start of the highest paying band period_attainment reached.
-        max(
-            case
-                when not bands.is_above_cap and bands.attainment_from <= coalesce(cumulative.period_attainment, 0)
-                    then bands.attainment_from
-            end
-        ) over (
-            partition by cumulative.credit_id, cumulative.component_id, cumulative.as_of_period_start
-        ) as reached_attainment_from
+        case
+            when cumulative.rate_table_type <> 'retroactive'
+                then greatest(
+                    0::numeric,
+                    least(cumulative.cum_after, coalesce(cumulative.quota * bands.attainment_to, cumulative.cum_after))
+                    - greatest(cumulative.cum_before, cumulative.quota * bands.attainment_from)
+                )
+            when not bands.is_above_cap
+                then greatest(
+                    0::numeric,
+                    least(cumulative.cum_after, coalesce(cumulative.cap_amount, cumulative.cum_after))
+                    - cumulative.cum_before
+                )
+            else greatest(0::numeric, cumulative.cum_after - greatest(cumulative.cum_before, cumulative.cap_amount))
+        end as base_amount
     from cumulative
     inner join bands
         on bands.plan_id = cumulative.plan_id
         and bands.version_number = cumulative.plan_version_number
         and bands.component_id = cumulative.component_id
-),
-
-marginal_lines as (
-    -- flat and graduated: each band pays its own rate on the part of the credit in it.
-    select
-        credit_bands.*,
-        greatest(
-            0::numeric,
-            least(cum_after, coalesce(band_high, cum_after)) - greatest(cum_before, band_low)
-        ) as base_amount
-    from credit_bands
-    where rate_table_type in ('flat', 'graduated', 'curve')
-),
-
-marginal_touched as (
-    select * from marginal_lines
-    where base_amount > 0
-        -- A zero credit touches no band; explain it by the band it sits in.
-        or (
-            credit_amount = 0
-            and cum_before >= band_low
-            and (band_high is null or cum_before < band_high)
-        )
-),
-
-retroactive_paying as (
-    -- retroactive: the part of the credit below the cap, at the reached band's rate.
-    select
-        credit_bands.*,
-        greatest(0::numeric, least(cum_after, coalesce(cap_amount, cum_after)) - cum_before) as base_amount
-    from credit_bands
-    where rate_table_type = 'retroactive'
-        and not is_above_cap
-        and band_attainment_from = reached_attainment_from
-        and (cap_amount is null or cum_before < cap_amount)
-),
-
-retroactive_above_cap as (
-    select
-        credit_bands.*,
-        greatest(0::numeric, cum_after - greatest(cum_before, cap_amount)) as base_amount
-    from credit_bands
-    where rate_table_type = 'retroactive'
-        and is_above_cap
-        and (cum_after > cap_amount or cum_before >= cap_amount)
-),
-
-touched as (
-    select * from marginal_touched
-    union all
-    select * from retroactive_paying
-    union all
-    select * from retroactive_above_cap
+        and case
+            when cumulative.rate_table_type in ('flat', 'graduated', 'curve')
+                then greatest(
+                    0::numeric,
+                    least(cumulative.cum_after, coalesce(cumulative.quota * bands.attainment_to, cumulative.cum_after))
+                    - greatest(cumulative.cum_before, cumulative.quota * bands.attainment_from)
+                ) > 0
+                or (
+                    cumulative.credit_amount = 0
+                    and cumulative.cum_before >= cumulative.quota * bands.attainment_from
+                    and (
+                        cumulative.quota * bands.attainment_to is null
+                        or cumulative.cum_before < cumulative.quota * bands.attainment_to
+                    )
+                )
+            when cumulative.rate_table_type = 'retroactive' and not bands.is_above_cap
+                then bands.attainment_from = cumulative.reached_attainment_from
+                    and (cumulative.cap_amount is null or cumulative.cum_before < cumulative.cap_amount)
+            when cumulative.rate_table_type = 'retroactive'
+                then cumulative.cum_after > cumulative.cap_amount or cumulative.cum_before >= cumulative.cap_amount
+            else false
+        end
 ),
 
 final as (

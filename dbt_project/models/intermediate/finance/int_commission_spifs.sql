@@ -199,6 +199,22 @@ deal_spif_lines as (
     where spif_measure_amount is null or spif_measure_amount <> 0
 ),
 
+activity_spif_opportunities as (
+    -- the opportunities carrying the products of each activity SPIF that names some
+    select distinct
+        activity_spifs.plan_id,
+        activity_spifs.version_number,
+        activity_spifs.spif_id,
+        line_items.opportunity_id
+    from activity_spifs
+    inner join line_items
+        on (cardinality(activity_spifs.product_families) = 0
+            or line_items.product_family = any(activity_spifs.product_families))
+        and (cardinality(activity_spifs.product_codes) = 0
+            or line_items.product_code = any(activity_spifs.product_codes))
+    where cardinality(activity_spifs.product_families) + cardinality(activity_spifs.product_codes) > 0
+),
+
 activity_spif_credits as (
     -- each activity of the SPIF's type and dates, of someone on the version, whose
     -- opportunity carries the SPIF's products when it names some
@@ -217,15 +233,13 @@ activity_spif_credits as (
         and activity_credits.credit_date between activity_spifs.starts_on and activity_spifs.ends_on
     inner join plans
         on plans.plan_id = activity_credits.plan_id
+    left join activity_spif_opportunities
+        on activity_spif_opportunities.plan_id = activity_spifs.plan_id
+        and activity_spif_opportunities.version_number = activity_spifs.version_number
+        and activity_spif_opportunities.spif_id = activity_spifs.spif_id
+        and activity_spif_opportunities.opportunity_id = activity_credits.activity_opportunity_id
     where cardinality(activity_spifs.product_families) + cardinality(activity_spifs.product_codes) = 0
-        or exists (
-            select 1 from line_items
-            where line_items.opportunity_id = activity_credits.activity_opportunity_id
-                and (cardinality(activity_spifs.product_families) = 0
-                    or line_items.product_family = any(activity_spifs.product_families))
-                and (cardinality(activity_spifs.product_codes) = 0
-                    or line_items.product_code = any(activity_spifs.product_codes))
-        )
+        or activity_spif_opportunities.opportunity_id is not null
 ),
 
 activity_spif_converted as (
