@@ -33,12 +33,12 @@ bench: install
 	$(BIN)/commissions bench --scale $(SCALE)
 
 lint: install
-	$(BIN)/ruff check plugins dags tests
-	$(BIN)/ruff format --check plugins dags tests
+	$(BIN)/ruff check plugins tools dags tests
+	$(BIN)/ruff format --check plugins tools dags tests
 
 format: install
-	$(BIN)/ruff format plugins dags tests
-	$(BIN)/ruff check --fix plugins dags tests
+	$(BIN)/ruff format plugins tools dags tests
+	$(BIN)/ruff check --fix plugins tools dags tests
 
 clean:
 	-$(BIN)/commissions warehouse stop 2>/dev/null

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from commissions import load, warehouse
-from commissions.demo.first_run import prepare_run, warehouse_loads
+from commissions.first_run import prepare_run, warehouse_loads
 
 SMALL = {"reps": 3, "months": 1, "seed": 3, "end_month": "2026-09", "dirty_share": 0.0}
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from commissions import contracts, load, warehouse
-from commissions.demo.generate import generate
 from commissions.periods import latest_closed_month
+from commissions_tools.demo.generate import generate
 
 from independent_payouts import compute_payouts
 

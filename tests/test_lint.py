@@ -9,7 +9,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 RUFF = str(Path(sys.executable).with_name("ruff"))
-TARGETS = ["plugins", "dags", "tests"]
+TARGETS = ["plugins", "tools", "dags", "tests"]
 
 
 def test_ruff_check_is_clean() -> None:

@@ -46,7 +46,7 @@ def _resolve_quietly() -> warehouse.Warehouse:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from commissions.demo.generate import generate
+    from commissions_tools.demo.generate import generate
 
     summary = generate(
         Path(args.out),
@@ -123,7 +123,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from commissions import warehouse
     from commissions.config import paths
-    from commissions.demo.first_run import prepare_run
+    from commissions.first_run import prepare_run
     from commissions.local_airflow import DAG_ID, failed_tasks, run_dag
     from commissions.run_summary import render_run_summary
     from commissions.tasks import resolve_period
@@ -172,7 +172,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from commissions.bench import run_benchmark
+    from commissions_tools.bench import run_benchmark
 
     print(run_benchmark(args.scale, seed=args.seed))
     return 0

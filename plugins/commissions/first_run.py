@@ -79,7 +79,7 @@ def prepare_run(
             f"landing folder {landing} is empty and the warehouse already holds data ({held}): "
             "re-computing from what is loaded, no demo data generated"
         ]
-    from commissions.demo.generate import generate
+    from commissions_tools.demo.generate import generate
 
     summary = generate(landing, reps=reps, months=months, seed=seed, end_month=end_month, dirty_share=dirty_share)
     return [

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from commissions.demo import formats as fmt
-from commissions.demo import world
-from commissions.demo.people import AE, NOT_TERMINATED, Accounts, FxRates, Workforce
-from commissions.demo.window import SECONDS_PER_DAY, Window
+from commissions_tools.demo import formats as fmt
+from commissions_tools.demo import world
+from commissions_tools.demo.people import AE, NOT_TERMINATED, Accounts, FxRates, Workforce
+from commissions_tools.demo.window import SECONDS_PER_DAY, Window
 
 HOUR = 3600
 STAGES = ("Closed Won", "Closed Lost", "Prospecting", "Negotiation")

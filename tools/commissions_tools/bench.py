@@ -117,10 +117,10 @@ def _floor_aggregate(db: warehouse.Warehouse) -> int:
 def run_benchmark(scale: str, seed: int = 7) -> str:
     from commissions import load
     from commissions.dbt_runner import run_dbt
-    from commissions.demo.generate import generate
     from commissions.export.payroll import export_period
     from commissions.plans.tables import publish_folder
     from commissions.quality.gate import run_gate
+    from commissions_tools.demo.generate import generate
 
     reps, months = parse_scale(scale)
     label = scale if scale in SCALES else f"{reps}x{months}"

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from commissions.demo import formats as fmt
-from commissions.demo import world
-from commissions.demo.window import SECONDS_PER_DAY, Window
+from commissions_tools.demo import formats as fmt
+from commissions_tools.demo import world
+from commissions_tools.demo.window import SECONDS_PER_DAY, Window
 
 AE, AM, SDR, MANAGER, SPECIALIST = range(5)
 HOUR = 3600
