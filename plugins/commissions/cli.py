@@ -61,14 +61,17 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from commissions import load
+    from commissions import load, pipeline, warehouse
+    from commissions.config import paths
 
     systems = ["crm", "billing", "hr"] if args.system == "all" else [args.system]
     batch_id = args.batch_id or f"manual_{date.today():%Y%m%d}"
+    wh, landing = warehouse.resolve(), paths().landing
     failed = False
     for system in systems:
         try:
-            for result in load.load_system(system, batch_id, archive=not args.keep_files):
+            loaded = pipeline.load_system(wh, system, batch_id, landing=landing, archive=not args.keep_files)
+            for result in loaded.files:
                 print(f"{result.table:40} {result.status:24} rows={result.rows_in_file} new={result.rows_inserted}")
         except load.LoadError as exc:
             print(f"error: {exc}", file=sys.stderr)
@@ -77,10 +80,11 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from commissions.quality.gate import QualityGateBlocked, run_gate
+    from commissions import pipeline, warehouse
+    from commissions.quality.gate import QualityGateBlocked
 
     try:
-        result = run_gate(run_label=args.label)
+        result = pipeline.run_gate(warehouse.resolve(), args.label)
     except QualityGateBlocked as exc:
         print(f"blocked: {exc}", file=sys.stderr)
         return 2
@@ -89,18 +93,20 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_dbt(args: argparse.Namespace) -> int:
-    from commissions.dbt_runner import DbtError, run_dbt
+    from commissions import pipeline, warehouse
+    from commissions.dbt_runner import DbtError
+    from commissions.plans import plans_dir
     from commissions.plans.loader import PlanError
-    from commissions.plans.tables import publish_folder
 
+    wh = warehouse.resolve()
     # dbt reads the plans from the warehouse: publish the plan files it is run with.
     try:
-        publish_folder()
+        pipeline.publish_plans(wh, plans_dir())
     except PlanError as exc:
         print(f"error: {exc}\nnothing was published; dbt not run", file=sys.stderr)
         return 1
     try:
-        run_dbt(args.dbt_args or ["build"])
+        pipeline.run_models(wh, args.dbt_args or ["build"])
     except DbtError as exc:
         print(f"dbt failed: {exc}", file=sys.stderr)
         return 1
@@ -108,10 +114,12 @@ def cmd_dbt(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from commissions.export.payroll import ExportError, export_period
+    from commissions import pipeline, warehouse
+    from commissions.config import paths
+    from commissions.export.payroll import ExportError
 
     try:
-        exported = export_period(args.period)
+        exported = pipeline.export_payroll(warehouse.resolve(), args.period, payroll_dir=paths().payroll_exports)
     except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
