@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from commissions import warehouse
 
 os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
@@ -282,7 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if not args.verbose:
         _quiet_libraries()
-    return args.func(args)
+    command: Callable[[argparse.Namespace], int] = args.func
+    return command(args)
 
 
 if __name__ == "__main__":

@@ -91,7 +91,8 @@ def _rep_months(window: Window, wf: Workforce) -> tuple[np.ndarray, np.ndarray]:
 
 
 def build_deals(rng: np.random.Generator, window: Window, wf: Workforce, accounts: Accounts, fx: FxRates) -> Deals:
-    n_reps, n_months = wf.role_by_month.shape
+    n_reps: int = wf.role_by_month.shape[0]
+    n_months: int = wf.role_by_month.shape[1]
     first_day, employed_days = _rep_months(window, wf)
     month_days = np.diff(window.month_starts)[None, :]
 
