@@ -11,7 +11,7 @@ export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: install run test bench lint format clean
+.PHONY: install run test bench lint typecheck format clean
 
 install: $(STAMP)
 
@@ -32,13 +32,17 @@ test: install
 bench: install
 	$(BIN)/commissions bench --scale $(SCALE)
 
-lint: install
-	$(BIN)/ruff check plugins dags tests
-	$(BIN)/ruff format --check plugins dags tests
+lint: install typecheck
+	$(BIN)/ruff check plugins tools dags tests
+	$(BIN)/ruff format --check plugins tools dags tests
+
+# mypy on the packages listed in pyproject.toml ([tool.mypy]); `make test` runs it too.
+typecheck: install
+	$(BIN)/mypy
 
 format: install
-	$(BIN)/ruff format plugins dags tests
-	$(BIN)/ruff check --fix plugins dags tests
+	$(BIN)/ruff format plugins tools dags tests
+	$(BIN)/ruff check --fix plugins tools dags tests
 
 clean:
 	-$(BIN)/commissions warehouse stop 2>/dev/null

@@ -27,9 +27,9 @@ from pathlib import Path
 
 import pytest
 
-from commissions import load, warehouse
+from commissions import pipeline, warehouse
 from commissions.dbt_runner import DbtError, run_dbt
-from commissions.plans.tables import publish_folder
+from commissions.plans import plans_dir
 
 from conftest import fresh_database
 from independent_payouts import compute_payouts
@@ -108,7 +108,7 @@ def built(embedded_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         mp.setenv("COMMISSIONS_HOME", str(root / "var"))
         wh = fresh_database(embedded_server, "t_dbt_models")
         for system in ("crm", "hr"):
-            load.load_system(system, "b1", landing=landing, archive=False, wh=wh)
+            pipeline.load_system(wh, system, "b1", landing=landing, archive=False)
         with warehouse.connect(wh) as conn, conn.cursor() as cur:
             cur.execute(
                 "insert into dq.gate_runs (gate_run_id, run_label, started_at, finished_at, status) "
@@ -119,8 +119,8 @@ def built(embedded_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator
                 "select 'g1', 'crm.opportunities', _row_id, 'amount_suspicious', 'warning', 'amount' "
                 "from raw_crm.opportunities where opportunity_id = 'O7'"
             )
-        publish_folder(wh=wh)  # the plan files in plans/, as the DAG's publish_plans task does
-        run_dbt(["build"], wh=wh)
+        pipeline.publish_plans(wh, plans_dir())  # the plan files in plans/, as the DAG's publish_plans task does
+        pipeline.run_models(wh)
         yield {"wh": wh, "landing": landing}
 
 

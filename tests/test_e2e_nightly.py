@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from commissions import warehouse
-from commissions.demo.generate import generate
+from commissions_tools.demo.generate import generate
 
 from independent_payouts import compute_payouts, payroll_lines
 

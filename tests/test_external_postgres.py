@@ -20,7 +20,7 @@ import psycopg2
 import pytest
 
 from commissions import warehouse
-from commissions.demo.generate import generate
+from commissions_tools.demo.generate import generate
 
 from conftest import fresh_database
 from independent_payouts import compute_payouts, payroll_lines

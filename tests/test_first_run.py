@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from commissions import load, warehouse
-from commissions.demo.first_run import prepare_run, warehouse_loads
+from commissions import pipeline, warehouse
+from commissions.first_run import prepare_run, warehouse_loads
 
 SMALL = {"reps": 3, "months": 1, "seed": 3, "end_month": "2026-09", "dirty_share": 0.0}
 
@@ -26,7 +26,7 @@ def test_the_demo_is_generated_once_then_the_run_recomputes_from_the_warehouse(
     ]
 
     for system in ("crm", "billing", "hr"):
-        load.load_system(system, "first", landing=landing, wh=db)  # archives the files: landing is empty again
+        pipeline.load_system(db, system, "first", landing=landing)  # archives the files: landing is empty again
     assert not list(landing.glob("*/*.*"))
     loads = warehouse_loads(db)
     assert not loads.empty and loads.latest_batch == "first" and "raw_crm.opportunities" in loads.tables_with_rows

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from commissions import contracts, load, warehouse
-from commissions.demo.generate import generate
+from commissions import contracts, pipeline, warehouse
 from commissions.periods import latest_closed_month
+from commissions_tools.demo.generate import generate
 
 from independent_payouts import compute_payouts
 
@@ -391,8 +391,8 @@ def test_independent_calculator_pays_reps_in_several_currencies_across_tiers(cle
 def test_loader_accepts_every_generated_file(dirty, db, isolated_home) -> None:
     landing, summary = dirty
     for system in contracts.SYSTEMS:
-        results = load.load_system(system, "b1", landing=landing, archive=False, wh=db)
-        assert all(r.status == "loaded" for r in results)
+        loaded = pipeline.load_system(db, system, "b1", landing=landing, archive=False)
+        assert all(f.status == "loaded" for f in loaded.files)
     with warehouse.connect(db) as conn, conn.cursor() as cur:
         for name, count in summary.rows.items():
             cur.execute(f"select count(*) from {contracts.table(name).qualified_name}")

@@ -1,5 +1,6 @@
-"""The code style the project holds itself to (ruff, pyproject.toml) is part of the suite,
-so a change that breaks it fails `make test` rather than waiting for someone to run `make lint`."""
+"""The code style the project holds itself to (ruff and mypy, configured in pyproject.toml) is
+part of the suite, so a change that breaks it fails `make test` rather than waiting for someone
+to run `make lint`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 RUFF = str(Path(sys.executable).with_name("ruff"))
-TARGETS = ["plugins", "dags", "tests"]
+MYPY = str(Path(sys.executable).with_name("mypy"))
+TARGETS = ["plugins", "tools", "dags", "tests"]
 
 
 def test_ruff_check_is_clean() -> None:
@@ -19,4 +21,10 @@ def test_ruff_check_is_clean() -> None:
 
 def test_ruff_format_is_clean() -> None:
     proc = subprocess.run([RUFF, "format", "--check", *TARGETS], cwd=REPO, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_mypy_is_clean() -> None:
+    """mypy on the packages named in pyproject's [tool.mypy]: the pipeline and the tools."""
+    proc = subprocess.run([MYPY], cwd=REPO, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr

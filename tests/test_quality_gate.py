@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from commissions import load, warehouse
+from commissions import pipeline, warehouse
 from commissions.config import paths
 from commissions.contracts import SOURCE_TABLES, SYSTEMS, table
 from commissions.quality.gate import QualityGateBlocked, run_gate
@@ -268,7 +268,7 @@ def load_world(world: World, tmp_path: Path, db: warehouse.Warehouse) -> None:
     landing = tmp_path / "landing"
     write_world(landing, world)
     for system in SYSTEMS:
-        load.load_system(system, "b1", landing=landing, archive=False, wh=db)
+        pipeline.load_system(db, system, "b1", landing=landing, archive=False)
 
 
 def rows(db: warehouse.Warehouse, sql: str, params: tuple = ()) -> list[tuple]:
@@ -513,7 +513,7 @@ def test_fresh_warehouse_with_no_hr_data_blocks_on_empty_tables(db, isolated_hom
     landing = tmp_path / "landing"
     write_world(landing, world)
     for system in ("crm", "billing"):
-        load.load_system(system, "b1", landing=landing, archive=False, wh=db)
+        pipeline.load_system(db, system, "b1", landing=landing, archive=False)
 
     with pytest.raises(QualityGateBlocked) as err:
         run_gate(db, run_label="no-hr")

@@ -16,11 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from commissions import load, warehouse
+from commissions import warehouse
 from commissions.config import paths
-from commissions.dbt_runner import run_dbt
-from commissions.plans.tables import publish_folder
-from commissions.quality.gate import run_gate
+from commissions.pipeline import run_all, run_models
 
 from conftest import fresh_database
 from landing_files import write_landing
@@ -72,15 +70,11 @@ def pipeline(embedded_server, tmp_path_factory: pytest.TempPathFactory) -> Itera
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("COMMISSIONS_HOME", str(root / "var"))
         wh = fresh_database(embedded_server, "t_scenarios")
-        for system in ("crm", "hr", "billing"):
-            load.load_system(system, "scenarios", landing=landing, archive=False, wh=wh)
-        gate = run_gate(wh, run_label="scenarios")
+        run = run_all(wh, batch_id="scenarios", landing=landing, plans_dir=plans, archive=False)
         # Hand-written data is clean but for the bad adjustments S13 holds on purpose:
         # nothing else may be held back, or a scenario would pass or fail for a reason
         # it does not state.
-        assert gate.status == "warned" and gate.quarantined_rows == len(HELD_ADJUSTMENTS), gate.summary()
-        publish_folder(plans, wh)
-        run_dbt(["build"], wh=wh)
+        assert run.gate.status == "warned" and run.gate.quarantined_rows == len(HELD_ADJUSTMENTS), run.gate.summary()
         yield wh
 
 
@@ -288,7 +282,7 @@ def _money_marts(wh: warehouse.Warehouse) -> dict[str, list[tuple]]:
 def test_recomputing_from_the_same_data_gives_the_same_result_to_the_cent(pipeline: warehouse.Warehouse) -> None:
     before = _money_marts(pipeline)
     assert len(before["lines"]) > 40 and before["payroll"]
-    run_dbt(["run", "--full-refresh"], wh=pipeline)  # every model dropped and rebuilt
+    run_models(pipeline, ["run", "--full-refresh"])  # every model dropped and rebuilt
     assert _money_marts(pipeline) == before
 
 

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from commissions import warehouse
 
 os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
@@ -46,7 +48,7 @@ def _resolve_quietly() -> warehouse.Warehouse:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from commissions.demo.generate import generate
+    from commissions_tools.demo.generate import generate
 
     summary = generate(
         Path(args.out),
@@ -61,14 +63,17 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from commissions import load
+    from commissions import load, pipeline, warehouse
+    from commissions.config import paths
 
     systems = ["crm", "billing", "hr"] if args.system == "all" else [args.system]
     batch_id = args.batch_id or f"manual_{date.today():%Y%m%d}"
+    wh, landing = warehouse.resolve(), paths().landing
     failed = False
     for system in systems:
         try:
-            for result in load.load_system(system, batch_id, archive=not args.keep_files):
+            loaded = pipeline.load_system(wh, system, batch_id, landing=landing, archive=not args.keep_files)
+            for result in loaded.files:
                 print(f"{result.table:40} {result.status:24} rows={result.rows_in_file} new={result.rows_inserted}")
         except load.LoadError as exc:
             print(f"error: {exc}", file=sys.stderr)
@@ -77,10 +82,11 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from commissions.quality.gate import QualityGateBlocked, run_gate
+    from commissions import pipeline, warehouse
+    from commissions.quality.gate import QualityGateBlocked
 
     try:
-        result = run_gate(run_label=args.label)
+        result = pipeline.run_gate(warehouse.resolve(), args.label)
     except QualityGateBlocked as exc:
         print(f"blocked: {exc}", file=sys.stderr)
         return 2
@@ -89,18 +95,20 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_dbt(args: argparse.Namespace) -> int:
-    from commissions.dbt_runner import DbtError, run_dbt
+    from commissions import pipeline, warehouse
+    from commissions.dbt_runner import DbtError
+    from commissions.plans import plans_dir
     from commissions.plans.loader import PlanError
-    from commissions.plans.tables import publish_folder
 
+    wh = warehouse.resolve()
     # dbt reads the plans from the warehouse: publish the plan files it is run with.
     try:
-        publish_folder()
+        pipeline.publish_plans(wh, plans_dir())
     except PlanError as exc:
         print(f"error: {exc}\nnothing was published; dbt not run", file=sys.stderr)
         return 1
     try:
-        run_dbt(args.dbt_args or ["build"])
+        pipeline.run_models(wh, args.dbt_args or ["build"])
     except DbtError as exc:
         print(f"dbt failed: {exc}", file=sys.stderr)
         return 1
@@ -108,10 +116,12 @@ def cmd_dbt(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from commissions.export.payroll import ExportError, export_period
+    from commissions import pipeline, warehouse
+    from commissions.config import paths
+    from commissions.export.payroll import ExportError
 
     try:
-        exported = export_period(args.period)
+        exported = pipeline.export_payroll(warehouse.resolve(), args.period, payroll_dir=paths().payroll_exports)
     except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -123,7 +133,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from commissions import warehouse
     from commissions.config import paths
-    from commissions.demo.first_run import prepare_run
+    from commissions.first_run import prepare_run
     from commissions.local_airflow import DAG_ID, failed_tasks, run_dag
     from commissions.run_summary import render_run_summary
     from commissions.tasks import resolve_period
@@ -172,7 +182,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from commissions.bench import run_benchmark
+    from commissions_tools.bench import run_benchmark
 
     print(run_benchmark(args.scale, seed=args.seed))
     return 0
@@ -274,7 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if not args.verbose:
         _quiet_libraries()
-    return args.func(args)
+    command: Callable[[argparse.Namespace], int] = args.func
+    return command(args)
 
 
 if __name__ == "__main__":

@@ -42,6 +42,11 @@ class Paths:
     def dbt_profiles_dir(self) -> Path:
         return self.dbt_project
 
+    @property
+    def payroll_exports(self) -> Path:
+        """Payroll files, one folder per pay period."""
+        return self.exports / "payroll"
+
 
 def paths() -> Paths:
     repo = _path("COMMISSIONS_REPO_ROOT", _REPO_ROOT)

@@ -21,7 +21,8 @@ import logging
 import os
 import subprocess
 import sys
-from collections import deque
+from collections import Counter, deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +56,23 @@ class NodeFailure:
         return text
 
 
+@dataclass(frozen=True)
+class DbtRun:
+    """A dbt invocation that succeeded: its arguments and how many nodes ended in each status."""
+
+    args: tuple[str, ...]
+    run_results: Path
+    statuses: dict[str, int]
+
+    @property
+    def nodes(self) -> int:
+        return sum(self.statuses.values())
+
+    def summary(self) -> str:
+        counts = ", ".join(f"{n} {status}" for status, n in sorted(self.statuses.items()))
+        return f"dbt {' '.join(self.args)}: {self.nodes} nodes ({counts or 'none'})"
+
+
 def dbt_work_dir() -> Path:
     """Folder holding dbt's target/ and logs/ for this commissions home."""
     return paths().home / "dbt"
@@ -74,6 +92,14 @@ def dbt_env(wh: warehouse.Warehouse) -> dict[str, str]:
         }
     )
     return env
+
+
+def read_statuses(run_results: Path) -> dict[str, int]:
+    """How many nodes of a run_results.json ended in each status (empty if the file is missing)."""
+    if not run_results.exists():
+        return {}
+    data = json.loads(run_results.read_text(encoding="utf-8"))
+    return dict(Counter(str(result.get("status")) for result in data.get("results", [])))
 
 
 def read_failures(run_results: Path) -> list[NodeFailure]:
@@ -96,7 +122,7 @@ def read_failures(run_results: Path) -> list[NodeFailure]:
     return failures
 
 
-def run_dbt(args: list[str], wh: warehouse.Warehouse | None = None) -> None:
+def run_dbt(args: Sequence[str], wh: warehouse.Warehouse | None = None) -> DbtRun:
     """Run `dbt <args>` against `wh` (default: the resolved warehouse); raise DbtError on failure.
 
     Output is streamed line by line to this module's logger. `build` runs seeds,
@@ -139,7 +165,7 @@ def run_dbt(args: list[str], wh: warehouse.Warehouse | None = None) -> None:
             log.info("dbt | %s", line)
     returncode = proc.wait()
     if returncode == 0:
-        return
+        return DbtRun(tuple(args), run_results, read_statuses(run_results))
 
     failures = read_failures(run_results)
     if failures:

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg2
 import psycopg2.extensions
@@ -34,6 +35,9 @@ from commissions import warehouse
 from commissions.config import paths
 from commissions.contracts import SourceTable, tables_of
 from commissions.raw_schema import ensure_warehouse_objects
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +108,7 @@ class _Stream(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, target) -> int:
+    def readinto(self, target: WriteableBuffer) -> int:
         while not self._buffer:
             try:
                 self._buffer = next(self._chunks)
@@ -113,8 +117,9 @@ class _Stream(io.RawIOBase):
             except LoadError as exc:
                 self.error = exc
                 raise
-        n = min(len(target), len(self._buffer))
-        target[:n] = self._buffer[:n]
+        view = memoryview(target).cast("B")
+        n = min(len(view), len(self._buffer))
+        view[:n] = self._buffer[:n]
         self._buffer = self._buffer[n:]
         return n
 
@@ -146,7 +151,7 @@ def _jsonl_as_csv(path: Path, table: SourceTable) -> Iterator[bytes]:
                 raise LoadError(f"{path}: line {line_no}: expected a JSON object, got {type(record).__name__}")
             if record.keys() != expected_set:
                 _check_columns(table, list(record.keys()), f"{path}: line {line_no}")
-            row = []
+            row: list[str | None] = []
             for name in expected:
                 value = record[name]
                 if value is None:
@@ -186,7 +191,7 @@ def _copy_error(path: Path, exc: psycopg2.Error) -> LoadError:
     return LoadError(f"{where}: {message}")
 
 
-def _copy_into_temp(cur, path: Path, table: SourceTable) -> int:
+def _copy_into_temp(cur: psycopg2.extensions.cursor, path: Path, table: SourceTable) -> int:
     columns = ", ".join(f"{c.name} {c.pg_type}" for c in table.columns)
     cur.execute(
         f"create temp table _incoming ({columns}, _source_line integer generated always as identity) on commit drop"
@@ -215,10 +220,10 @@ def _copy_into_temp(cur, path: Path, table: SourceTable) -> int:
     except psycopg2.DataError as exc:
         raise _copy_error(path, exc) from exc
     cur.execute("select count(*) from _incoming")
-    return cur.fetchone()[0]
+    return int(warehouse.one_row(cur)[0])
 
 
-def _append_new_versions(cur, table: SourceTable, batch_id: str, source_file: str) -> int:
+def _append_new_versions(cur: psycopg2.extensions.cursor, table: SourceTable, batch_id: str, source_file: str) -> int:
     cols = ", ".join(table.column_names)
     cur.execute(
         f"""

@@ -10,7 +10,12 @@ the duplicate instead of one copy winning silently.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from commissions.contracts import LINEAGE_COLUMNS, SOURCE_TABLES, SYSTEMS, SourceTable
+
+if TYPE_CHECKING:
+    import psycopg2.extensions
 
 
 def current_view_name(table: SourceTable) -> str:
@@ -111,7 +116,7 @@ def ddl_statements() -> list[str]:
     return statements
 
 
-def ensure_warehouse_objects(conn) -> None:
+def ensure_warehouse_objects(conn: psycopg2.extensions.connection) -> None:
     """Create schemas, raw tables, views, ledger and dq tables (idempotent)."""
     with conn.cursor() as cur:
         # Serialise concurrent callers (three extract tasks start together).

@@ -1,8 +1,11 @@
-"""What each task of the nightly DAG does. The DAG file only wires these together.
+"""The nightly DAG's task bodies: each resolves the warehouse and folders, runs its stage of
+`commissions.pipeline` and returns what Airflow passes on (XCom-safe dicts). The DAG file only
+wires these together.
 
 Each function is idempotent for its batch/period so any task can be cleared and
 re-run. Problems that a retry cannot fix (a malformed file, a blocking data-quality
-failure) fail the task without retries, with the message ops needs.
+failure, an invalid plan, no payroll mart) fail the task without retries, with the
+message ops needs; anything else (a database gone) raises as it is and Airflow retries.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
-from commissions import load
+from commissions import load, pipeline, warehouse
+from commissions.config import paths
 from commissions.periods import latest_closed_month, parse_period
 
 log = logging.getLogger(__name__)
@@ -39,11 +43,7 @@ def resolve_period(requested: str | None, as_of: date | datetime | None) -> str:
 
 
 def start_run(run_id: str, requested_period: str | None, as_of: date | datetime | None) -> dict[str, str]:
-    from commissions import warehouse
-    from commissions.raw_schema import ensure_warehouse_objects
-
-    with warehouse.connect() as conn:
-        ensure_warehouse_objects(conn)
+    pipeline.prepare_warehouse(warehouse.resolve())
     run = {"batch_id": batch_id_for(run_id), "period": resolve_period(requested_period, as_of)}
     log.info("batch %s, pay period %s", run["batch_id"], run["period"])
     return run
@@ -51,17 +51,17 @@ def start_run(run_id: str, requested_period: str | None, as_of: date | datetime 
 
 def extract(system: str, batch_id: str) -> list[dict[str, Any]]:
     try:
-        results = load.load_system(system, batch_id)
+        loaded = pipeline.load_system(warehouse.resolve(), system, batch_id, landing=paths().landing)
     except load.LoadError as exc:
         raise _fail_without_retry(str(exc)) from exc
-    return [asdict(r) for r in results]
+    return [asdict(f) for f in loaded.files]
 
 
 def quality_gate(batch_id: str) -> dict[str, Any]:
-    from commissions.quality.gate import QualityGateBlocked, run_gate
+    from commissions.quality.gate import QualityGateBlocked
 
     try:
-        result = run_gate(run_label=batch_id)
+        result = pipeline.run_gate(warehouse.resolve(), batch_id)
     except QualityGateBlocked as exc:
         raise _fail_without_retry(str(exc)) from exc
     log.info("%s", result.summary())
@@ -77,11 +77,11 @@ def quality_gate(batch_id: str) -> dict[str, Any]:
 
 def publish_plans() -> dict[str, Any]:
     """Validate the plan files and publish them for dbt; an invalid plan stops the run."""
+    from commissions.plans import plans_dir
     from commissions.plans.loader import PlanError
-    from commissions.plans.tables import publish_folder
 
     try:
-        publication = publish_folder()
+        publication = pipeline.publish_plans(warehouse.resolve(), plans_dir())
     except PlanError as exc:
         raise _fail_without_retry(f"invalid plan files, nothing computed:\n{exc}") from exc
     log.info("%s", publication.summary())
@@ -94,10 +94,10 @@ def publish_plans() -> dict[str, Any]:
 
 
 def export_payroll(period: str) -> dict[str, Any]:
-    from commissions.export.payroll import ExportError, export_period
+    from commissions.export.payroll import ExportError
 
     try:
-        exported = export_period(period)
+        exported = pipeline.export_payroll(warehouse.resolve(), period, payroll_dir=paths().payroll_exports)
     except ExportError as exc:
         raise _fail_without_retry(str(exc)) from exc
     log.info("%s", exported.summary())

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
 import psycopg2
@@ -182,14 +183,14 @@ def parse_url(url: str, *, embedded: bool = False) -> Warehouse:
     else:
         query = _libpq_query(urlsplit(url).query)
     params = dict(query)
-    host = params.pop("host", None) or parsed.host or "localhost"
-    port = int(params.pop("port", None) or parsed.port or 5432)
+    host = params.pop("host", "") or parsed.host or "localhost"
+    port = int(params.pop("port", "") or parsed.port or 5432)
     return Warehouse(
         host=host,
         port=port,
-        user=params.pop("user", None) or parsed.username or "postgres",
-        password=params.pop("password", None) or parsed.password or "",
-        dbname=params.pop("dbname", None) or parsed.database or "postgres",
+        user=params.pop("user", "") or parsed.username or "postgres",
+        password=params.pop("password", "") or parsed.password or "",
+        dbname=params.pop("dbname", "") or parsed.database or "postgres",
         embedded=embedded,
         options=tuple(sorted(params.items())),
     )
@@ -305,6 +306,14 @@ def ensure_database(warehouse: Warehouse, dbname: str) -> Warehouse:
 
 def engine(warehouse: Warehouse | None = None) -> sa.Engine:
     return sa.create_engine((warehouse or resolve()).sqlalchemy_url, future=True)
+
+
+def one_row(cur: psycopg2.extensions.cursor) -> tuple[Any, ...]:
+    """The row of a query that always returns one (an aggregate, `to_regclass`, `returning`)."""
+    row = cur.fetchone()
+    if row is None:
+        raise WarehouseError(f"expected a row, got none from: {cur.query!r}")
+    return row
 
 
 @contextmanager

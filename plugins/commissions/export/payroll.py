@@ -122,7 +122,7 @@ def export_period(
     rows = fetch_rows(period, wh)
     content = render_csv(rows)
     sha = hashlib.sha256(content).hexdigest()
-    target_dir = (out_dir or paths().exports / "payroll") / period
+    target_dir = (out_dir or paths().payroll_exports) / period
     target_dir.mkdir(parents=True, exist_ok=True)
     csv_path = target_dir / f"payroll_{period}.csv"
     manifest_path = target_dir / f"payroll_{period}.manifest.json"

@@ -15,10 +15,11 @@ path of the field relative to the model, so the loader can name the exact field.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, PrivateAttr, model_validator
 from pydantic_core import PydanticCustomError
@@ -61,8 +62,17 @@ def _raise_problems(problems: list[Problem]) -> None:
 _DECIMAL_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
-def _decimal(expected: str, low: Decimal | None = None, high: Decimal | None = None, *, above: bool = False) -> Any:
+def _decimal(
+    expected: str, low: Decimal | None = None, high: Decimal | None = None, *, above: bool = False
+) -> PlainValidator:
     """An exact Decimal within bounds; anything else is "expected <expected>"."""
+
+    def within(number: Decimal) -> bool:
+        if not number.is_finite():
+            return False
+        if low is not None and not (number > low if above else number >= low):
+            return False
+        return high is None or number <= high
 
     def parse(value: Any) -> Decimal:
         number: Decimal | None = None
@@ -72,19 +82,14 @@ def _decimal(expected: str, low: Decimal | None = None, high: Decimal | None = N
             number = Decimal(value)
         elif isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value.strip()):
             number = Decimal(value.strip())
-        ok = number is not None and number.is_finite()
-        if ok and low is not None:
-            ok = number > low if above else number >= low
-        if ok and high is not None:
-            ok = number <= high
-        if not ok or number is None:
+        if number is None or not within(number):
             raise PydanticCustomError("plan_value", "expected {expected}", {"expected": expected})
         return number
 
-    return Annotated[Decimal, PlainValidator(parse)]
+    return PlainValidator(parse)
 
 
-def _text(expected: str, pattern: str) -> Any:
+def _text(expected: str, pattern: str) -> PlainValidator:
     compiled = re.compile(pattern)
 
     def parse(value: Any) -> str:
@@ -92,29 +97,39 @@ def _text(expected: str, pattern: str) -> Any:
             raise PydanticCustomError("plan_value", "expected {expected}", {"expected": expected})
         return value
 
-    return Annotated[str, PlainValidator(parse)]
+    return PlainValidator(parse)
 
 
-def _count(expected: str) -> Any:
+def _count(expected: str) -> PlainValidator:
     def parse(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise PydanticCustomError("plan_value", "expected {expected}", {"expected": expected})
-        return value
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+            return value
+        raise PydanticCustomError("plan_value", "expected {expected}", {"expected": expected})
 
-    return Annotated[int, PlainValidator(parse)]
+    return PlainValidator(parse)
 
 
-Rate = _decimal("a number between 0 and 1", Decimal(0), Decimal(1))
-Weight = _decimal("a weight above 0 and at most 1 (0.70 is 70 %)", Decimal(0), Decimal(1), above=True)
-Attainment = _decimal("an attainment ratio of 0 or more (1.00 is 100 % of quota)", Decimal(0))
-PayoutFactor = _decimal("a payout ratio of 0 or more (1.00 is 100 % of target incentive)", Decimal(0))
-Money = _decimal("an amount of 0 or more", Decimal(0))
-PositiveMoney = _decimal("an amount above 0", Decimal(0), above=True)
-PositiveInt = _count("a whole number of 1 or more")
-PlanId = _text("a plan id of letters, digits and _ (e.g. AE_2026)", r"[A-Za-z0-9][A-Za-z0-9_]*")
-Slug = _text("an id of lower-case letters, digits and _ (e.g. new_bookings)", r"[a-z][a-z0-9_]*")
-Name = _text("non-empty text", r"(?s).*\S.*")
-CurrencyCode = _text("an ISO 4217 currency code (e.g. USD)", r"[A-Z]{3}")
+Rate: TypeAlias = Annotated[Decimal, _decimal("a number between 0 and 1", Decimal(0), Decimal(1))]
+Weight: TypeAlias = Annotated[
+    Decimal, _decimal("a weight above 0 and at most 1 (0.70 is 70 %)", Decimal(0), Decimal(1), above=True)
+]
+Attainment: TypeAlias = Annotated[
+    Decimal, _decimal("an attainment ratio of 0 or more (1.00 is 100 % of quota)", Decimal(0))
+]
+PayoutFactor: TypeAlias = Annotated[
+    Decimal, _decimal("a payout ratio of 0 or more (1.00 is 100 % of target incentive)", Decimal(0))
+]
+Money: TypeAlias = Annotated[Decimal, _decimal("an amount of 0 or more", Decimal(0))]
+PositiveMoney: TypeAlias = Annotated[Decimal, _decimal("an amount above 0", Decimal(0), above=True)]
+PositiveInt: TypeAlias = Annotated[int, _count("a whole number of 1 or more")]
+PlanId: TypeAlias = Annotated[
+    str, _text("a plan id of letters, digits and _ (e.g. AE_2026)", r"[A-Za-z0-9][A-Za-z0-9_]*")
+]
+Slug: TypeAlias = Annotated[
+    str, _text("an id of lower-case letters, digits and _ (e.g. new_bookings)", r"[a-z][a-z0-9_]*")
+]
+Name: TypeAlias = Annotated[str, _text("non-empty text", r"(?s).*\S.*")]
+CurrencyCode: TypeAlias = Annotated[str, _text("an ISO 4217 currency code (e.g. USD)", r"[A-Z]{3}")]
 
 Measure = Literal[
     "bookings_acv",
@@ -620,12 +635,13 @@ class Version(Block):
     def _id_problems(self) -> list[Problem]:
         problems: list[Problem] = []
         seen: set[str] = set()
-        for key, items in (
+        groups: tuple[tuple[str, Sequence[Component | Spif | Bonus | Contest]], ...] = (
             ("components", self.components),
             ("spifs", self.spifs),
             ("bonuses", self.bonuses),
             ("contests", self.contests),
-        ):
+        )
+        for key, items in groups:
             for i, item in enumerate(items):
                 if item.id in seen:
                     problems.append(

@@ -443,7 +443,7 @@ def publish_plans(plans: list[Plan], wh: warehouse.Warehouse | None = None) -> P
             "returning publication_id, published_at",
             (ids, list(files), list(sha256s)),
         )
-        publication_id, published_at = cur.fetchone()
+        publication_id, published_at = warehouse.one_row(cur)
         rows = plan_rows(plans, publication_id)
         for table in TABLES:
             cur.execute(f"delete from {table.qualified_name}")
@@ -466,7 +466,7 @@ def latest_publication(conn: psycopg2.extensions.connection) -> tuple[int, datet
     """(publication_id, published_at, files, sha256s) of the plans in force, for run summaries."""
     with conn.cursor() as cur:
         cur.execute(f"select to_regclass('{SCHEMA}.plan_publications')")
-        if cur.fetchone()[0] is None:
+        if warehouse.one_row(cur)[0] is None:
             return None
         cur.execute(
             f"select publication_id, published_at, files, sha256s from {SCHEMA}.plan_publications "

@@ -28,6 +28,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg2.extensions
+
 from commissions import warehouse
 from commissions.config import paths
 from commissions.quality import report
@@ -112,7 +114,7 @@ def new_gate_run_id(run_label: str, now: datetime | None = None) -> str:
     return f"dq_{(now or datetime.now(UTC)):%Y%m%dT%H%M%S}_{slug}_{secrets.token_hex(2)}"
 
 
-def fx_currencies(conn) -> list[str]:
+def fx_currencies(conn: psycopg2.extensions.connection) -> list[str]:
     """USD and every currency with a rate to USD: the accepted currency codes."""
     with conn.cursor() as cur:
         cur.execute(
@@ -234,7 +236,7 @@ def evaluate(suite: Suite, gx_results: list[Any]) -> list[RuleOutcome]:
     return outcomes
 
 
-def _quarantine(cur, gate_run_id: str, suite: Suite, outcome: RuleOutcome) -> None:
+def _quarantine(cur: psycopg2.extensions.cursor, gate_run_id: str, suite: Suite, outcome: RuleOutcome) -> None:
     """Insert the failing rows of one rule into dq.quarantine, inside PostgreSQL."""
     if not outcome.unexpected_count or not outcome.quarantine_sql:
         return
@@ -272,7 +274,7 @@ def _failure_samples(outcome: RuleOutcome) -> None:
         outcome.samples.append("missing columns: " + ", ".join(mismatched["missing"]))
 
 
-def _record(cur, gate_run_id: str, outcome: RuleOutcome) -> None:
+def _record(cur: psycopg2.extensions.cursor, gate_run_id: str, outcome: RuleOutcome) -> None:
     rule = outcome.rule
     details = {
         "outcome": outcome.outcome,
@@ -318,7 +320,7 @@ def _record(cur, gate_run_id: str, outcome: RuleOutcome) -> None:
 DEAL_HELD_WITH_SPLIT = "deal_held_with_split"
 
 
-def _hold_deals_of_held_splits(cur, gate_run_id: str) -> int:
+def _hold_deals_of_held_splits(cur: psycopg2.extensions.cursor, gate_run_id: str) -> int:
     """A deal whose revenue split is held is held whole: crediting it without that split
     would silently pay the owner the share that was held back."""
     cur.execute(
@@ -379,7 +381,7 @@ def run_gate(wh: warehouse.Warehouse | None = None, run_label: str = "manual") -
                 "where gate_run_id = %s) held",
                 (gate_run_id,),
             )
-            quarantined = int(cur.fetchone()[0])
+            quarantined = int(warehouse.one_row(cur)[0])
             docs = str(gx_run.data_docs_index) if gx_run.data_docs_index else None
             cur.execute(
                 "update dq.gate_runs set finished_at = clock_timestamp(), status = %s, blocking_failures = %s, "

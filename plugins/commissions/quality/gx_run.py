@@ -11,11 +11,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from commissions import warehouse
 from commissions.config import paths
 from commissions.quality.suites import Suite
+
+if TYPE_CHECKING:
+    from great_expectations.data_context.store.store import DataDocsSiteConfigTypedDict
 
 log = logging.getLogger(__name__)
 
@@ -85,10 +88,13 @@ def open_context(wh: warehouse.Warehouse) -> Any:
     sites = context.list_data_docs_sites()
     for name in [n for n in sites if n != DOCS_SITE]:
         context.delete_data_docs_site(name)
+    # GX's typed dict of a site lists only some of the keys a SiteBuilder takes (its own note
+    # says so): show_how_to_buttons is one it leaves out.
+    typed_site = cast("DataDocsSiteConfigTypedDict", site)
     if DOCS_SITE not in sites:
-        context.add_data_docs_site(DOCS_SITE, site)
+        context.add_data_docs_site(DOCS_SITE, typed_site)
     elif sites[DOCS_SITE] != site:
-        context.update_data_docs_site(DOCS_SITE, site)
+        context.update_data_docs_site(DOCS_SITE, typed_site)
     return context
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import psycopg2
 import psycopg2.extensions
 
-from commissions import warehouse
+from commissions import pipeline, warehouse
 from commissions.config import paths
 
 SCALES = {"small": (40, 12), "medium": (200, 24), "large": (1000, 24)}
@@ -114,13 +114,25 @@ def _floor_aggregate(db: warehouse.Warehouse) -> int:
         return cur.rowcount
 
 
+def _describe(run: pipeline.PipelineRun, stage: str) -> str:
+    """What one stage of the run did, for the bench's table."""
+    if stage.startswith("load "):
+        loaded = next(s for s in run.loads if stage == f"load {s.system}")
+        return f"{loaded.rows_inserted:,} rows COPYed"
+    if stage == "validate":
+        return f"{run.gate.status}, {run.gate.quarantined_rows:,} rows quarantined"
+    if stage == "publish plans":
+        return f"{len(run.plans.plan_ids)} plans"
+    if stage == "dbt build":
+        return ", ".join(f"{n} {status}" for status, n in sorted(run.dbt.statuses.items()))
+    if stage == "export" and run.export:
+        return f"{run.export.row_count} payroll lines for {run.export.period}"
+    return ""
+
+
 def run_benchmark(scale: str, seed: int = 7) -> str:
-    from commissions import load
-    from commissions.dbt_runner import run_dbt
-    from commissions.demo.generate import generate
-    from commissions.export.payroll import export_period
-    from commissions.plans.tables import publish_folder
-    from commissions.quality.gate import run_gate
+    from commissions.plans import plans_dir
+    from commissions_tools.demo.generate import generate
 
     reps, months = parse_scale(scale)
     label = scale if scale in SCALES else f"{reps}x{months}"
@@ -140,28 +152,17 @@ def run_benchmark(scale: str, seed: int = 7) -> str:
     _timed(floor, "floor: COPY into unlogged tables", lambda: _floor_copy(db, landing), lambda n: f"{n:,} rows")
     _timed(floor, "floor: credited bookings by rep x month", lambda: _floor_aggregate(db), lambda n: f"{n:,} rows")
     floor_seconds = sum(s.seconds for s in floor)
-    for system in ("crm", "billing", "hr"):
-        _timed(
-            stages,
-            f"load {system}",
-            lambda system=system: load.load_system(system, "bench", landing=landing, archive=False, wh=db),
-            lambda r: f"{sum(f.rows_inserted for f in r):,} rows COPYed",
-        )
-    gate = _timed(
-        stages,
-        "validate",
-        lambda: run_gate(db, run_label="bench"),
-        lambda g: f"{g.status}, {g.quarantined_rows:,} rows quarantined",
+    # The same recipe as the nightly DAG and the tests, stage by stage in this process.
+    run = pipeline.run_all(
+        db,
+        batch_id="bench",
+        landing=landing,
+        plans_dir=plans_dir(),
+        period=summary.params["end_month"],
+        payroll_dir=workdir / "exports",
+        archive=False,
     )
-    _timed(stages, "publish plans", lambda: publish_folder(wh=db), lambda p: f"{len(p.plan_ids)} plans")
-    _timed(stages, "dbt build", lambda: run_dbt(["build"], wh=db), lambda _: "models, seeds, tests")
-    end_month = summary.params["end_month"]
-    _timed(
-        stages,
-        "export",
-        lambda: export_period(end_month, wh=db, out_dir=workdir / "exports"),
-        lambda e: f"{e.row_count} payroll lines for {e.period}",
-    )
+    stages += [Stage(name, seconds, _describe(run, name)) for name, seconds in run.seconds.items()]
 
     peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows = [
@@ -181,6 +182,6 @@ def run_benchmark(scale: str, seed: int = 7) -> str:
     rows += [
         "",
         f"peak memory of this process: {peak_self:,.0f} MiB (PostgreSQL's own memory is not included)",
-        f"gate: {gate.gate_run_id}",
+        f"gate: {run.gate.gate_run_id}",
     ]
     return "\n".join(rows)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from commissions.demo import formats as fmt
-from commissions.demo import world
-from commissions.demo.people import FxRates, Workforce
-from commissions.demo.window import SECONDS_PER_DAY, Window
+from commissions_tools.demo import formats as fmt
+from commissions_tools.demo import world
+from commissions_tools.demo.people import FxRates, Workforce
+from commissions_tools.demo.window import SECONDS_PER_DAY, Window
 
 #: (reason, sign, USD range) of the adjustments a comp team typically enters.
 KINDS: tuple[tuple[str, int, tuple[int, int]], ...] = (

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from commissions.demo import formats as fmt
-from commissions.demo import world
-from commissions.demo.people import AE, NOT_TERMINATED, Accounts, FxRates, Workforce
-from commissions.demo.window import SECONDS_PER_DAY, Window
+from commissions_tools.demo import formats as fmt
+from commissions_tools.demo import world
+from commissions_tools.demo.people import AE, NOT_TERMINATED, Accounts, FxRates, Workforce
+from commissions_tools.demo.window import SECONDS_PER_DAY, Window
 
 HOUR = 3600
 STAGES = ("Closed Won", "Closed Lost", "Prospecting", "Negotiation")
@@ -91,7 +91,8 @@ def _rep_months(window: Window, wf: Workforce) -> tuple[np.ndarray, np.ndarray]:
 
 
 def build_deals(rng: np.random.Generator, window: Window, wf: Workforce, accounts: Accounts, fx: FxRates) -> Deals:
-    n_reps, n_months = wf.role_by_month.shape
+    n_reps: int = wf.role_by_month.shape[0]
+    n_months: int = wf.role_by_month.shape[1]
     first_day, employed_days = _rep_months(window, wf)
     month_days = np.diff(window.month_starts)[None, :]
 

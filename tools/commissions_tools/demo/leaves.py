@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from commissions.demo import formats as fmt
-from commissions.demo.people import NOT_TERMINATED, Workforce
-from commissions.demo.window import SECONDS_PER_DAY, Window
+from commissions_tools.demo import formats as fmt
+from commissions_tools.demo.people import NOT_TERMINATED, Workforce
+from commissions_tools.demo.window import SECONDS_PER_DAY, Window
 
 #: (leave_type, is_paid) as HR records them; unpaid ones come first and more often.
 KINDS: tuple[tuple[str, bool], ...] = (

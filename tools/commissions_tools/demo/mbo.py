@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from commissions.demo import formats as fmt
-from commissions.demo.people import MANAGER, Workforce
-from commissions.demo.window import SECONDS_PER_DAY, Window
+from commissions_tools.demo import formats as fmt
+from commissions_tools.demo.people import MANAGER, Workforce
+from commissions_tools.demo.window import SECONDS_PER_DAY, Window
 
 SCORED_BY = "Regional sales director"
 COMMENTS = (

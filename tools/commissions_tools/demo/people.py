@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from commissions.demo import formats as fmt
-from commissions.demo import world
-from commissions.demo.window import SECONDS_PER_DAY, Window
+from commissions_tools.demo import formats as fmt
+from commissions_tools.demo import world
+from commissions_tools.demo.window import SECONDS_PER_DAY, Window
 
 AE, AM, SDR, MANAGER, SPECIALIST = range(5)
 HOUR = 3600
@@ -233,10 +233,10 @@ def _job_history(
         before_leaving = (term[i] == NOT_TERMINATED) | (starts <= term[i])
         return np.flatnonzero(after_hire & before_leaving & (np.arange(window.months) > 0))
 
-    movable = np.array([i for i in deal if len(change_months(i))], dtype=np.int64)
+    movable = np.array([i for i in deal if len(change_months(int(i)))], dtype=np.int64)
     changes: dict[int, dict[int, tuple[int | None, int | None]]] = {}
     for i in _pick_some(rng, movable, 0.15, 1 if window.months >= 2 else 0):
-        m = int(rng.choice(change_months(i)))
+        m = int(rng.choice(change_months(int(i))))
         new_role = AM if role[i] == AE else AE
         changes.setdefault(int(i), {})[m] = (new_role, None)
         role_by_month[i, m:] = new_role
@@ -244,15 +244,15 @@ def _job_history(
         peers = np.flatnonzero((role == MANAGER) & (territory == territory[i]) & (np.arange(n) != manager[i]))
         if len(peers) == 0:
             continue
-        m = int(rng.choice(change_months(i)))
+        m = int(rng.choice(change_months(int(i))))
         previous = changes.setdefault(int(i), {}).get(m, (None, None))
         changes[int(i)][m] = (previous[0], int(rng.choice(peers)))
     for i, by_month in changes.items():
         current_role, current_manager = segments[i][-1][1], segments[i][-1][2]
         for m in sorted(by_month):
-            new_role, new_manager = by_month[m]
-            current_role = new_role if new_role is not None else current_role
-            current_manager = new_manager if new_manager is not None else current_manager
+            role_change, manager_change = by_month[m]
+            current_role = role_change if role_change is not None else current_role
+            current_manager = manager_change if manager_change is not None else current_manager
             segments[i].append((int(starts[m]), current_role, current_manager))
 
     rows: dict[str, list] = {k: [] for k in ("employee", "from", "to", "role", "manager", "territory", "updated")}
@@ -272,15 +272,15 @@ def _job_history(
             rows["territory"].append(int(territory[i]))
             rows["updated"].append((effective_from - 10) * SECONDS_PER_DAY + 9 * HOUR + int(rng.integers(0, 3600)))
         current[i] = segments[i][-1][1]
-    job_role = np.array(rows["role"], dtype=np.int64)
-    job_manager = np.array(rows["manager"], dtype=np.int64)
-    plan = np.array([world.PLAN_OF_ROLE[world.ROLES[r]] or "" for r in job_role], dtype=object)
+    job_roles = np.array(rows["role"], dtype=np.int64)
+    job_managers = np.array(rows["manager"], dtype=np.int64)
+    plan = np.array([world.PLAN_OF_ROLE[world.ROLES[r]] or "" for r in job_roles], dtype=object)
     jobs = {
         "employee_id": employee_id[np.array(rows["employee"], dtype=np.int64)],
         "effective_from": fmt.dates(np.array(rows["from"])),
         "effective_to": fmt.dates(np.array(rows["to"])),
-        "role": np.array(world.ROLES, dtype=fmt.STR)[job_role],
-        "manager_employee_id": np.where(job_manager >= 0, employee_id[np.clip(job_manager, 0, None)], ""),
+        "role": np.array(world.ROLES, dtype=fmt.STR)[job_roles],
+        "manager_employee_id": np.where(job_managers >= 0, employee_id[np.clip(job_managers, 0, None)], ""),
         "territory": np.array([t.code for t in world.TERRITORIES], dtype=fmt.STR)[np.array(rows["territory"])],
         "plan_id": fmt.text(plan),
         "updated_at": fmt.timestamps(np.array(rows["updated"])),

@@ -16,10 +16,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from commissions.demo import formats as fmt
-from commissions.demo import world
-from commissions.demo.people import MANAGER, NOT_TERMINATED, SPECIALIST, Workforce
-from commissions.demo.window import SECONDS_PER_DAY, Window
+from commissions_tools.demo import formats as fmt
+from commissions_tools.demo import world
+from commissions_tools.demo.people import MANAGER, NOT_TERMINATED, SPECIALIST, Workforce
+from commissions_tools.demo.window import SECONDS_PER_DAY, Window
 
 #: Units (line-item quantities) a specialist's territory is expected to sell a month, from
 #: July 2026 when SPEC_2026 v2 pays per unit (plans/SPEC_2026.yaml).

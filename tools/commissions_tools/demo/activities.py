@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from commissions.demo import formats as fmt
-from commissions.demo import world
-from commissions.demo.deals import Deals
-from commissions.demo.people import NOT_TERMINATED, SDR, Accounts, Workforce
-from commissions.demo.window import SECONDS_PER_DAY, Window
+from commissions_tools.demo import formats as fmt
+from commissions_tools.demo import world
+from commissions_tools.demo.deals import Deals
+from commissions_tools.demo.people import NOT_TERMINATED, SDR, Accounts, Workforce
+from commissions_tools.demo.window import SECONDS_PER_DAY, Window
 
 MEETING_QUOTA_MEASURE = "qualified_meetings"
 CANCELLED_SHARE = 0.1

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from commissions.demo import formats as fmt
-from commissions.demo import world
-from commissions.demo.deals import MINOR_DIGITS, Deals
-from commissions.demo.people import Accounts
-from commissions.demo.window import SECONDS_PER_DAY, Window
+from commissions_tools.demo import formats as fmt
+from commissions_tools.demo import world
+from commissions_tools.demo.deals import MINOR_DIGITS, Deals
+from commissions_tools.demo.people import Accounts
+from commissions_tools.demo.window import SECONDS_PER_DAY, Window
 
 HOUR = 3600
 PAYMENT_TERMS_DAYS = 30

@@ -33,18 +33,19 @@ def warehouse_loads(wh: warehouse.Warehouse) -> WarehouseLoads:
     """Read the load ledger and the raw tables; a warehouse never loaded has neither."""
     with warehouse.connect(wh) as conn, conn.cursor() as cur:
         cur.execute("select to_regclass('raw_meta.loaded_files') is not null")
-        (has_ledger,) = cur.fetchone()
-        files, latest_batch = 0, None
+        (has_ledger,) = warehouse.one_row(cur)
+        files: int = 0
+        latest_batch: str | None = None
         if has_ledger:
             cur.execute("select count(*), (array_agg(batch_id order by loaded_at desc))[1] from raw_meta.loaded_files")
-            files, latest_batch = cur.fetchone()
-        with_rows = []
+            files, latest_batch = warehouse.one_row(cur)
+        with_rows: list[str] = []
         for table in SOURCE_TABLES:
             cur.execute("select to_regclass(%s) is not null", (table.qualified_name,))
-            (exists,) = cur.fetchone()
+            (exists,) = warehouse.one_row(cur)
             if exists:
                 cur.execute(f"select exists (select 1 from {table.qualified_name})")
-                if cur.fetchone()[0]:
+                if warehouse.one_row(cur)[0]:
                     with_rows.append(table.qualified_name)
     return WarehouseLoads(files=files, latest_batch=latest_batch, tables_with_rows=tuple(with_rows))
 
@@ -79,7 +80,7 @@ def prepare_run(
             f"landing folder {landing} is empty and the warehouse already holds data ({held}): "
             "re-computing from what is loaded, no demo data generated"
         ]
-    from commissions.demo.generate import generate
+    from commissions_tools.demo.generate import generate
 
     summary = generate(landing, reps=reps, months=months, seed=seed, end_month=end_month, dirty_share=dirty_share)
     return [

@@ -29,11 +29,12 @@ from pathlib import Path
 import numpy as np
 
 from commissions import contracts
-from commissions.demo import formats as fmt
-from commissions.demo.activities import activities_table, sdr_quotas_table
-from commissions.demo.adjustments import adjustments_table
-from commissions.demo.billing import billing_tables
-from commissions.demo.deals import (
+from commissions.periods import latest_closed_month, parse_period
+from commissions_tools.demo import formats as fmt
+from commissions_tools.demo.activities import activities_table, sdr_quotas_table
+from commissions_tools.demo.adjustments import adjustments_table
+from commissions_tools.demo.billing import billing_tables
+from commissions_tools.demo.deals import (
     DIRTY_KINDS,
     WON,
     build_deals,
@@ -42,9 +43,9 @@ from commissions.demo.deals import (
     opportunities_table,
     splits_table,
 )
-from commissions.demo.leaves import leaves_table
-from commissions.demo.mbo import mbo_scores_table
-from commissions.demo.people import (
+from commissions_tools.demo.leaves import leaves_table
+from commissions_tools.demo.mbo import mbo_scores_table
+from commissions_tools.demo.people import (
     build_accounts,
     build_fx,
     build_workforce,
@@ -53,9 +54,8 @@ from commissions.demo.people import (
     quotas_table,
     users_table,
 )
-from commissions.demo.specialists import add_specialists, specialist_units_quotas_table
-from commissions.demo.window import Window
-from commissions.periods import latest_closed_month, parse_period
+from commissions_tools.demo.specialists import add_specialists, specialist_units_quotas_table
+from commissions_tools.demo.window import Window
 
 GENERATION_FILE = "_generation.json"
 

@@ -1,0 +1,143 @@
+"""The recipe: landing files -> raw (per source system) -> gate -> plans -> dbt -> payroll file.
+
+Every caller runs the stages through these functions: the DAG's task bodies
+(`commissions.tasks`, which adds only Airflow's no-retry failures), the CLI's one-stage
+commands, the bench and the tests. Each stage takes the warehouse and the folders it
+reads or writes explicitly and returns what it did; none of them resolves a warehouse
+or a folder of its own accord. `run_all` runs them in order in this process (the
+bench, the scenario tests); the nightly DAG runs the same stages as tasks, with dbt
+as one Cosmos task per model.
+
+A stage fails with the exception of its family, which names what to fix:
+`load.LoadError` (a file does not match its contract), `QualityGateBlocked` (a blocking
+data problem; everything is recorded first), `PlanError` (an invalid plan file, nothing
+published), `DbtError` (the failing nodes), `ExportError` (no payroll mart to export).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from commissions import load, warehouse
+from commissions.contracts import SYSTEMS
+from commissions.raw_schema import ensure_warehouse_objects
+
+if TYPE_CHECKING:
+    # Imported where used: the DAG file imports this module (through tasks) at every parse,
+    # and the gate, plans and dbt modules pull in pydantic, YAML and more.
+    from commissions.dbt_runner import DbtRun
+    from commissions.export.payroll import PayrollExport
+    from commissions.plans.tables import PlanPublication
+    from commissions.quality.gate import GateResult
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class SystemLoad:
+    """The landing files of one source system, as the loader left them."""
+
+    system: str
+    files: tuple[load.FileLoad, ...]
+
+    @property
+    def rows_inserted(self) -> int:
+        return sum(f.rows_inserted for f in self.files)
+
+
+def prepare_warehouse(wh: warehouse.Warehouse) -> None:
+    """Create the schemas and tables the stages write to (raw, load ledger, dq); idempotent."""
+    with warehouse.connect(wh) as conn:
+        ensure_warehouse_objects(conn)
+
+
+def load_system(
+    wh: warehouse.Warehouse, system: str, batch_id: str, *, landing: Path, archive: bool = True
+) -> SystemLoad:
+    """COPY every file of `landing/<system>/` into raw, stamped with `batch_id`; loaded files
+    move to the archive unless `archive` is false. Raises load.LoadError naming each bad file."""
+    return SystemLoad(system, tuple(load.load_system(system, batch_id, landing=landing, archive=archive, wh=wh)))
+
+
+def run_gate(wh: warehouse.Warehouse, run_label: str) -> GateResult:
+    """Validate every raw table, record results and quarantine; raises QualityGateBlocked."""
+    from commissions.quality import gate
+
+    return gate.run_gate(wh, run_label=run_label)
+
+
+def publish_plans(wh: warehouse.Warehouse, plans_dir: Path) -> PlanPublication:
+    """Validate every plan file of `plans_dir` and publish them for dbt; raises PlanError."""
+    from commissions.plans.tables import publish_folder
+
+    return publish_folder(plans_dir, wh)
+
+
+def run_models(wh: warehouse.Warehouse, dbt_args: Sequence[str] = ("build",)) -> DbtRun:
+    """`dbt <dbt_args>` (default `build`: every model, then its tests) on `wh`; raises DbtError."""
+    from commissions.dbt_runner import run_dbt
+
+    return run_dbt(dbt_args, wh=wh)
+
+
+def export_payroll(wh: warehouse.Warehouse, period: str, *, payroll_dir: Path) -> PayrollExport:
+    """Write `payroll_dir/<period>/payroll_<period>.csv` and its manifest; raises ExportError."""
+    from commissions.export.payroll import export_period
+
+    return export_period(period, wh, out_dir=payroll_dir)
+
+
+@dataclass(frozen=True)
+class PipelineRun:
+    """What `run_all` did, stage by stage, and the seconds each stage took (in run order)."""
+
+    loads: tuple[SystemLoad, ...]
+    gate: GateResult
+    plans: PlanPublication
+    dbt: DbtRun
+    export: PayrollExport | None
+    seconds: dict[str, float]
+
+
+def _timed(seconds: dict[str, float], stage: str, work: Callable[[], T]) -> T:
+    start = time.perf_counter()
+    result = work()
+    seconds[stage] = time.perf_counter() - start
+    log.info("%s: %.1f s", stage, seconds[stage])
+    return result
+
+
+def run_all(
+    wh: warehouse.Warehouse,
+    *,
+    batch_id: str,
+    landing: Path,
+    plans_dir: Path,
+    period: str | None = None,
+    payroll_dir: Path | None = None,
+    archive: bool = True,
+) -> PipelineRun:
+    """Run every stage in order in this process: load each system, gate, publish plans, dbt build,
+    and, given a `period` and a `payroll_dir`, the payroll file. Stops at the first stage that fails."""
+    if (period is None) != (payroll_dir is None):
+        raise ValueError("the export needs both a period and a payroll folder (or neither, to skip it)")
+    seconds: dict[str, float] = {}
+    loads = tuple(
+        _timed(seconds, f"load {system}", partial(load_system, wh, system, batch_id, landing=landing, archive=archive))
+        for system in SYSTEMS
+    )
+    gate = _timed(seconds, "validate", partial(run_gate, wh, batch_id))
+    plans = _timed(seconds, "publish plans", partial(publish_plans, wh, plans_dir))
+    dbt = _timed(seconds, "dbt build", partial(run_models, wh))
+    exported = None
+    if period is not None and payroll_dir is not None:
+        exported = _timed(seconds, "export", partial(export_payroll, wh, period, payroll_dir=payroll_dir))
+    return PipelineRun(loads, gate, plans, dbt, exported, seconds)
