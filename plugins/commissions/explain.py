@@ -139,7 +139,8 @@ _PERIOD_ROWS = {
 def _read(wh: warehouse.Warehouse, employee_id: str, period: str) -> _Marts:
     with warehouse.connect(wh) as conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
         cur.execute("select to_regclass('finance.fct_payouts') is not null as built")
-        if not cur.fetchone()["built"]:
+        built = cur.fetchone()
+        if built is None or not built["built"]:
             raise ExplainError(f"the marts are not built in {wh.describe()}: run `commissions run` first")
         cur.execute("select * from finance.dim_employees where employee_id = %s", (employee_id,))
         person = cur.fetchone()
@@ -149,14 +150,14 @@ def _read(wh: warehouse.Warehouse, employee_id: str, period: str) -> _Marts:
                 f"select * from {table} where employee_id = %s and pay_period = %s order by {order_by}",
                 (employee_id, period),
             )
-            found[name] = cur.fetchall()
+            found[name] = [dict(row) for row in cur.fetchall()]
         cur.execute(
             "select * from finance.dim_plans where (plan_id, version_number) in "
             "(select distinct plan_id, plan_version_number from finance.fct_commission_lines "
             " where employee_id = %s and pay_period = %s) order by plan_id, version_number, component_id",
             (employee_id, period),
         )
-        plans = cur.fetchall()
+        plans = [dict(row) for row in cur.fetchall()]
         minor_units = _minor_units(cur)
     return _Marts(person=person, plans=plans, minor_units=minor_units, **found)
 
@@ -181,7 +182,7 @@ def _deal(line: dict[str, Any]) -> str:
     if line.get("credit_event") == "activity":
         created = f" -> {line['opportunity_id']}" if line["opportunity_id"] else ""
         return f"activity {line['credit_event_id']}{created}"
-    return line["opportunity_id"]
+    return str(line["opportunity_id"])
 
 
 def _about_a_deal(line: dict[str, Any]) -> bool:

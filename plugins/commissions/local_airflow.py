@@ -14,6 +14,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from commissions import warehouse
 from commissions.config import RETRY_DELAY_ENV, paths
@@ -84,7 +85,7 @@ class DagRunOutcome:
     returncode: int
 
 
-def _airflow(args: list[str], env: dict[str, str], log_file) -> int:
+def _airflow(args: list[str], env: dict[str, str], log_file: TextIO) -> int:
     airflow_bin = Path(sys.executable).with_name("airflow")
     command = [str(airflow_bin), *args]
     log_file.write(f"$ {' '.join(command)}\n")
