@@ -288,6 +288,14 @@ deal_facts as (
         on deal_accounts.account_id = won_deals.account_id
 ),
 
+direct_keys as materialized (
+    -- who is credited on each deal already, once each: the anti-join below hashes this
+    -- (on direct_people itself a misestimate made it spill in a thousand batches: 40 s)
+    select distinct opportunity_id, employee_id
+    from direct_people
+    where employee_id is not null
+),
+
 overlay_people as (
     -- a specialist is credited when the deal meets every rule of one of their overlay
     -- components and they are not credited on it already
@@ -314,9 +322,9 @@ overlay_people as (
             )
     )
         and not exists (
-            select 1 from direct_people
-            where direct_people.opportunity_id = deal_facts.opportunity_id
-                and direct_people.employee_id = specialists.employee_id
+            select 1 from direct_keys
+            where direct_keys.opportunity_id = deal_facts.opportunity_id
+                and direct_keys.employee_id = specialists.employee_id
         )
 ),
 
