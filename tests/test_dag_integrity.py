@@ -71,6 +71,9 @@ def test_nightly_dag_shape(dagbag) -> None:
     assert type(producer).__name__ == "DbtProducerWatcherOperator"
     producer_descendants = {t.task_id for t in producer.get_flat_relatives(upstream=False)}
     assert dbt_tasks - {PRODUCER} <= producer_descendants
+    # The first reports run once the build is over, failed or not (not when it never ran).
+    first_reports = {dag.get_task(t).trigger_rule for t in producer.downstream_task_ids if not t.endswith("_done")}
+    assert first_reports == {"one_done"}
     # Extracts run in parallel, all feed the gate, and the gate comes before any dbt task.
     for system in ("crm", "billing", "hr"):
         assert dag.get_task(f"extract_{system}").downstream_task_ids == {"quality_gate"}

@@ -32,6 +32,8 @@ from commissions.config import RETRY_DELAY_ENV, TASK_FAILURES_ENV, paths
 from commissions.dbt_runner import NodeFailure, airflow_run_results_path, read_failures
 
 DAG_ID = "commissions_nightly"
+#: Seconds after which `commissions run` stops a DAG run that has not finished (default an hour).
+RUN_TIMEOUT_ENV = "COMMISSIONS_RUN_TIMEOUT_SECONDS"
 
 
 class AirflowRunError(RuntimeError):
@@ -244,8 +246,13 @@ def run_dag(
         proc = _start_airflow(["dags", "test", DAG_ID, logical_date, "-c", conf], env, log_file)
         poller = TaskStatePoller(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"], since)
         try:
+            timeout = float(os.environ.get(RUN_TIMEOUT_ENV, "3600"))
+            deadline = time.monotonic() + timeout
             while proc.poll() is None:
                 _report(poller, on_progress)
+                if time.monotonic() > deadline:
+                    proc.kill()
+                    log_file.write(f"\ncommissions run: stopped after {timeout:.0f} s ({RUN_TIMEOUT_ENV})\n")
                 time.sleep(poll_seconds)
             code = proc.wait()
             _report(poller, on_progress)

@@ -120,19 +120,24 @@ def report_after_build(group: Any) -> None:
     single-process run (`airflow dags test`, which `commissions run` uses) runs one task
     at a time in no set order: a model task picked before the build would wait for it
     forever. Put the build upstream of the first model tasks instead; each model and
-    test task then reads its node's result from the build and finishes at once. They
-    run even when the build failed (`all_done`), so the failing model or test is the
-    task that fails, and everything downstream of it is `upstream_failed`.
+    test task then reads its node's result from the build and finishes at once.
+
+    They run when the build succeeded or failed (`one_done`), so the failing model or test
+    is the task that fails and everything downstream of it is `upstream_failed`; when the
+    build did not run at all (an extract failed) they are skipped. A node the failed build
+    left without a result fails its task: Cosmos would otherwise run that model again on
+    its own (`poke_retry_number` > 0 turns that fallback off).
     """
     producer = group.children[f"{group.group_id}.{PRODUCER_WATCHER_TASK_ID}"]
     inside = set(_all_task_ids(group))
-    for task_id in _all_task_ids(group):
+    for task_id in inside:
         task = group.dag.get_task(task_id)
         if task is producer or task_id.endswith(f"{PRODUCER_WATCHER_TASK_ID}_done"):
             continue
+        task.poke_retry_number = 1
         if not task.upstream_task_ids & inside:
             producer >> task
-            task.trigger_rule = TriggerRule.ALL_DONE
+            task.trigger_rule = TriggerRule.ONE_DONE
 
 
 def _all_task_ids(group: Any) -> list[str]:
