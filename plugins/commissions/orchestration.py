@@ -85,8 +85,8 @@ def dbt_profile_config() -> ProfileConfig:
     )
 
 
-#: The dbt installed beside this Python. Cosmos also looks for `dbt` on PATH when it runs
-#: dbt in-process, so whatever starts Airflow puts this folder on PATH (local_airflow does).
+#: The dbt installed beside this Python, which the watcher's dbt build runs as a subprocess;
+#: whatever starts Airflow also puts this folder on PATH (local_airflow does).
 DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
 
 
