@@ -234,12 +234,13 @@ def test_failing_dbt_test_is_named_and_not_retried(tmp_path: Path) -> None:
     """A dbt data test that fails stops the run before the payroll file, once: `commissions
     run` names the task, the test and dbt's message, and no dbt task was tried twice.
 
-    The project is a copy of dbt_project/ with one extra singular test on fct_payouts that
-    always finds a row (the models themselves are untouched)."""
+    The project is a copy of dbt_project/ with one extra singular test on the staged
+    opportunities that always finds a row (the models themselves are untouched); almost
+    everything is downstream of it, so dbt and Airflow skip the rest and the run is short."""
     project = tmp_path / "dbt_project"
     shutil.copytree(REPO / "dbt_project", project, ignore=shutil.ignore_patterns("target", "logs"))
-    (project / "tests" / "assert_no_payouts_at_all.sql").write_text(
-        "-- fails whenever anything is paid\nselect employee_id from {{ ref('fct_payouts') }}\n",
+    (project / "tests" / "assert_no_opportunities_at_all.sql").write_text(
+        "-- fails whenever there is an opportunity\nselect opportunity_id from {{ ref('stg_crm__opportunities') }}\n",
         encoding="utf-8",
     )
     home = tmp_path / "var"
@@ -252,8 +253,8 @@ def test_failing_dbt_test_is_named_and_not_retried(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr[-3000:]
     err = proc.stderr
-    assert "dbt.fct_payouts.test (try 1)" in err, err
-    assert "test.commissions.assert_no_payouts_at_all [fail]" in err, err
+    assert "dbt.stg_crm__opportunities.test (try 1)" in err, err
+    assert "test.commissions.assert_no_opportunities_at_all [fail]" in err, err
     assert "configured to fail if != 0" in err, err
     assert "export_payroll" in err.split("not run because of it:")[-1]
     assert not (home / "exports" / "payroll").exists()
@@ -263,6 +264,6 @@ def test_failing_dbt_test_is_named_and_not_retried(tmp_path: Path) -> None:
         metadata.execute("select task_id, try_number from task_instance where task_id like 'dbt.%'").fetchall()
     )
     metadata.close()
-    assert tries["dbt.fct_payouts.test"] == 1
+    assert tries["dbt.stg_crm__opportunities.test"] == 1
     assert tries["dbt.dbt_producer_watcher"] == 1
     assert max(tries.values()) == 1, "no dbt task is retried"
