@@ -6,14 +6,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 SCALE ?= small
+# The DAG is rendered from dbt's manifest (Cosmos LoadMode.DBT_MANIFEST): rebuilt by
+# `dbt parse` whenever a file under dbt_project/ changes, so parsing the DAG never starts dbt.
+MANIFEST := dbt_project/target/manifest.json
+DBT_SOURCES := $(shell find dbt_project -type f -not -path 'dbt_project/target/*' -not -path 'dbt_project/logs/*' -not -path 'dbt_project/dbt_packages/*' -not -name '.*')
 
 export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: install run test bench lint typecheck format clean
+.PHONY: install manifest run test bench lint typecheck format clean
 
-install: $(STAMP)
+install: $(STAMP) $(MANIFEST)
+
+manifest: $(MANIFEST)
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +27,12 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/uv pip install --python $(BIN)/python --quiet -r requirements.lock
 	$(BIN)/uv pip install --python $(BIN)/python --quiet --no-deps -e .
 	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+# The Python side also checks a content fingerprint (commissions.dbt_manifest): a stale
+# manifest stops the DAG import, and `commissions run` rebuilds it before it starts Airflow.
+$(MANIFEST): $(STAMP) $(DBT_SOURCES)
+	$(BIN)/python -m commissions.dbt_manifest
 	@touch $@
 
 run: install

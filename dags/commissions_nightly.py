@@ -1,10 +1,10 @@
 """commissions_nightly: source exports to an approved-ready payroll file.
 
-extract (CRM, billing, HR in parallel) -> quality gate -> dbt (each model then its
-tests) -> payroll export; the plan files (plans/*.yaml) are validated and published
-beside the extracts, and an invalid plan stops the run before dbt. Trigger with
-{"period": "YYYY-MM"} to re-run a past pay period; by default the run pays the
-latest closed month. The dbt models compute every period; the period picks which
+extract (CRM, billing, HR in parallel) -> quality gate -> dbt (one `dbt build`, then a
+task per model and per model's tests reporting its result) -> payroll export; the plan
+files (plans/*.yaml) are validated and published beside the extracts, and an invalid
+plan stops the run before dbt. Trigger with {"period": "YYYY-MM"} to re-run a past pay
+period; by default the run pays the latest closed month. The dbt models compute every period; the period picks which
 payroll file is written.
 """
 
@@ -71,8 +71,9 @@ def commissions_nightly() -> None:
         execution_config=orchestration.dbt_execution_config(),
         render_config=orchestration.dbt_render_config(),
         operator_args=orchestration.dbt_operator_args(),
-        default_args=orchestration.DEFAULT_ARGS,
+        default_args=orchestration.DBT_DEFAULT_ARGS,
     )
+    orchestration.report_after_build(dbt)
 
     plans = publish_plans()
     run >> plans

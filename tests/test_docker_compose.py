@@ -45,7 +45,8 @@ def test_long_running_services_have_health_checks(service: str) -> None:
 def test_mounted_paths_exist_in_the_repository(service: str) -> None:
     mounts = SERVICES[service]["volumes"]
     host_paths = [m.split(":")[0] for m in mounts]
-    assert {"./dags", "./plugins", "./dbt_project", "./expectations"} <= set(host_paths)
+    # Everything a task reads: the code, the dbt project (and its manifest), the GX suites, the plans.
+    assert {"./dags", "./plugins", "./dbt_project", "./expectations", "./plans"} <= set(host_paths)
     for host in host_paths:
         if host == "./var":
             continue  # local state, created on first run
@@ -54,11 +55,37 @@ def test_mounted_paths_exist_in_the_repository(service: str) -> None:
 
 def test_postgres_init_script_exists_and_creates_both_databases() -> None:
     mounts = SERVICES["postgres"]["volumes"]
-    init = [m.split(":")[0] for m in mounts if m.startswith("./")]
-    assert init, "postgres mounts no init script"
-    sql = (REPO / init[0]).read_text()
+    init = [m.split(":") for m in mounts if m.startswith("./")]
+    assert any(container.startswith("/docker-entrypoint-initdb.d/") for _, container, *_ in init)
+    for host, *_ in init:
+        assert (REPO / host).exists(), f"postgres mounts {host}, which is not in the repository"
+    sql = "\n".join((REPO / host).read_text() for host, *_ in init)
     assert re.search(r"create database airflow", sql)
     assert re.search(r"create database commissions", sql)
+
+
+def test_init_script_passwords_come_from_the_services_variables() -> None:
+    """The users the init script creates get the passwords the Airflow services log in with."""
+    postgres_env = SERVICES["postgres"]["environment"]
+    airflow_env = SERVICES["airflow-scheduler"]["environment"]
+    metadata_password = re.search(r"airflow:(\$\{[^}]+\})@", airflow_env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
+    warehouse_password = re.search(r"commissions:(\$\{[^}]+\})@", airflow_env["AIRFLOW_CONN_WAREHOUSE"])
+    assert metadata_password and warehouse_password, "the services' passwords should be variables"
+    assert postgres_env["AIRFLOW_DB_PASSWORD"] == metadata_password.group(1)
+    assert postgres_env["WAREHOUSE_PASSWORD"] == warehouse_password.group(1)
+    assert airflow_env["COMMISSIONS_PGPASSWORD"] == warehouse_password.group(1)
+
+    init = {m.split(":")[1]: REPO / m.split(":")[0] for m in SERVICES["postgres"]["volumes"] if m.startswith("./")}
+    script = next(path for container, path in init.items() if container.endswith(".sh")).read_text()
+    assert 'airflow_password="${AIRFLOW_DB_PASSWORD' in script
+    assert 'warehouse_password="${WAREHOUSE_PASSWORD' in script
+    sql_container = next(container for container in init if container.endswith(".sql"))
+    assert not sql_container.startswith("/docker-entrypoint-initdb.d/"), "psql -v runs it, not the entrypoint"
+    assert sql_container in script
+    sql = init[sql_container].read_text()
+    assert re.search(r"create user airflow with password :'airflow_password';", sql)
+    assert re.search(r"create user commissions with password :'warehouse_password';", sql)
+    assert not re.search(r"password '", sql), "no literal password in the init SQL"
 
 
 def test_images_match_the_pinned_versions() -> None:

@@ -13,6 +13,8 @@ import csv
 import hashlib
 import json
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
 from decimal import Decimal
@@ -28,6 +30,7 @@ from independent_payouts import compute_payouts, payroll_lines
 pytestmark = pytest.mark.e2e
 
 CLI = str(Path(sys.executable).with_name("commissions"))
+REPO = Path(__file__).resolve().parents[1]
 PERIOD = "2026-10"
 
 
@@ -225,3 +228,42 @@ def test_malformed_file_stops_the_run_before_payouts(tmp_path: Path) -> None:
     assert "invoices.jsonl: line 2, column total_amount" in proc.stderr
     assert invoices.exists(), "a rejected file stays in landing"
     assert not (home / "exports" / "payroll").exists()
+
+
+def test_failing_dbt_test_is_named_and_not_retried(tmp_path: Path) -> None:
+    """A dbt data test that fails stops the run before the payroll file, once: `commissions
+    run` names the task, the test and dbt's message, and no dbt task was tried twice.
+
+    The project is a copy of dbt_project/ with one extra singular test on the staged
+    opportunities that always finds a row (the models themselves are untouched); almost
+    everything is downstream of it, so dbt and Airflow skip the rest and the run is short."""
+    project = tmp_path / "dbt_project"
+    shutil.copytree(REPO / "dbt_project", project, ignore=shutil.ignore_patterns("target", "logs"))
+    (project / "tests" / "assert_no_opportunities_at_all.sql").write_text(
+        "-- fails whenever there is an opportunity\nselect opportunity_id from {{ ref('stg_crm__opportunities') }}\n",
+        encoding="utf-8",
+    )
+    home = tmp_path / "var"
+    generate(home / "landing", reps=4, months=1, seed=3, end_month=PERIOD, dirty_share=0)
+    env = _run_env(home)
+    env["COMMISSIONS_DBT_PROJECT_DIR"] = str(project)
+
+    proc = subprocess.run(
+        [CLI, "run", "--period", PERIOD], env=env, capture_output=True, text=True, timeout=900, check=False
+    )
+    assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr[-3000:]
+    err = proc.stderr
+    assert "dbt.stg_crm__opportunities.test (try 1)" in err, err
+    assert "test.commissions.assert_no_opportunities_at_all [fail]" in err, err
+    assert "configured to fail if != 0" in err, err
+    assert "export_payroll" in err.split("not run because of it:")[-1]
+    assert not (home / "exports" / "payroll").exists()
+
+    metadata = sqlite3.connect(home / "airflow" / "airflow.db")
+    tries = dict(
+        metadata.execute("select task_id, try_number from task_instance where task_id like 'dbt.%'").fetchall()
+    )
+    metadata.close()
+    assert tries["dbt.stg_crm__opportunities.test"] == 1
+    assert tries["dbt.dbt_producer_watcher"] == 1
+    assert max(tries.values()) == 1, "no dbt task is retried"

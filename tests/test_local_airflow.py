@@ -29,3 +29,27 @@ def test_tasks_and_dbt_get_the_warehouse_the_cli_resolved(isolated_home: Path) -
     assert env["AIRFLOW__COSMOS__ENABLE_TELEMETRY"] == "False"
     # Airflow's own metadata defaults to SQLite in Airflow's home, not the warehouse.
     assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == f"sqlite:///{Path(env['AIRFLOW_HOME']) / 'airflow.db'}"
+
+
+def test_every_run_keeps_its_own_log(isolated_home: Path) -> None:
+    from datetime import datetime
+
+    from commissions.local_airflow import new_log_path
+
+    first = new_log_path("2026-12-07", datetime(2026, 12, 7, 9, 30, 5))
+    assert first.name == "commissions_nightly_2026-12-07_093005.log"
+    first.write_text("first run")
+    # A second run in the same second gets a name of its own; a later one its own time.
+    second = new_log_path("2026-12-07", datetime(2026, 12, 7, 9, 30, 5))
+    assert second != first and second.name == "commissions_nightly_2026-12-07_093005_2.log"
+    assert new_log_path("2026-12-07", datetime(2026, 12, 7, 14, 0, 0)).name.endswith("_140000.log")
+    assert first.read_text() == "first run"
+
+
+def test_tasks_record_their_failures_for_the_cli(isolated_home: Path) -> None:
+    from commissions.config import TASK_FAILURES_ENV
+    from commissions.local_airflow import task_failures_path
+
+    env = airflow_env(WH)
+    assert env[TASK_FAILURES_ENV] == str(task_failures_path())
+    assert task_failures_path().is_relative_to(isolated_home)

@@ -17,12 +17,13 @@ import sys
 from contextlib import redirect_stdout
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from commissions import warehouse
+    from commissions.local_airflow import DagRunOutcome
 
 os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
@@ -130,11 +131,62 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Progress:
+    """One line per task as it finishes. The dbt model and test tasks report on the one dbt
+    build and finish together right after it: they are counted, and only failures listed."""
+
+    MARKS: ClassVar[dict[str, str]] = {
+        "success": "ok",
+        "failed": "FAILED",
+        "upstream_failed": "not run",
+        "skipped": "skipped",
+    }
+
+    def __init__(self) -> None:
+        self.dbt_reported = 0
+        self.dbt_summarised = False
+
+    def __call__(self, finished: list, unfinished: set[str]) -> None:
+        for t in finished:
+            is_node = t.is_dbt and "producer_watcher" not in t.task_id
+            if is_node and t.state == "success":
+                self.dbt_reported += 1
+                continue
+            if is_node and t.state == "upstream_failed":
+                continue
+            took = f"{t.seconds:6.1f}s" if t.seconds is not None else " " * 7
+            name = "dbt build (dbt.dbt_producer_watcher)" if t.task_id == "dbt.dbt_producer_watcher" else t.task_id
+            print(f"  {took}  {self.MARKS.get(t.state, t.state):8} {name}", flush=True)
+        dbt_pending = any(task_id.startswith("dbt.") for task_id in unfinished)
+        if self.dbt_reported and not dbt_pending and not self.dbt_summarised:
+            self.dbt_summarised = True
+            print(f"  {'':7}  {'ok':8} {self.dbt_reported} dbt model, seed and test tasks", flush=True)
+
+
+def _print_failure(outcome: DagRunOutcome) -> None:
+    print(f"\nthe run failed (exit {outcome.returncode}); full log: {outcome.log_path}", file=sys.stderr)
+    messages = {f.task_id: f.message for f in outcome.task_failures}
+    failed = outcome.failed_tasks
+    if failed:
+        print("failed tasks:", file=sys.stderr)
+    for task in failed:
+        print(f"  {task.task_id} (try {task.try_number})", file=sys.stderr)
+        for line in (messages.get(task.task_id) or "").strip().splitlines()[:30]:
+            print(f"      {line}", file=sys.stderr)
+    if outcome.dbt_failures:
+        print("dbt models and tests that failed (run_results.json):", file=sys.stderr)
+        for failure in outcome.dbt_failures:
+            print(f"  - {failure.describe()}", file=sys.stderr)
+    not_run = [t.task_id for t in outcome.tasks if t.state == "upstream_failed" and not t.is_dbt]
+    if not_run:
+        print(f"not run because of it: {', '.join(sorted(not_run))}", file=sys.stderr)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from commissions import warehouse
     from commissions.config import paths
     from commissions.first_run import prepare_run
-    from commissions.local_airflow import DAG_ID, failed_tasks, run_dag
+    from commissions.local_airflow import DAG_ID, run_dag
     from commissions.run_summary import render_run_summary
     from commissions.tasks import resolve_period
 
@@ -153,12 +205,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(line)
     period = resolve_period(args.period, date.today())
     logical_date = date.today().isoformat()
-    print(f"running DAG {DAG_ID} through Airflow for pay period {period} (log: var/logs/)")
-    outcome = run_dag(wh, logical_date, period)
-    if outcome.returncode != 0:
-        print(f"\nthe run failed (exit {outcome.returncode}); full log: {outcome.log_path}", file=sys.stderr)
-        for line in failed_tasks(outcome.log_path):
-            print(f"  {line}", file=sys.stderr)
+    print(f"running DAG {DAG_ID} through Airflow for pay period {period}; tasks as they finish:", flush=True)
+    outcome = run_dag(wh, logical_date, period, on_progress=_Progress())
+    print(f"Airflow log of this run: {outcome.log_path}")
+    if not outcome.succeeded:
+        _print_failure(outcome)
         return 1
     print(render_run_summary(wh, period, outcome.log_path))
     return 0

@@ -15,6 +15,10 @@ from pathlib import Path
 #: few seconds so a failing task fails the local run promptly instead of seeming to hang.
 RETRY_DELAY_ENV = "COMMISSIONS_RETRY_DELAY_SECONDS"
 
+#: File the DAG's tasks append a line to when they fail (task id and exception), so
+#: `commissions run` can say why without reading the log; unset in a deployment.
+TASK_FAILURES_ENV = "COMMISSIONS_TASK_FAILURES_FILE"
+
 # plugins/commissions/config.py -> repository root
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 

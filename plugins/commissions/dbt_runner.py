@@ -78,6 +78,11 @@ def dbt_work_dir() -> Path:
     return paths().home / "dbt"
 
 
+def airflow_run_results_path() -> Path:
+    """Where the dbt build run inside Airflow leaves a copy of its run_results.json."""
+    return dbt_work_dir() / "airflow" / "run_results.json"
+
+
 def dbt_env(wh: warehouse.Warehouse) -> dict[str, str]:
     env = dict(os.environ)
     env.update(wh.dbt_env())

@@ -1,5 +1,10 @@
 """Run the DAG through a real Airflow on this machine, in one process (`airflow dags test`).
 
+While it runs, the task-instance states in Airflow's metadata database are polled and
+each task is reported as it finishes; a failure is explained from those states, the
+failing task's own exception (recorded by `orchestration.record_task_failure`) and
+dbt's run_results.json, not from the log. Each run writes its own log file.
+
 Airflow's home and metadata live under var/airflow (SQLite by default, or a database
 `airflow` on the warehouse server with COMMISSIONS_AIRFLOW_METADATA=warehouse). The
 `warehouse` connection is passed as AIRFLOW_CONN_WAREHOUSE so the DAG's Python tasks
@@ -10,16 +15,25 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import IO, Any
 
-from commissions import warehouse
-from commissions.config import RETRY_DELAY_ENV, paths
+import sqlalchemy as sa
+
+from commissions import dbt_manifest, warehouse
+from commissions.config import RETRY_DELAY_ENV, TASK_FAILURES_ENV, paths
+from commissions.dbt_runner import NodeFailure, airflow_run_results_path, read_failures
 
 DAG_ID = "commissions_nightly"
+#: Seconds after which `commissions run` stops a DAG run that has not finished (default an hour).
+RUN_TIMEOUT_ENV = "COMMISSIONS_RUN_TIMEOUT_SECONDS"
 
 
 class AirflowRunError(RuntimeError):
@@ -73,57 +87,209 @@ def airflow_env(wh: warehouse.Warehouse) -> dict[str, str]:
             "COMMISSIONS_EXPORT_DIR": str(p.exports),
             "COMMISSIONS_DATA_DOCS_DIR": str(p.data_docs),
             "COMMISSIONS_GX_DIR": str(p.gx_context),
+            TASK_FAILURES_ENV: str(task_failures_path()),
+            # Load Airflow's plugins once when the process starts, as a scheduler does,
+            # rather than in the middle of parsing the DAG.
+            "AIRFLOW__CORE__LAZY_LOAD_PLUGINS": "False",
             **wh.dbt_env(),
         }
     )
     return env
 
 
+FINISHED_STATES = frozenset({"success", "failed", "upstream_failed", "skipped", "removed"})
+
+
 @dataclass(frozen=True)
+class TaskOutcome:
+    task_id: str
+    state: str
+    seconds: float | None
+    try_number: int
+
+    @property
+    def is_dbt(self) -> bool:
+        return self.task_id.startswith("dbt.")
+
+
+@dataclass(frozen=True)
+class TaskFailure:
+    task_id: str
+    message: str
+
+
+@dataclass
 class DagRunOutcome:
     log_path: Path
     returncode: int
+    tasks: list[TaskOutcome] = field(default_factory=list)
+    task_failures: list[TaskFailure] = field(default_factory=list)
+    dbt_failures: list[NodeFailure] = field(default_factory=list)
+
+    @property
+    def failed_tasks(self) -> list[TaskOutcome]:
+        return [t for t in self.tasks if t.state == "failed"]
+
+    @property
+    def succeeded(self) -> bool:
+        return self.returncode == 0 and not self.failed_tasks
 
 
-def _airflow(args: list[str], env: dict[str, str], log_file: TextIO) -> int:
+def task_failures_path() -> Path:
+    """Where the DAG's tasks record why they failed (read back by `commissions run`)."""
+    return paths().home / "logs" / "task_failures.jsonl"
+
+
+def new_log_path(logical_date: str, now: datetime | None = None) -> Path:
+    """`var/logs/commissions_nightly_<date>_<HHMMSS>.log`: every run keeps its own log."""
+    logs = paths().home / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    stamp = f"{(now or datetime.now()):%H%M%S}"
+    path = logs / f"{DAG_ID}_{logical_date}_{stamp}.log"
+    n = 2
+    while path.exists():
+        path = logs / f"{DAG_ID}_{logical_date}_{stamp}_{n}.log"
+        n += 1
+    return path
+
+
+def _as_utc(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class TaskStatePoller:
+    """Reads the task instances of the DAG's latest run from Airflow's metadata database."""
+
+    def __init__(self, metadata_url: str, since: datetime) -> None:
+        self.engine = sa.create_engine(metadata_url, connect_args=_connect_args(metadata_url))
+        self.since = since
+        self.reported: dict[str, TaskOutcome] = {}
+        #: Tasks of the run not finished at the last successful poll.
+        self.unfinished: set[str] = set()
+
+    def finished(self) -> list[TaskOutcome]:
+        """Tasks of this run that finished since the last call (none if the database is busy)."""
+        query = sa.text(
+            "select ti.task_id, ti.state, ti.start_date, ti.end_date, ti.try_number from task_instance ti "
+            "where ti.dag_id = :dag_id and ti.run_id = "
+            "(select run_id from dag_run where dag_id = :dag_id order by id desc limit 1)"
+        )
+        try:
+            with self.engine.connect() as conn:
+                rows = conn.execute(query, {"dag_id": DAG_ID}).all()
+        except sa.exc.OperationalError:  # SQLite locked by the writer, or tables not yet migrated
+            return []
+        new = []
+        self.unfinished = set()
+        for row in rows:
+            task_id, state, start, end, try_number = str(row[0]), str(row[1]), row[2], row[3], row[4]
+            started, ended = _as_utc(start), _as_utc(end)
+            if state not in FINISHED_STATES or (ended is not None and ended < self.since):
+                self.unfinished.add(task_id)
+                continue
+            if state != "upstream_failed" and ended is None:
+                continue
+            seconds = (ended - started).total_seconds() if started and ended else None
+            outcome = TaskOutcome(task_id, state, seconds, int(try_number or 0))
+            if self.reported.get(task_id) != outcome:
+                self.reported[task_id] = outcome
+                new.append(outcome)
+        return sorted(new, key=lambda t: (t.seconds is None, t.task_id))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _connect_args(url: str) -> dict[str, Any]:
+    return {"timeout": 1} if url.startswith("sqlite") else {"connect_timeout": 5}
+
+
+def read_task_failures(since: datetime) -> list[TaskFailure]:
+    path = task_failures_path()
+    if not path.exists():
+        return []
+    failures = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        when = _as_utc(record.get("at"))
+        if when is not None and when >= since and record.get("dag_id") == DAG_ID:
+            failures.append(TaskFailure(record["task_id"], record.get("message", "")))
+    return failures
+
+
+def run_dag(
+    wh: warehouse.Warehouse,
+    logical_date: str,
+    period: str | None,
+    on_progress: Callable[[list[TaskOutcome], set[str]], None] | None = None,
+    poll_seconds: float = 1.0,
+) -> DagRunOutcome:
+    """Migrate Airflow's metadata database, then run the DAG once, reporting tasks as they finish.
+
+    Output of Airflow goes to a log file of its own per run.
+    """
+    dbt_manifest.ensure()  # the DAG is rendered from it: rebuild it if dbt_project/ changed
+    env = airflow_env(wh)
+    log_path = new_log_path(logical_date)
+    airflow_run_results_path().unlink(missing_ok=True)
+    since = datetime.now(UTC)
+    with log_path.open("w", encoding="utf-8") as log_file:
+        if _airflow(["db", "migrate"], env, log_file) != 0:
+            raise AirflowRunError(f"airflow db migrate failed; see {log_path}")
+        _use_write_ahead_log(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
+        conf = json.dumps({"period": period}) if period else "{}"
+        proc = _start_airflow(["dags", "test", DAG_ID, logical_date, "-c", conf], env, log_file)
+        poller = TaskStatePoller(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"], since)
+        try:
+            timeout = float(os.environ.get(RUN_TIMEOUT_ENV, "3600"))
+            deadline = time.monotonic() + timeout
+            while proc.poll() is None:
+                _report(poller, on_progress)
+                if time.monotonic() > deadline:
+                    proc.kill()
+                    log_file.write(f"\ncommissions run: stopped after {timeout:.0f} s ({RUN_TIMEOUT_ENV})\n")
+                time.sleep(poll_seconds)
+            code = proc.wait()
+            _report(poller, on_progress)
+            tasks = list(poller.reported.values())
+        finally:
+            poller.close()
+    return DagRunOutcome(
+        log_path=log_path,
+        returncode=code,
+        tasks=tasks,
+        task_failures=read_task_failures(since),
+        dbt_failures=read_failures(airflow_run_results_path()),
+    )
+
+
+def _use_write_ahead_log(metadata_url: str) -> None:
+    """SQLite metadata: write-ahead log, so this process reads task states while Airflow writes,
+    and each of the many small commits of a run (every dbt node's state) costs half as much."""
+    if metadata_url.startswith("sqlite:///"):
+        with sqlite3.connect(metadata_url.removeprefix("sqlite:///")) as conn:
+            conn.execute("pragma journal_mode=wal")
+
+
+def _report(poller: TaskStatePoller, on_progress: Callable[[list[TaskOutcome], set[str]], None] | None) -> None:
+    finished = poller.finished()
+    if finished and on_progress is not None:
+        on_progress(finished, poller.unfinished)
+
+
+def _start_airflow(args: list[str], env: dict[str, str], log_file: IO[str]) -> subprocess.Popen:
     airflow_bin = Path(sys.executable).with_name("airflow")
     command = [str(airflow_bin), *args]
     log_file.write(f"$ {' '.join(command)}\n")
     log_file.flush()
-    return subprocess.run(command, env=env, stdout=log_file, stderr=subprocess.STDOUT, check=False).returncode
+    return subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT)
 
 
-def run_dag(wh: warehouse.Warehouse, logical_date: str, period: str | None) -> DagRunOutcome:
-    """Migrate Airflow's metadata database, then run the DAG once. Output goes to a log file."""
-    env = airflow_env(wh)
-    logs = paths().home / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    log_path = logs / f"{DAG_ID}_{logical_date}.log"
-    with log_path.open("w", encoding="utf-8") as log_file:
-        if _airflow(["db", "migrate"], env, log_file) != 0:
-            raise AirflowRunError(f"airflow db migrate failed; see {log_path}")
-        conf = json.dumps({"period": period}) if period else "{}"
-        code = _airflow(["dags", "test", DAG_ID, logical_date, "-c", conf], env, log_file)
-    return DagRunOutcome(log_path, code)
-
-
-def failed_tasks(log_path: Path) -> list[str]:
-    """Lines of the run log that say which task failed and why, for the terminal."""
-    keep = []
-    for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines():
-        if any(
-            marker in line
-            for marker in (
-                "LoadError",
-                "QualityGateBlocked",
-                "AirflowFailException",
-                "DbtError",
-                "Task failed",
-                "ERROR",
-                "[error",
-                "rejected",
-                "blocking",
-            )
-        ):
-            keep.append(line.strip())
-    return keep[-40:]
+def _airflow(args: list[str], env: dict[str, str], log_file: IO[str]) -> int:
+    return _start_airflow(args, env, log_file).wait()
