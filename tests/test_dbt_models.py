@@ -267,12 +267,13 @@ def test_an_adjustment_finer_than_the_currency_stops_the_run(built: dict) -> Non
     )
     try:
         with pytest.raises(DbtError) as caught:
-            run_dbt(["build", "--select", "fct_adjustments"], wh=wh)
+            # staging is a table: rebuild the adjustments' staging model with the mart
+            run_dbt(["build", "--select", "stg_hr__commission_adjustments", "fct_adjustments"], wh=wh)
     finally:
         query_exec(wh, "delete from raw_hr.commission_adjustments where adjustment_id = 'A-FINE'")
     assert "expression_is_true_fct_adjustments_amount" in str(caught.value)
     assert "1 failing rows" in str(caught.value)
-    run_dbt(["build", "--select", "fct_adjustments"], wh=wh)
+    run_dbt(["build", "--select", "stg_hr__commission_adjustments", "fct_adjustments"], wh=wh)
 
 
 def test_dbt_error_names_the_problem_when_nothing_ran(built: dict) -> None:
