@@ -484,6 +484,29 @@ MEASURES_PLAN = _bookings_plan(
 )
 
 
+def _per_deal_plan(plan_id: str, table_type: str) -> str:
+    """2 % of a deal to 5,000 USD, 4 % to 10,000 and 6 % above, each deal credit on its own amount."""
+    return _bookings_plan(
+        plan_id,
+        f"""  - effective_from: 2026-01-01
+    components:
+      -
+{_COMPONENT_HEAD}
+        rate_table:
+          type: {table_type}
+          per: transaction
+          tiers:
+            - {{from: 0, to: "5000.00", rate: 0.02}}
+            - {{from: "5000.00", to: "10000.00", rate: 0.04}}
+            - {{from: "10000.00", rate: 0.06}}
+""",
+    )
+
+
+PER_DEAL_PLAN = _per_deal_plan("SCN_PER_DEAL", "graduated")
+PER_DEAL_RETRO_PLAN = _per_deal_plan("SCN_PER_DEAL_RETRO", "retroactive")
+
+
 def _quota(employee_id: str, amount: str = "100000.00", currency: str = "USD", month: str = "2026-10") -> Quota:
     return Quota(employee_id, f"{month}-01", amount, currency)
 
@@ -1347,5 +1370,69 @@ SCENARIOS: list[Scenario] = [
         ],
         plans={"SCN_GLOBAL.yaml": GLOBAL_PLAN},
         expected={("S34-G1", "2026-10"): ("5008.75", "GBP")},
+    ),
+    Scenario(
+        "S35",
+        "per-transaction tiers: each deal rated on its own amount, graduated and retroactive",
+        # SCN_PER_DEAL: 2 % of a deal to 5,000 USD, 4 % from 5,000 to 10,000, 6 % above,
+        # each deal on its own amount whatever the other deals and the quota (100,000).
+        # E1, deals of 12,000, 3,000 and 7,500 (in that date order):
+        #   12,000: 5,000 x 2 % + 5,000 x 4 % + 2,000 x 6 % = 100 + 200 + 120 = 420
+        #    3,000: 3,000 x 2 % = 60
+        #    7,500: 5,000 x 2 % + 2,500 x 4 % = 100 + 100 = 200;  680 in all.
+        # E2, the same deals on the retroactive twin SCN_PER_DEAL_RETRO (the whole deal at
+        #   the rate of the tier its amount is in): 12,000 x 6 % + 3,000 x 2 % + 7,500 x 4 %
+        #   = 720 + 60 + 300 = 1,080.
+        people=[Person("S35-E1", "USD", "SCN_PER_DEAL"), Person("S35-E2", "USD", "SCN_PER_DEAL_RETRO")],
+        quotas=[_quota("S35-E1"), _quota("S35-E2")],
+        deals=[
+            Deal("S35-O1", "S35-E1", "12000.00", "USD", "2026-10-05"),
+            Deal("S35-O2", "S35-E1", "3000.00", "USD", "2026-10-12"),
+            Deal("S35-O3", "S35-E1", "7500.00", "USD", "2026-10-20"),
+            Deal("S35-O4", "S35-E2", "12000.00", "USD", "2026-10-05"),
+            Deal("S35-O5", "S35-E2", "3000.00", "USD", "2026-10-12"),
+            Deal("S35-O6", "S35-E2", "7500.00", "USD", "2026-10-20"),
+        ],
+        plans={"SCN_PER_DEAL.yaml": PER_DEAL_PLAN, "SCN_PER_DEAL_RETRO.yaml": PER_DEAL_RETRO_PLAN},
+        expected={
+            ("S35-E1", "2026-10"): ("680.00", "USD"),
+            ("S35-E2", "2026-10"): ("1080.00", "USD"),
+        },
+    ),
+    Scenario(
+        "S36",
+        "per-transaction tiers on a split deal, a deal on a tier's end, and a deal in euros",
+        # SCN_PER_DEAL (S35): 2 % to 5,000 USD, 4 % to 10,000, 6 % above, per deal credit.
+        # A split deal is rated on each person's credited share, not on the deal's amount:
+        #   O1 12,000 USD split 50/50 between E1 and E2: each is credited 6,000,
+        #   5,000 x 2 % + 1,000 x 4 % = 140 each (not half of the 420 the whole deal pays).
+        # A deal exactly on a tier's end stays in the lower tier (tiers are [from, to)):
+        #   E1's O2 of 5,000: 5,000 x 2 % = 100.  E1: 240.
+        # E3 is paid (and credited) in euros: the tiers, in the plan's USD, convert to EUR at
+        #   the deal's close date, 10-14 (1 EUR = 1.25 USD: round(1 / 1.25, 10) = 0.8), so
+        #   they end at 4,000 and 8,000 EUR. O3 of 10,000 EUR: 4,000 x 2 % + 4,000 x 4 %
+        #   + 2,000 x 6 % = 80 + 160 + 120 = 360 EUR.
+        people=[
+            Person("S36-E1", "USD", "SCN_PER_DEAL"),
+            Person("S36-E2", "USD", "SCN_PER_DEAL"),
+            Person("S36-E3", "EUR", "SCN_PER_DEAL"),
+        ],
+        quotas=[_quota("S36-E1"), _quota("S36-E2"), _quota("S36-E3", "100000.00", "EUR")],
+        deals=[
+            Deal("S36-O1", "S36-E1", "12000.00", "USD", "2026-10-07"),
+            Deal("S36-O2", "S36-E1", "5000.00", "USD", "2026-10-09"),
+            Deal("S36-O3", "S36-E3", "10000.00", "EUR", "2026-10-14"),
+        ],
+        splits=[
+            Split("S36-S1", "S36-O1", "S36-E1", "50.00"),
+            Split("S36-S2", "S36-O1", "S36-E2", "50.00"),
+        ],
+        rates=[Rate("2026-10-14", "EUR", "1.25")],
+        plans={"SCN_PER_DEAL.yaml": PER_DEAL_PLAN},
+        expected={
+            ("S36-E1", "2026-10"): ("240.00", "USD"),
+            ("S36-E2", "2026-10"): ("140.00", "USD"),
+            ("S36-E3", "2026-10"): ("360.00", "EUR"),
+        },
     ),
 ]

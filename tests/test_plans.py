@@ -621,3 +621,124 @@ def test_cli_publish(db, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capture
     out = capsys.readouterr().out
     assert "plans/AE_2026.yaml  sha256 " in out
     assert _fetch(db, "select count(*) from plans.plans") == [(5,)]
+
+
+# ---- per-transaction rate tables ----------------------------------------------------------
+
+PER_DEAL = """plan_id: PER_DEAL
+name: Per-deal tiers
+currency: USD
+versions:
+  - effective_from: 2026-01-01
+    components:
+      - id: deals
+        name: Per deal
+        measure: bookings_tcv
+        quota_measure: bookings
+        trigger: {trigger}
+        scope: individual
+        quota_period: month
+        attainment_basis: period_to_date
+        crediting: {{owner: true}}{more}
+        rate_table:
+          type: {type}
+          per: transaction
+          tiers:
+            - {{from: 0, to: "5000.00", rate: 0.02}}
+            - {{from: "5000.00", to: "10000.00", rate: 0.04}}
+            - {{from: "10000.00", rate: 0.06}}
+"""
+
+
+def _per_deal_file(tmp_path: Path) -> Path:
+    """<tmp>/plans/PER_DEAL.yaml, so messages name plans/PER_DEAL.yaml."""
+    (tmp_path / "plans").mkdir(exist_ok=True)
+    return tmp_path / "plans" / "PER_DEAL.yaml"
+
+
+def _per_deal_problems(
+    tmp_path: Path, *, type: str = "graduated", trigger: str = "booking", more: str = ""
+) -> list[str]:
+    _per_deal_file(tmp_path).write_text(PER_DEAL.format(type=type, trigger=trigger, more=more))
+    with pytest.raises(PlanError) as caught:
+        load_plans(tmp_path / "plans")
+    return caught.value.problems
+
+
+def test_per_transaction_tiers_are_amounts_of_a_deal(tmp_path: Path) -> None:
+    _per_deal_file(tmp_path).write_text(PER_DEAL.format(type="graduated", trigger="payment", more=""))
+    (plan,) = load_plans(tmp_path / "plans")
+    table = plan.versions[0].components[0].rate_table
+    assert table.per == "transaction"
+    assert [(t.attainment_from, t.attainment_to, t.rate) for t in table.tiers or []] == [
+        (Decimal("0"), Decimal("5000.00"), Decimal("0.02")),
+        (Decimal("5000.00"), Decimal("10000.00"), Decimal("0.04")),
+        (Decimal("10000.00"), None, Decimal("0.06")),
+    ]
+
+
+_COMPONENT = "plans/PER_DEAL.yaml: versions[0].components[0]"
+
+
+@pytest.mark.parametrize(
+    ("type", "trigger", "more", "expected"),
+    [
+        (
+            "graduated",
+            "booking",
+            "\n        threshold: 0.50",
+            f"{_COMPONENT}.threshold: expected no threshold (a per-transaction table rates each deal on its own "
+            "amount, not on attainment), got '0.50'",
+        ),
+        (
+            "graduated",
+            "booking",
+            "\n        caps: {attainment: 2.00}",
+            f"{_COMPONENT}.caps.attainment: expected no caps.attainment (a per-transaction table rates each deal "
+            "on its own amount; caps.per_deal caps a deal's commission), got '2.00'",
+        ),
+        (
+            "graduated",
+            "booking",
+            "\n        cumulative_true_up: true",
+            f"{_COMPONENT}.cumulative_true_up: expected false (a per-transaction table rates each deal on its own "
+            "amount: a later deal re-rates nothing), got true",
+        ),
+        (
+            "retroactive",
+            "payment",
+            "",
+            f"{_COMPONENT}.trigger: expected 'booking' for a retroactive per-transaction table (the deal's rate "
+            "would depend on invoices or payments still to come; use graduated), got 'payment'",
+        ),
+    ],
+    ids=["threshold", "attainment-cap", "true-up", "retroactive-on-payments"],
+)
+def test_per_transaction_refuses_what_needs_attainment(
+    tmp_path: Path, type: str, trigger: str, more: str, expected: str
+) -> None:
+    assert expected in _per_deal_problems(tmp_path, type=type, trigger=trigger, more=more)
+
+
+def test_per_transaction_only_on_tiers(tmp_path: Path) -> None:
+    text = PER_DEAL.format(type="flat", trigger="booking", more="").replace(
+        '          tiers:\n            - {from: 0, to: "5000.00", rate: 0.02}\n'
+        '            - {from: "5000.00", to: "10000.00", rate: 0.04}\n'
+        '            - {from: "10000.00", rate: 0.06}\n',
+        "          rate: 0.02\n",
+    )
+    _per_deal_file(tmp_path).write_text(text)
+    with pytest.raises(PlanError) as caught:
+        load_plans(tmp_path / "plans")
+    assert (
+        f"{_COMPONENT}.rate_table.per: expected per: period in a flat rate table (only graduated and retroactive "
+        "tiers rate each transaction), got 'transaction'"
+    ) in caught.value.problems
+
+
+def test_per_transaction_caps_per_deal_allowed(tmp_path: Path) -> None:
+    _per_deal_file(tmp_path).write_text(
+        PER_DEAL.format(type="retroactive", trigger="booking", more='\n        caps: {per_deal: "500.00"}')
+    )
+    (plan,) = load_plans(tmp_path / "plans")
+    assert plan.versions[0].components[0].caps is not None

@@ -424,3 +424,13 @@ def test_commissions_explain_prints_only_the_explanation(
     out = capsys.readouterr().out
     assert out == _explain(pipeline, "S16-E3", "2026-10") + "\n"
     assert out.startswith("Payout of S16-E3 ") and max(len(line) for line in out.splitlines()) <= 120
+
+
+def test_explain_says_a_per_transaction_tier_is_per_deal(pipeline: warehouse.Warehouse) -> None:
+    """S36-E3: a 10,000 EUR deal through USD tiers converted at 0.8: 80 + 160 + 120 EUR (worked in S36)."""
+    text = _explain(pipeline, "S36-E3", "2026-10")
+    flat = " ".join(text.split())
+    assert "COMM 360.00 EUR" in flat or "360.00 EUR" in flat, text
+    for label, amount in (("deal_tier_1", "80.00"), ("deal_tier_2", "160.00"), ("deal_tier_3", "120.00")):
+        assert re.search(rf"{label}.*{re.escape(amount)}", text), text
+    assert "per" in text and "band [" in text, text

@@ -199,6 +199,8 @@ class _Explainer:
 
     def band(self, line: dict[str, Any]) -> str:
         f = self.fmt
+        if line.get("rate_table_per") == "transaction":
+            return self.deal_band(line)
         low, high = line["tier_attainment_from"], line["tier_attainment_to"]
         band = f"band [{f.percent(low)}, {f.percent(high) if high is not None else 'open'})"
         if line["rate_table_type"] == "curve" and line["curve_payout_from"] is not None:
@@ -209,6 +211,25 @@ class _Explainer:
                 f" x weight {f.percent(line['component_weight'])} x fx {f.rate(line['target_incentive_fx_rate'])}"
             )
         return band
+
+    def deal_band(self, line: dict[str, Any]) -> str:
+        """A per-transaction tier: a band of the deal credit's own amount, not of attainment."""
+        f = self.fmt
+        plan, credit = line["tier_amount_currency"], line["credit_currency"]
+
+        def bound(value: Decimal | None) -> str:
+            return f.count(value) if plan is None else f.money(value, plan)
+
+        high = line["tier_amount_to"]
+        band = f"per deal: band [{bound(line['tier_amount_from'])}, {bound(high) if high is not None else 'open'})"
+        band += " units" if plan is None else f" {plan}"
+        fx = line["tier_amount_fx_rate"]
+        if plan is not None and fx is not None and fx != 1:
+            band += f" x fx {f.rate(fx)} ({line['tier_amount_fx_date']:%Y-%m-%d}) {plan}->{credit}"
+        before, after = line["deal_measure_before"], line["deal_measure_after"]
+        if plan is None:
+            return band + f"; deal {f.count(before)} -> {f.count(after)}"
+        return band + f"; deal {f.money(before, credit)} -> {f.money(after, credit)} {credit}"
 
     def measured(self, line: dict[str, Any]) -> str:
         """What the component measured on the credit, at which event of its payment trigger, and its FX."""

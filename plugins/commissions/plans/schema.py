@@ -211,7 +211,11 @@ class Block(BaseModel):
 
 
 class Tier(Block):
-    """A band [from, to) of attainment and what it pays; `to` omitted on the last band = no end."""
+    """A band [from, to) of attainment and what it pays; `to` omitted on the last band = no end.
+
+    In a per-transaction table (`per: transaction`) from and to are amounts of one deal's
+    credit instead: money in the plan currency, or units for a count measure.
+    """
 
     attainment_from: Attainment = Field(alias="from")
     attainment_to: Attainment | None = Field(default=None, alias="to")
@@ -246,9 +250,15 @@ class RateTable(Block):
     retroactive  the whole measure pays the rate of the highest band reached
     curve        `points` map attainment to a share of target incentive, linear in between,
                  from (0, 0) to the first point, flat after the last
+
+    per          period (the default): the tiers are attainment bands and a period's credits
+                 stack through them; transaction: graduated or retroactive tiers bounded by
+                 amounts, each deal credit rated on its own amount, apart from the other
+                 deals and from the quota
     """
 
     type: Literal["flat", "graduated", "retroactive", "curve"]
+    per: Literal["period", "transaction"] = "period"
     rate: Rate | None = None
     amount_per_unit: Money | None = None
     tiers: list[Tier] | None = None
@@ -271,6 +281,14 @@ class RateTable(Block):
             for key in ("rate", "amount_per_unit", "tiers", "points")
             if key not in uses and getattr(self, key) is not None
         ]
+        if self.per == "transaction" and not self.is_tiered:
+            problems.append(
+                (
+                    ("per",),
+                    f"expected per: period in a {self.type} rate table (only graduated and retroactive tiers "
+                    f"rate each transaction), got {describe(self.per)}",
+                )
+            )
         if self.type == "flat" and (self.rate is None) == (self.amount_per_unit is None):
             problems.append((("rate",), "expected exactly one of rate and amount_per_unit"))
         if self.is_tiered:
@@ -438,6 +456,8 @@ class Component(Block):
                 (("rate_table",), f"expected a table paying {wanted} for measure {self.measure} (count or money)")
             )
         cap = self.caps.attainment if self.caps else None
+        if table.per == "transaction":
+            problems += self._per_transaction_problems()
         if self.threshold is not None and cap is not None and self.threshold >= cap:
             problems.append(
                 (("threshold",), f"expected less than caps.attainment ({cap}), got {describe(self.threshold)}")
@@ -455,6 +475,44 @@ class Component(Block):
                 )
         _raise_problems(problems)
         return self
+
+    def _per_transaction_problems(self) -> list[Problem]:
+        """A per-transaction table rates each deal on its own amount: what needs attainment,
+        other deals or a later month makes no sense with it and is refused, not ignored."""
+        why = "a per-transaction table rates each deal on its own amount"
+        problems: list[Problem] = []
+        if not TRIGGERS_OF_MEASURE[self.measure]:
+            problems.append(
+                (
+                    ("rate_table", "per"),
+                    f"expected per: period for measure {self.measure} (not a deal), got 'transaction'",
+                )
+            )
+        if self.threshold is not None:
+            problems.append(
+                (("threshold",), f"expected no threshold ({why}, not on attainment), got {describe(self.threshold)}")
+            )
+        if self.caps is not None and self.caps.attainment is not None:
+            problems.append(
+                (
+                    ("caps", "attainment"),
+                    f"expected no caps.attainment ({why}; caps.per_deal caps a deal's commission), "
+                    f"got {describe(self.caps.attainment)}",
+                )
+            )
+        if self.cumulative_true_up:
+            problems.append(
+                (("cumulative_true_up",), f"expected false ({why}: a later deal re-rates nothing), got true")
+            )
+        if self.rate_table.type == "retroactive" and self.trigger not in (None, "booking"):
+            problems.append(
+                (
+                    ("trigger",),
+                    "expected 'booking' for a retroactive per-transaction table (the deal's rate would depend on "
+                    f"invoices or payments still to come; use graduated), got {describe(self.trigger)}",
+                )
+            )
+        return problems
 
 
 class Proration(Block):

@@ -102,6 +102,7 @@ TABLES: tuple[Table, ...] = (
             ("attainment_basis", "text not null"),
             ("cumulative_true_up", "boolean not null"),
             ("rate_table_type", "text not null"),  # flat | graduated | retroactive | curve
+            ("rate_table_per", "text not null"),  # period | transaction (tiers bounded by amounts)
             ("flat_rate", "numeric"),
             ("flat_amount_per_unit", "numeric"),
             ("threshold_attainment", "numeric"),
@@ -130,6 +131,7 @@ TABLES: tuple[Table, ...] = (
         (
             *_COMPONENT_KEY,
             ("tier_number", "integer not null"),
+            # a ratio to quota; an amount (plan currency, or units) when rate_table_per is transaction
             ("attainment_from", "numeric not null"),
             ("attainment_to", "numeric"),  # exclusive; null = no end
             ("rate", "numeric"),
@@ -259,6 +261,7 @@ def _component_rows(key: Row, number: int, c: Component, rows: dict[str, list[Ro
             "attainment_basis": c.attainment_basis,
             "cumulative_true_up": c.cumulative_true_up,
             "rate_table_type": table.type,
+            "rate_table_per": table.per,
             "flat_rate": table.rate,
             "flat_amount_per_unit": table.amount_per_unit,
             "threshold_attainment": c.threshold,

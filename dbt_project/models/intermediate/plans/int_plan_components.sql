@@ -112,6 +112,7 @@ final as (
         attainment_basis,
         cumulative_true_up,
         rate_table_type,
+        rate_table_per,
         flat_rate,
         flat_amount_per_unit,
         threshold_attainment,

@@ -5,6 +5,11 @@
 -- its last point where the payout stays flat; above the cap one more band pays nothing
 -- ('above_cap'), so every credit lands in a band.
 --
+-- A per-transaction table (rate_table_per transaction) has no attainment bands: its
+-- tiers are bands of one deal credit's amount [amount_from, amount_to), in the plan
+-- currency (units for a count measure), labelled deal_tier_<n>; it takes no attainment
+-- cap (plan validation), so it has no above_cap band.
+--
 -- A curve band has no rate of its own: it carries its segment, from (curve_attainment_from,
 -- payout_from) to (curve_attainment_to, payout_to), and int_commission_lines turns it into
 -- a rate on the measure with the person's quota and target incentive.
@@ -36,7 +41,9 @@ flat_bands as (
         null::numeric as curve_attainment_from,
         null::numeric as curve_attainment_to,
         null::numeric as payout_from,
-        null::numeric as payout_to
+        null::numeric as payout_to,
+        null::numeric as amount_from,
+        null::numeric as amount_to
     from components
     where components.rate_table_type = 'flat'
 ),
@@ -57,14 +64,43 @@ tier_bands as (
         null::numeric as curve_attainment_from,
         null::numeric as curve_attainment_to,
         null::numeric as payout_from,
-        null::numeric as payout_to
+        null::numeric as payout_to,
+        null::numeric as amount_from,
+        null::numeric as amount_to
     from components
     inner join tiers
         on tiers.plan_id = components.plan_id
         and tiers.version_number = components.version_number
         and tiers.component_id = components.component_id
     where components.rate_table_type in ('graduated', 'retroactive')
+        and components.rate_table_per is distinct from 'transaction'
         and (components.cap_attainment is null or tiers.attainment_from < components.cap_attainment)
+),
+
+deal_tier_bands as (
+    -- per transaction: the tiers' bounds are amounts of one deal credit (plan currency, or units)
+    select
+        components.plan_id,
+        components.version_number,
+        components.component_id,
+        tiers.tier_number as band_number,
+        'deal_tier_' || tiers.tier_number as band_label,
+        null::numeric as attainment_from,
+        null::numeric as attainment_to,
+        coalesce(tiers.rate, tiers.amount_per_unit) as rate,
+        null::numeric as curve_attainment_from,
+        null::numeric as curve_attainment_to,
+        null::numeric as payout_from,
+        null::numeric as payout_to,
+        tiers.attainment_from as amount_from,
+        tiers.attainment_to as amount_to
+    from components
+    inner join tiers
+        on tiers.plan_id = components.plan_id
+        and tiers.version_number = components.version_number
+        and tiers.component_id = components.component_id
+    where components.rate_table_type in ('graduated', 'retroactive')
+        and components.rate_table_per = 'transaction'
 ),
 
 last_points as (
@@ -121,7 +157,9 @@ curve_bands as (
         curve_segments.curve_attainment_from,
         curve_segments.curve_attainment_to,
         curve_segments.payout_from,
-        curve_segments.payout_to
+        curve_segments.payout_to,
+        null::numeric as amount_from,
+        null::numeric as amount_to
     from components
     inner join curve_segments
         on curve_segments.plan_id = components.plan_id
@@ -142,6 +180,8 @@ paying_bands as (
     union all
     select * from tier_bands
     union all
+    select * from deal_tier_bands
+    union all
     select * from curve_bands
 ),
 
@@ -158,7 +198,9 @@ above_cap_bands as (
         null::numeric as curve_attainment_from,
         null::numeric as curve_attainment_to,
         null::numeric as payout_from,
-        null::numeric as payout_to
+        null::numeric as payout_to,
+        null::numeric as amount_from,
+        null::numeric as amount_to
     from components
     left join paying_bands
         on paying_bands.plan_id = components.plan_id
@@ -186,6 +228,7 @@ final as (
         components.measure,
         components.quota_measure,
         components.rate_table_type,
+        components.rate_table_per,
         components.threshold_attainment,
         components.cap_attainment,
         bands.band_number,
@@ -197,7 +240,9 @@ final as (
         bands.curve_attainment_from,
         bands.curve_attainment_to,
         bands.payout_from,
-        bands.payout_to
+        bands.payout_to,
+        bands.amount_from,
+        bands.amount_to
     from bands
     inner join components
         on components.plan_id = bands.plan_id

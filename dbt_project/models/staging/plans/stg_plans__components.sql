@@ -19,6 +19,7 @@ renamed as (
         attainment_basis,
         cumulative_true_up,
         rate_table_type,
+        rate_table_per,
         flat_rate,
         flat_amount_per_unit,
         threshold_attainment,
