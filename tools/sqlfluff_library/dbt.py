@@ -6,6 +6,6 @@ no database. Only what the models call is here.
 """
 
 
-def hash(field: str) -> str:  # noqa: A001 - dbt's name
+def hash(field: str) -> str:
     """dbt-postgres's hash(): an md5 of the expression as text."""
     return f"md5(cast({field} as varchar))"
