@@ -47,6 +47,7 @@ bench: install
 lint: install typecheck
 	$(BIN)/ruff check plugins tools dags tests
 	$(BIN)/ruff format --check plugins tools dags tests
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/tests --processes 2
 
 # mypy on the packages listed in pyproject.toml ([tool.mypy]); `make test` runs it too.
 typecheck: install

@@ -2,9 +2,9 @@
 -- and incentive the engine computes (int_plan_components.computed_gap
 -- names what is missing for a component; SPIFs other than a rate on bookings or an amount
 -- per unit at the booking, or an amount per activity, and contests on billing measures or
--- activities, or on units by attainment, are not computed yet). Otherwise the payout would silently leave a mechanic out: stop the run
--- instead. Credits are deal credits and activity credits (someone paid on activities has
--- no deal).
+-- activities, or on units by attainment, are not computed yet). Otherwise the payout would
+-- silently leave a mechanic out: stop the run instead. Credits are deal credits and
+-- activity credits (someone paid on activities has no deal).
 
 with credits as (
     select employee_id, plan_id, plan_version_number, plan_version from {{ ref('int_credits') }}
@@ -32,7 +32,11 @@ component_gaps as (
 ),
 
 version_extras as (
-    select plan_id, version_number, 'spif ' || spif_id as mechanic, 'spif on ' || measure || coalesce(' at ' || payment_trigger, '') as computed_gap
+    select
+        plan_id,
+        version_number,
+        'spif ' || spif_id as mechanic,
+        'spif on ' || measure || coalesce(' at ' || payment_trigger, '') as computed_gap
     from {{ ref('stg_plans__spifs') }}
     -- int_commission_spifs pays a rate on bookings or an amount per unit at the booking, or
     -- an amount per activity
@@ -45,8 +49,8 @@ version_extras as (
     select
         plan_id,
         version_number,
-        'contest ' || contest_id,
-        'contest measure ' || measure || ' by ' || rank_by
+        'contest ' || contest_id as mechanic,
+        'contest measure ' || measure || ' by ' || rank_by as computed_gap
     from {{ ref('stg_plans__contests') }}
     -- int_commission_contests ranks deal values: bookings and margin, and units by amount
     where not (

@@ -92,7 +92,9 @@ counted as (
     from with_assignment
     inner join plan_versions
         on plan_versions.plan_id = with_assignment.plan_id
-        and {{ in_force_on('with_assignment.activity_date', 'plan_versions.effective_from', 'plan_versions.effective_to') }}
+        and {{ in_force_on(
+            'with_assignment.activity_date', 'plan_versions.effective_from', 'plan_versions.effective_to'
+        ) }}
     inner join counted_types
         on counted_types.plan_id = with_assignment.plan_id
         and counted_types.version_number = plan_versions.version_number
@@ -100,12 +102,13 @@ counted as (
 ),
 
 with_quota as (
+    -- `exists (subquery)` below is a predicate, not a function call (LT01, LT06)
     select
         counted.*,
         plan_quotas.quota_amount,
         plan_quotas.quota_currency,
         plan_quotas.quota_row_id,
-        exists (
+        exists (  -- noqa: LT01,LT06
             select 1 from plan_quotas as on_plan
             where on_plan.employee_id = counted.employee_id
                 and on_plan.plan_id = counted.plan_id

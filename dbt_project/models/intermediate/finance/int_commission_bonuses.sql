@@ -3,7 +3,8 @@
 -- reaches attainment_at_least, in the month it is first reached. Attainment here is the
 -- component's commissionable credits from the period's start to the end of the month,
 -- over the quota of the whole period (the person's quota rows of its months on the plan,
--- int_plan_quota_months, prorated for a hire, termination or unpaid leave like the component's quota). The amount is in the plan currency and converts at the month's
+-- int_plan_quota_months, prorated for a hire, termination or unpaid leave like the
+-- component's quota). The amount is in the plan currency and converts at the month's
 -- last day. Nothing is rounded here.
 
 {{ config(materialized='table') }}
@@ -146,7 +147,11 @@ first_reached as (
 
 final as (
     select
-        {{ dbt.hash("'bonus|' || first_reached.employee_id || '|' || first_reached.plan_id || '|' || first_reached.bonus_id || '|' || first_reached.bonus_period_start") }}
+        {{ dbt.hash(
+            "'bonus|' || first_reached.employee_id || '|' || first_reached.plan_id || " ~
+            "'|' || first_reached.bonus_id || '|' || " ~
+            "first_reached.bonus_period_start"
+        ) }}
             as commission_line_id,
         'bonus' as line_type,
         first_reached.employee_id,
@@ -174,7 +179,9 @@ final as (
             * {{ fx_rate_between('to_pay_fx', 'first_reached.plan_currency', 'first_reached.pay_currency') }}
         ) as commission_amount
     from first_reached
-    {{ fx_rate_joins('to_pay_fx', 'first_reached.plan_currency', 'first_reached.pay_currency', 'first_reached.bonus_fx_date') }}
+    {{ fx_rate_joins(
+        'to_pay_fx', 'first_reached.plan_currency', 'first_reached.pay_currency', 'first_reached.bonus_fx_date'
+    ) }}
 )
 
 select * from final

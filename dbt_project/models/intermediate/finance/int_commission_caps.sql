@@ -90,7 +90,9 @@ cap_fx as (
         {{ fx_rate_between('to_pay_fx', 'conversion_days.cap_currency', 'conversion_days.pay_currency') }}
             as cap_fx_rate
     from conversion_days
-    {{ fx_rate_joins('to_pay_fx', 'conversion_days.cap_currency', 'conversion_days.pay_currency', 'conversion_days.cap_fx_date') }}
+    {{ fx_rate_joins(
+        'to_pay_fx', 'conversion_days.cap_currency', 'conversion_days.pay_currency', 'conversion_days.cap_fx_date'
+    ) }}
 ),
 
 deal_caps as (
@@ -311,7 +313,10 @@ cap_lines as (
 
 final as (
     select
-        {{ dbt.hash("line_type || '|' || employee_id || '|' || plan_id || '|' || component_id || '|' || period_start || '|' || coalesce(credit_id, '')") }}
+        {{ dbt.hash(
+            "line_type || '|' || employee_id || '|' || plan_id || '|' || " ~
+            "component_id || '|' || period_start || '|' || coalesce(credit_id, '')"
+        ) }}
             as commission_line_id,
         line_type,
         credit_id,

@@ -16,9 +16,9 @@
 -- The clawback is the commission paid on the deal credit (its commission and per-deal
 -- cap lines, every component, measure and payment event) times the share of the deal the
 -- event takes back (its amount over the deal amount), never more than all of it over
--- several events (a late payment's negative share gives back only what that leaves taken). An event in another currency than the deal's cannot be measured
--- against it: its line keeps a null amount and the not_null test on
--- fct_commission_lines stops the run.
+-- several events (a late payment's negative share gives back only what that leaves
+-- taken). An event in another currency than the deal's cannot be measured against it:
+-- its line keeps a null amount and the not_null test on fct_commission_lines stops the run.
 
 {{ config(materialized='table') }}
 
@@ -268,7 +268,10 @@ in_window as (
         and (
             -- a non-payment's window runs from the due date (it is when it was discovered)
             events.discovery_window_days = policies.window_days
-            or (events.discovery_window_days is null and events.issue_date - credits.credit_date <= policies.window_days)
+            or (
+                events.discovery_window_days is null
+                and events.issue_date - credits.credit_date <= policies.window_days
+            )
         )
 ),
 

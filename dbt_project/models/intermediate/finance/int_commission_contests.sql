@@ -89,7 +89,10 @@ entries as (
         case
             when bool_and(contest_credits.measured is not null)
                 -- in the credit currency; units are a count
-                then sum(contest_credits.measured * case when contest_credits.measure = 'units' then 1 else contest_credits.fx_rate end)
+                then sum(
+                    contest_credits.measured
+                    * case when contest_credits.measure = 'units' then 1 else contest_credits.fx_rate end
+                )
         end as bookings,
         case
             -- units are a count: ranked as they are

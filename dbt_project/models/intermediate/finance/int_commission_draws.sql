@@ -115,7 +115,7 @@ plan_months as (
         ),
         interval '1 month'
     ) as month_start
-    where assignments.plan_id in (select plan_id from draws)
+    where assignments.plan_id in (select draws.plan_id from draws)
 ),
 
 draw_months as (
@@ -217,15 +217,16 @@ settled_periods as (
     select
         with_share.*,
         (
-            (extract(year from draw_period_start) - extract(year from hire_period_start)) * 12
-            + extract(month from draw_period_start) - extract(month from hire_period_start)
-        ) / {{ period_months('draw_period') }} < draw_periods as is_draw_period,
-        (period_start + interval '1 month' - interval '1 day')::date as month_end
+            (extract(year from with_share.draw_period_start) - extract(year from with_share.hire_period_start)) * 12
+            + extract(month from with_share.draw_period_start) - extract(month from with_share.hire_period_start)
+        ) / {{ period_months('draw_period') }} < with_share.draw_periods as is_draw_period,
+        (with_share.period_start + interval '1 month' - interval '1 day')::date as month_end
     from with_share
     cross join data_months
     -- the data covers the whole period, or the person left the plan before its end
-    where (draw_period_start + {{ period_length('draw_period') }} - interval '1 month')::date <= data_months.last_month
-        or period_start < data_months.last_month
+    where (with_share.draw_period_start + {{ period_length('draw_period') }} - interval '1 month')::date
+        <= data_months.last_month
+        or with_share.period_start < data_months.last_month
 ),
 
 in_scope as (

@@ -94,7 +94,7 @@ on_component as (
     inner join components
         on components.plan_id = scored.plan_id
         and components.effective_from <= scored.period_end
-        and (components.effective_to is null or scored.period_end <= components.effective_to)
+        and (components.effective_to is null or components.effective_to >= scored.period_end)
 ),
 
 curve_values as (

@@ -105,7 +105,10 @@ spif_products as (
     from spif_credits
     inner join line_items
         on line_items.opportunity_id = spif_credits.opportunity_id
-        and (cardinality(spif_credits.product_families) = 0 or line_items.product_family = any(spif_credits.product_families))
+        and (
+            cardinality(spif_credits.product_families) = 0
+            or line_items.product_family = any(spif_credits.product_families)
+        )
         and (cardinality(spif_credits.product_codes) = 0 or line_items.product_code = any(spif_credits.product_codes))
     left join product_families
         on product_families.product_family = line_items.product_family
@@ -123,7 +126,9 @@ valued as (
             when spif_products.unknown_family_count > 0 or coalesce(deal_measures.term_months, 0) <= 0 then null
             when spif_credits.measure = 'bookings_acv'
                 then {{ annual_contract_value('spif_products.recurring_amount', 'deal_measures.term_months') }}
-            else {{ first_year_value('spif_products.recurring_amount', 'spif_products.one_time_amount', 'deal_measures.term_months') }}
+            else {{ first_year_value(
+                'spif_products.recurring_amount', 'spif_products.one_time_amount', 'deal_measures.term_months'
+            ) }}
         end as spif_measure_amount
     from spif_credits
     inner join deal_measures
@@ -248,7 +253,12 @@ activity_spif_converted as (
         {{ fx_rate_between('to_pay_fx', 'activity_spif_credits.plan_currency', 'activity_spif_credits.pay_currency') }}
             as unit_amount_fx_rate
     from activity_spif_credits
-    {{ fx_rate_joins('to_pay_fx', 'activity_spif_credits.plan_currency', 'activity_spif_credits.pay_currency', 'activity_spif_credits.fx_date') }}
+    {{ fx_rate_joins(
+        'to_pay_fx',
+        'activity_spif_credits.plan_currency',
+        'activity_spif_credits.pay_currency',
+        'activity_spif_credits.fx_date'
+    ) }}
 ),
 
 activity_spif_lines as (

@@ -80,7 +80,10 @@ re_rated as (
 
 final as (
     select
-        {{ dbt.hash("'true_up|' || employee_id || '|' || plan_id || '|' || component_id || '|' || as_of_period_start") }}
+        {{ dbt.hash(
+            "'true_up|' || employee_id || '|' || plan_id || '|' || component_id || " ~
+            "'|' || as_of_period_start"
+        ) }}
             as commission_line_id,
         'true_up' as line_type,
         employee_id,

@@ -143,7 +143,7 @@ final as (
         event_currency,
         case
             when credit_event = 'booking' then 1::numeric
-            when event_currency is distinct from deal_currency or deal_amount <= 0 then null
+            when (event_currency is distinct from deal_currency) or deal_amount <= 0 then null
             else trim_scale(
                 least(deal_amount_after / deal_amount, 1)
                 - least((deal_amount_after - event_amount) / deal_amount, 1)

@@ -176,7 +176,7 @@ reporting_line as (
         reporting_line.split_id,
         reporting_line.credit_date,
         positions.manager_employee_id,
-        reporting_line.depth + 1
+        reporting_line.depth + 1 as depth
     from reporting_line
     inner join assignments as positions
         on positions.employee_id = reporting_line.line_employee_id
@@ -225,7 +225,7 @@ plan_stints as (
     inner join plan_versions
         on plan_versions.plan_id = assignments.plan_id
         and (assignments.valid_to is null or plan_versions.effective_from <= assignments.valid_to)
-        and (plan_versions.effective_to is null or assignments.valid_from <= plan_versions.effective_to)
+        and (plan_versions.effective_to is null or plan_versions.effective_to >= assignments.valid_from)
 ),
 
 specialists as (
@@ -414,7 +414,9 @@ with_person as (
 
 with_assignment as (
     -- The assignment covering the credit date (the latest one if HR overlaps them).
-    select distinct on (with_person.opportunity_id, with_person.split_id, with_person.employee_id, with_person.credit_type)
+    select distinct on (
+        with_person.opportunity_id, with_person.split_id, with_person.employee_id, with_person.credit_type
+    )
         with_person.*,
         assignments.assignment_id,
         assignments.role,
@@ -446,7 +448,9 @@ with_plan_version as (
     from with_assignment
     left join plan_versions
         on plan_versions.plan_id = with_assignment.plan_id
-        and {{ in_force_on('with_assignment.credit_date', 'plan_versions.effective_from', 'plan_versions.effective_to') }}
+        and {{ in_force_on(
+            'with_assignment.credit_date', 'plan_versions.effective_from', 'plan_versions.effective_to'
+        ) }}
     left join plans
         on plans.plan_id = with_assignment.plan_id
 ),
@@ -485,7 +489,9 @@ converted as (
         {{ fx_rate_between('payout_fx', 'with_quota.credit_currency', 'with_quota.pay_currency') }} as payout_fx_rate
     from with_quota
     {{ fx_rate_joins('credit_fx', 'with_quota.deal_currency', 'with_quota.credit_currency', 'with_quota.credit_date') }}
-    {{ fx_rate_joins('payout_fx', 'with_quota.credit_currency', 'with_quota.pay_currency', 'with_quota.payout_fx_date') }}
+    {{ fx_rate_joins(
+        'payout_fx', 'with_quota.credit_currency', 'with_quota.pay_currency', 'with_quota.payout_fx_date'
+    ) }}
 ),
 
 assessed as (
@@ -497,7 +503,7 @@ assessed as (
             when plan_id is null then 'no_plan'
             when plan_version_number is null then 'no_plan_version'
             when quota_amount is null then 'no_quota'
-            when quota_currency is distinct from credit_currency then 'quota_currency_mismatch'
+            when (quota_currency is distinct from credit_currency) then 'quota_currency_mismatch'
             when fx_rate is null or payout_fx_rate is null then 'missing_fx_rate'
         end as non_commissionable_reason
     from converted

@@ -56,7 +56,7 @@ deal_lines as (
     left join cost_rates
         on cost_rates.product_family = line_items.product_family
         and cost_rates.effective_from <= deals.close_date
-        and (cost_rates.effective_to is null or deals.close_date <= cost_rates.effective_to)
+        and (cost_rates.effective_to is null or cost_rates.effective_to >= deals.close_date)
     group by line_items.opportunity_id
 ),
 
@@ -85,12 +85,12 @@ assessed as (
         case
             when line_item_count = 0 then 'no_line_items'
             when unknown_family_count > 0 then 'unknown_product_family'
-            when line_items_amount is distinct from amount then 'line_items_differ_from_amount'
+            when (line_items_amount is distinct from amount) then 'line_items_differ_from_amount'
             when term_months is null or term_months <= 0 then 'no_term'
         end as line_item_measure_problem,
         case
             when line_item_count = 0 then 'no_line_items'
-            when line_items_amount is distinct from amount then 'line_items_differ_from_amount'
+            when (line_items_amount is distinct from amount) then 'line_items_differ_from_amount'
             when no_cost_rate_count > 0 then 'no_cost_rate'
         end as margin_problem
     from joined

@@ -76,11 +76,17 @@ measured_by_version as (
         version_number,
         measure,
         payment_trigger,
-        bool_or({{ credit_counts_toward("'owner'", 'credit_owner', 'credit_manager_rollup', 'has_credit_overlays', 'scope') }})
+        bool_or({{ credit_counts_toward(
+            "'owner'", 'credit_owner', 'credit_manager_rollup', 'has_credit_overlays', 'scope'
+        ) }})
             as credits_owner,
-        bool_or({{ credit_counts_toward("'manager_rollup'", 'credit_owner', 'credit_manager_rollup', 'has_credit_overlays', 'scope') }})
+        bool_or({{ credit_counts_toward(
+            "'manager_rollup'", 'credit_owner', 'credit_manager_rollup', 'has_credit_overlays', 'scope'
+        ) }})
             as credits_manager_rollup,
-        bool_or({{ credit_counts_toward("'overlay'", 'credit_owner', 'credit_manager_rollup', 'has_credit_overlays', 'scope') }})
+        bool_or({{ credit_counts_toward(
+            "'overlay'", 'credit_owner', 'credit_manager_rollup', 'has_credit_overlays', 'scope'
+        ) }})
             as credits_overlays,
         bool_or(scope = 'region') as credits_region
     from components
@@ -237,7 +243,10 @@ deal_credit_rows as (
     select
         case
             when measure = 'bookings_tcv' and credit_event = 'booking' then deal_credit_id
-            else {{ dbt.hash("deal_credit_id || '|' || measure || '|' || credit_event || '|' || coalesce(credit_event_id, '')") }}
+            else {{ dbt.hash(
+                "deal_credit_id || '|' || measure || '|' || credit_event || '|' || " ~
+                "coalesce(credit_event_id, '')"
+            ) }}
         end as credit_id,
         deal_credit_id,
         deal_close_date,

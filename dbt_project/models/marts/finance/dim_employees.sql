@@ -38,7 +38,7 @@ final as (
         employees.termination_date,
         employees.termination_date is null as is_active,
         crm_login.user_id as crm_user_id,
-        latest_assignment.role as current_role,
+        latest_assignment.role as "current_role",
         latest_assignment.plan_id as current_plan_id,
         latest_assignment.manager_employee_id as current_manager_employee_id,
         latest_assignment.territory as current_territory,

@@ -19,21 +19,21 @@ rate_schedules as (
         plan_id,
         version_number,
         component_id,
-        count(*) filter (where not is_above_cap) as band_count,
+        count(*) filter (where not bands.is_above_cap) as band_count,
         string_agg(
-            band_label || ' [' || trim_scale(attainment_from)::text || ', '
-            || coalesce(trim_scale(attainment_to)::text, 'open') || ') '
+            bands.band_label || ' [' || trim_scale(bands.attainment_from)::text || ', '
+            || coalesce(trim_scale(bands.attainment_to)::text, 'open') || ') '
             || case
                 -- a curve segment pays a share of target incentive, from payout_from to payout_to
-                when rate is null
-                    then trim_scale(payout_from * 100)::text || '% -> ' || trim_scale(payout_to * 100)::text
+                when bands.rate is null
+                    then trim_scale(bands.payout_from * 100)::text || '% -> ' || trim_scale(bands.payout_to * 100)::text
                         || '% of target'
                 -- a count (units, activities) earns an amount per unit in the plan currency
                 when components.measure in {{ count_measures() }}
-                    then trim_scale(rate)::text || ' ' || components.plan_currency || ' per unit'
-                else trim_scale(rate * 100)::text || '%'
+                    then trim_scale(bands.rate)::text || ' ' || components.plan_currency || ' per unit'
+                else trim_scale(bands.rate * 100)::text || '%'
             end,
-            '; ' order by band_number
+            '; ' order by bands.band_number
         ) as rate_schedule
     from bands
     inner join components using (plan_id, version_number, component_id)

@@ -23,7 +23,7 @@ activity_credits as (
     -- a SPIF counts
     select * from {{ ref('int_activity_credits') }}
     where not is_commissionable
-        and credit_id not in (select credit_id from {{ ref('int_measure_credits') }})
+        and credit_id not in (select measure_credits.credit_id from {{ ref('int_measure_credits') }} as measure_credits)
 ),
 
 held_deals as (
