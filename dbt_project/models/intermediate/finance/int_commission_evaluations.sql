@@ -145,7 +145,7 @@ with_plan_fx as (
         -- per transaction: the rate converting the tiers' amounts (plan currency) to the
         -- credit's currency, once per deal at its close like a per-deal cap; units have none
         case
-            when component_credits.rate_table_per is distinct from 'transaction' then null
+            when (component_credits.rate_table_per is distinct from 'transaction') then null
             when component_credits.measure in {{ count_measures() }} then 1::numeric
             else {{ fx_rate_between('tier_fx', 'component_credits.plan_currency', 'component_credits.credit_currency') }}
         end as tier_amount_fx_rate
