@@ -24,8 +24,6 @@ os.environ.pop("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", None)
 
 import logging
 
-import psycopg2
-import psycopg2.extensions
 import pytest
 
 # pgserver logs at INFO from its atexit hook, after pytest has closed the captured
@@ -56,14 +54,7 @@ def fresh_database(server, name: str):
     """Drop and create `name` on `server`; return a Warehouse pointing at it."""
     from commissions import warehouse
 
-    conn = psycopg2.connect(server.libpq_dsn)
-    try:
-        conn.set_isolation_level(psycopg2.extensions.ISOLATION_LEVEL_AUTOCOMMIT)
-        with conn.cursor() as cur:
-            cur.execute(f'drop database if exists "{name}" with (force)')
-    finally:
-        conn.close()
-    return warehouse.ensure_database(server, name)
+    return warehouse.recreate_database(server, name)
 
 
 @pytest.fixture

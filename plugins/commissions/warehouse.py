@@ -26,6 +26,7 @@ from urllib.parse import quote, unquote, urlencode, urlsplit
 import psycopg2
 import psycopg2.extensions
 import sqlalchemy as sa
+from psycopg2 import sql
 
 from commissions.config import paths
 
@@ -302,6 +303,18 @@ def ensure_database(warehouse: Warehouse, dbname: str) -> Warehouse:
     """Create `dbname` on the same server if missing and return a handle to it."""
     _ensure_database(warehouse, dbname)
     return replace(warehouse, dbname=dbname)
+
+
+def recreate_database(warehouse: Warehouse, dbname: str) -> Warehouse:
+    """Drop `dbname` on the same server (closing its sessions) and create it empty again."""
+    conn = psycopg2.connect(warehouse.libpq_dsn)
+    try:
+        conn.set_isolation_level(psycopg2.extensions.ISOLATION_LEVEL_AUTOCOMMIT)
+        with conn.cursor() as cur:
+            cur.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(dbname)))
+    finally:
+        conn.close()
+    return ensure_database(warehouse, dbname)
 
 
 def engine(warehouse: Warehouse | None = None) -> sa.Engine:

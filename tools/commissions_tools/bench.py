@@ -17,9 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psycopg2
-import psycopg2.extensions
-
 from commissions import pipeline, warehouse
 from commissions.config import paths
 
@@ -40,17 +37,6 @@ def parse_scale(scale: str) -> tuple[int, int]:
     if not match:
         raise ValueError(f"scale {scale!r}: use small, medium, large or REPSxMONTHS such as 1000x24")
     return int(match[1]), int(match[2])
-
-
-def _fresh_database(admin: warehouse.Warehouse, name: str) -> warehouse.Warehouse:
-    conn = psycopg2.connect(admin.libpq_dsn)
-    try:
-        conn.set_isolation_level(psycopg2.extensions.ISOLATION_LEVEL_AUTOCOMMIT)
-        with conn.cursor() as cur:
-            cur.execute(f'drop database if exists "{name}" with (force)')
-    finally:
-        conn.close()
-    return warehouse.ensure_database(admin, name)
 
 
 def _timed(stages: list[Stage], name: str, work: Callable[[], Any], describe: Callable[[Any], str]) -> Any:
@@ -139,7 +125,7 @@ def run_benchmark(scale: str, seed: int = 7) -> str:
     workdir = paths().home / "bench" / label
     shutil.rmtree(workdir, ignore_errors=True)
     landing = workdir / "landing"
-    db = _fresh_database(warehouse.resolve(), f"bench_{label}")
+    db = warehouse.recreate_database(warehouse.resolve(), f"bench_{label}")
     stages: list[Stage] = []
 
     summary = _timed(
