@@ -58,6 +58,19 @@
 
 {{ config(materialized='table') }}
 
+{#- what a line takes from the band it is rated in, the same for both kinds of rating -#}
+{%- set band_columns -%}
+    bands.band_number,
+        bands.band_label,
+        bands.is_above_cap,
+        bands.attainment_from as band_attainment_from,
+        bands.attainment_to as band_attainment_to,
+        bands.curve_attainment_from,
+        bands.curve_attainment_to,
+        bands.payout_from,
+        bands.payout_to
+{%- endset %}
+
 with credits as (
     select * from {{ ref('int_measure_credits') }}
     where is_commissionable
@@ -311,15 +324,7 @@ touched as (
     --     and the part above the cap on the 'above_cap' band.
     select
         cumulative.*,
-        bands.band_number,
-        bands.band_label,
-        bands.is_above_cap,
-        bands.attainment_from as band_attainment_from,
-        bands.attainment_to as band_attainment_to,
-        bands.curve_attainment_from,
-        bands.curve_attainment_to,
-        bands.payout_from,
-        bands.payout_to,
+        {{ band_columns }},
         case
             -- units: the amount per unit (plan currency) in the pay currency; null without a rate
             when cumulative.rate_table_type <> 'curve' and cumulative.measure in {{ count_measures() }}
@@ -387,15 +392,7 @@ deal_touched as (
     --   retroactive: the whole credit, at the rate of the band the deal credit's amount is in.
     select
         cumulative.*,
-        bands.band_number,
-        bands.band_label,
-        bands.is_above_cap,
-        bands.attainment_from as band_attainment_from,
-        bands.attainment_to as band_attainment_to,
-        bands.curve_attainment_from,
-        bands.curve_attainment_to,
-        bands.payout_from,
-        bands.payout_to,
+        {{ band_columns }},
         case
             -- units: the amount per unit (plan currency) in the pay currency
             when cumulative.measure in {{ count_measures() }} then bands.rate * cumulative.unit_amount_fx_rate
