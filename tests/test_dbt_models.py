@@ -166,7 +166,7 @@ def test_commission_lines_explain_the_deal_that_crosses_a_tier(built: dict) -> N
     lines = query(
         built["wh"],
         "select opportunity_id, tier_label, rate, tier_base_amount, commission_amount, "
-        "attainment_before, attainment_after from finance.fct_commission_lines "
+        "attainment_before, attainment_after from pay_lines.int_commission_lines "
         "where employee_id = 'E1' order by credit_date, tier_number",
     )
     assert lines == [
@@ -178,15 +178,15 @@ def test_commission_lines_explain_the_deal_that_crosses_a_tier(built: dict) -> N
     # Each line names the plan rule that paid it, as written in plans/AE_2026.yaml.
     rules = query(
         built["wh"],
-        "select distinct plan_version, component_id, rate_table_type, quota, threshold_met "
-        "from finance.fct_commission_lines where employee_id = 'E1'",
+        "select distinct plan_version, component_id, rate_table_type, quota_amount, threshold_met "
+        "from pay_lines.int_commission_lines where employee_id = 'E1'",
     )
     assert rules == [("AE_2026 v1", "bookings", "graduated", Decimal("100000.00"), True)]
     # Each line can be traced to the raw row and file it came from.
     lineage = query(
         built["wh"],
         "select l.source_file, l.source_batch_id, o._source_line, s.split_id "
-        "from finance.fct_commission_lines l "
+        "from pay_lines.int_commission_lines l "
         "join raw_crm.opportunities o on o._row_id = l.opportunity_row_id "
         "left join raw_crm.opportunity_splits s on s._row_id = l.split_row_id "
         "where l.employee_id = 'E1' and l.opportunity_id = 'O5'",
@@ -194,11 +194,47 @@ def test_commission_lines_explain_the_deal_that_crosses_a_tier(built: dict) -> N
     assert lineage == [("crm/opportunities.csv", "b1", 6, "S1")]
 
 
+def test_pay_lines_are_the_contract_and_the_kind_row_as_evidence(built: dict) -> None:
+    """fct_commission_lines is the contract's columns and the evidence; the evidence is the rest
+    of the line's row in its kind's model, exactly (numbers as written, not floats)."""
+    columns = query(
+        built["wh"],
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = 'finance' and table_name = 'fct_commission_lines' order by ordinal_position",
+    )
+    assert columns == [
+        ("commission_line_id", "text"),
+        ("line_type", "text"),
+        ("employee_id", "text"),
+        ("plan_id", "text"),
+        ("plan_version_number", "integer"),
+        ("component_id", "text"),
+        ("pay_period", "text"),
+        ("period_start", "date"),
+        ("commission_amount", "numeric"),
+        ("pay_currency", "text"),
+        ("evidence_key", "text"),
+        ("evidence", "jsonb"),
+    ]
+    o5 = query(
+        built["wh"],
+        "select evidence_key, evidence ->> 'credit_id', evidence ->> 'tier_base_amount', evidence ->> 'fx_rate', "
+        "evidence ? 'commission_amount' from finance.fct_commission_lines "
+        "where employee_id = 'E3' and evidence ->> 'opportunity_id' = 'O5'",
+    )
+    credit = query(
+        built["wh"],
+        "select credit_id from pay_lines.int_commission_lines where employee_id = 'E3' and opportunity_id = 'O5'",
+    )
+    # E3's third of O5 (GBP pay, USD deal): 9,999 x 0.7874015748, as in the split test below
+    assert o5 == [(credit[0][0], credit[0][0], "7873.2283464252", "0.7874015748", False)]
+
+
 def test_three_way_split_and_fx_credits(built: dict) -> None:
     credits = query(
         built["wh"],
         "select split_id, employee_id, split_share, fx_rate, credit_amount, pay_currency "
-        "from finance.fct_commission_lines where opportunity_id in ('O4', 'O5') order by opportunity_id, split_id",
+        "from pay_lines.int_commission_lines where opportunity_id in ('O4', 'O5') order by opportunity_id, split_id",
     )
     assert credits == [
         (None, "E3", Decimal("1"), Decimal("0.8503937008"), Decimal("17007.874016"), "GBP"),
@@ -219,7 +255,9 @@ def test_non_commissionable_credits_are_listed_with_their_reason(built: dict) ->
 def test_quarantined_deal_is_left_out_and_summarised(built: dict) -> None:
     wh = built["wh"]
     assert query(wh, "select count(*) from staging.stg_crm__opportunities where opportunity_id = 'O7'") == [(0,)]
-    assert query(wh, "select count(*) from finance.fct_commission_lines where opportunity_id = 'O7'") == [(0,)]
+    assert query(
+        wh, "select count(*) from finance.fct_commission_lines where evidence ->> 'opportunity_id' = 'O7'"
+    ) == [(0,)]
     assert query(wh, "select table_name, rule_name, severity, rows_held from ops.ops_quarantine_summary") == [
         ("crm.opportunities", "amount_suspicious", "warning", 1)
     ]

@@ -121,7 +121,7 @@ def test_cap_lines_explain_what_the_caps_took_back(pipeline: warehouse.Warehouse
         cur.execute(
             "select employee_id, line_type, opportunity_id, amount_before_cap, cap_amount, cap_currency, "
             "cap_fx_rate, cap_fx_date::text, cap_in_pay_currency, commission_amount "
-            "from finance.fct_commission_lines where employee_id like 'S14-%%' and line_type <> 'commission' "
+            "from pay_lines.int_commission_caps where employee_id like 'S14-%%' "
             "order by employee_id, line_type, opportunity_id"
         )
         caps = cur.fetchall()
@@ -170,9 +170,9 @@ def test_cap_lines_explain_what_the_caps_took_back(pipeline: warehouse.Warehouse
 def test_true_up_lines_say_what_was_earned_and_paid_to_date(pipeline: warehouse.Warehouse) -> None:
     with warehouse.connect(pipeline) as conn, conn.cursor() as cur:
         cur.execute(
-            "select employee_id, pay_period, quota, period_attainment, earned_to_date, paid_to_date, "
-            "commission_amount from finance.fct_commission_lines where line_type = 'true_up' "
-            "and employee_id like 'S1%%' order by employee_id, pay_period"
+            "select employee_id, pay_period, quota_amount, period_attainment, earned_to_date, paid_to_date, "
+            "commission_amount from pay_lines.int_commission_true_ups "
+            "where employee_id like 'S1%%' order by employee_id, pay_period"
         )
         true_ups = cur.fetchall()
     d = Decimal
@@ -264,7 +264,7 @@ def test_scenario_plans_were_published_from_their_files(pipeline: warehouse.Ware
 
 def _money_marts(wh: warehouse.Warehouse) -> dict[str, list[tuple]]:
     queries = {
-        "lines": "select commission_line_id, line_type, commission_amount, tier_base_amount, rate "
+        "lines": "select commission_line_id, line_type, commission_amount, evidence_key, evidence::text "
         "from finance.fct_commission_lines order by commission_line_id",
         "payouts": "select employee_id, plan_id, pay_period, commission_unrounded, payout_amount "
         "from finance.fct_payouts order by employee_id, plan_id, pay_period",

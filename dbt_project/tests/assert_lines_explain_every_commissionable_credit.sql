@@ -8,11 +8,15 @@ with credits as (
 ),
 
 lines as (
-    select credit_id, component_id, sum(tier_base_amount) as explained
+    -- the band parts: a commission line's evidence is its credit and the part of it in
+    -- the band; caps and clawbacks take money back and cover no part of the credit
+    select
+        evidence_key as credit_id,
+        component_id,
+        sum((evidence ->> 'tier_base_amount')::numeric) as explained
     from {{ ref('fct_commission_lines') }}
-    -- the band parts; cap and clawback lines take money back and cover no part of the credit
     where line_type = 'commission'
-    group by credit_id, component_id
+    group by evidence_key, component_id
 )
 
 select credits.credit_id, lines.component_id, credits.credit_amount, lines.explained

@@ -9,6 +9,12 @@ its evidence), then the lines of the month that are about no one deal (caps, tru
 draws, bonuses, contest prizes, MBOs), the manual adjustments and the credits that
 earned nothing.
 
+Every line comes in the pay-line contract (who, plan version, component, period, kind,
+amount, currency, evidence key) with its evidence as jsonb: the rest of its row in its
+kind's model, read back with exact numbers (Decimal) and dates. A kind explain has no
+words for is shown by its evidence as it is, so a new kind of line is explained without
+a change here.
+
 Nothing is recomputed here: the lines are the marts' lines. Amounts are shown rounded to
 their currency's minor unit (reference.currencies, the dbt seed) and rates and FX rates
 to four significant digits; `exact=True` shows every value as the marts keep it. The
@@ -20,8 +26,11 @@ exact lines is shown with `exact=True`.
 from __future__ import annotations
 
 import csv
+import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from io import StringIO
 from typing import Any
@@ -127,8 +136,8 @@ _PERIOD_ROWS = {
     "payouts": ("finance.fct_payouts", "plan_id"),
     "lines": (
         "finance.fct_commission_lines",
-        "plan_id, component_id nulls last, credit_date nulls last, opportunity_id, split_id nulls first, "
-        "line_type = 'per_deal_cap', tier_number",
+        "plan_id, component_id nulls last, evidence ->> 'credit_date' nulls last, evidence ->> 'opportunity_id', "
+        "evidence ->> 'split_id' nulls first, line_type = 'per_deal_cap', (evidence ->> 'tier_number')::integer",
     ),
     "not_paid": ("ops.ops_non_commissionable_credits", "credit_date, opportunity_id"),
     "adjustments": ("finance.fct_adjustments", "adjustment_id"),
@@ -136,8 +145,39 @@ _PERIOD_ROWS = {
 }
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class _Line(dict[str, Any]):
+    """A line: its contract columns and its evidence in one mapping; what its kind does not have is None."""
+
+    def __missing__(self, key: str) -> None:
+        return None
+
+
+def _evidence_value(value: Any) -> Any:
+    """A jsonb evidence value as the kind's model typed it: a day back to a date (numbers are Decimal already)."""
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value):
+        return date.fromisoformat(value)
+    return value
+
+
+def _line(row: dict[str, Any]) -> _Line:
+    """A line of fct_commission_lines with its evidence spread beside the contract columns."""
+    evidence = row.pop("evidence", None) or {}
+    line = _Line({key: _evidence_value(value) for key, value in evidence.items()})
+    line.update(row)
+    return line
+
+
+def _exact_json(text: str) -> Any:
+    """jsonb as PostgreSQL keeps it: numbers exact (Decimal), never float."""
+    return json.loads(text, parse_float=Decimal, parse_int=Decimal)
+
+
 def _read(wh: warehouse.Warehouse, employee_id: str, period: str) -> _Marts:
     with warehouse.connect(wh) as conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
+        psycopg2.extras.register_default_jsonb(cur, loads=_exact_json)
         cur.execute("select to_regclass('finance.fct_payouts') is not null as built")
         built = cur.fetchone()
         if built is None or not built["built"]:
@@ -150,7 +190,7 @@ def _read(wh: warehouse.Warehouse, employee_id: str, period: str) -> _Marts:
                 f"select * from {table} where employee_id = %s and pay_period = %s order by {order_by}",
                 (employee_id, period),
             )
-            found[name] = [dict(row) for row in cur.fetchall()]
+            found[name] = [_line(dict(row)) if name == "lines" else dict(row) for row in cur.fetchall()]
         cur.execute(
             "select * from finance.dim_plans where (plan_id, version_number) in "
             "(select distinct plan_id, plan_version_number from finance.fct_commission_lines "
@@ -262,11 +302,13 @@ class _Explainer:
 
     def commission(self, line: dict[str, Any]) -> _Row:
         f = self.fmt
-        attainment = f"{f.attainment(line['attainment_before'])} -> {f.attainment(line['attainment_after'])}"
-        how = (
-            f"{self.measured(line)}; {self.band(line)}; attainment {attainment}"
-            f"{self.payout_fx(line)}{self.event_source(line)}"
+        # a rating on attainment says how the credit moved it; one on the deal's own amount has none
+        attainment = (
+            ""
+            if line["attainment_after"] is None
+            else f"; attainment {f.attainment(line['attainment_before'])} -> {f.attainment(line['attainment_after'])}"
         )
+        how = f"{self.measured(line)}; {self.band(line)}{attainment}{self.payout_fx(line)}{self.event_source(line)}"
         if not line["threshold_met"]:
             how += " (below threshold: pays nothing)"
         if line["measure"] in COUNT_MEASURES:  # a count earns an amount per unit, in the pay currency
@@ -288,7 +330,7 @@ class _Explainer:
             "on what was earned before it (base)"
         )
         base = f.money(line["amount_before_cap"], pay)
-        return line["tier_label"], how, "", base, f.money(line["commission_amount"], pay)
+        return line["line_type"], how, "", base, f.money(line["commission_amount"], pay)
 
     def clawback(self, line: dict[str, Any]) -> _Row:
         """A clawback line: the credit note (or unpaid invoice), the share of the commission it took back."""
@@ -297,7 +339,7 @@ class _Explainer:
         if note:
             evidence = f"credit note {note}"
         elif line["clawback_event"] == "late_payment":
-            evidence = f"payment {line['credit_event_id']} on invoice {line['invoice_id']}, given back"
+            evidence = f"payment {line['clawback_event_id']} on invoice {line['invoice_id']}, given back"
         else:
             evidence = f"unpaid invoice {line['invoice_id']}"
         how = f"{line['clawback_event']}, {evidence}: a share of the commission paid (base)"
@@ -306,7 +348,7 @@ class _Explainer:
             "clawback",
             how,
             f.percent(line["clawback_share"]),
-            f.money(line["clawback_base"], pay),
+            f.money(line["commission_paid"], pay),
             f.money(line["commission_amount"], pay),
         )
 
@@ -344,7 +386,7 @@ class _Explainer:
         how = (
             f"{line['component_id']} over its window: earned to date {f.money(line['earned_to_date'], pay)}"
             f" - paid to date {f.money(line['paid_to_date'], pay)};"
-            f" quota {f.money(line['quota'], line['credit_currency'] or pay)},"
+            f" quota {f.money(line['quota_amount'], pay)},"
             f" attainment {f.attainment(line['period_attainment'])}"
         )
         return "true_up (window)", how, "", "", f.money(line["commission_amount"], pay)
@@ -371,10 +413,10 @@ class _Explainer:
         f = self.fmt
         pay = line["pay_currency"]
         if line["line_type"] == "contest":
-            reached = f"rank {line['tier_number']} on {f.money(line['period_bookings'], line['credit_currency'])}"
+            reached = f"rank {line['contest_rank']} on {f.money(line['bookings'])}"
         else:
             reached = (
-                f"attainment {f.attainment(line['period_attainment'])} >= {f.attainment(line['threshold_attainment'])}"
+                f"attainment {f.attainment(line['attainment_reached'])} >= {f.attainment(line['attainment_at_least'])}"
             )
         how = (
             f"{line['incentive_id']} ({reached}): {f.amount(line['incentive_amount'], line['incentive_currency'])}"
@@ -388,7 +430,7 @@ class _Explainer:
         met = line["threshold_met"]
         threshold = "" if met else f" (below the {f.attainment(line['threshold_attainment'])} threshold)"
         how = (
-            f"score {f.attainment(line['period_attainment'])}{threshold}: share of target"
+            f"score {f.attainment(line['score'])}{threshold}: share of target"
             f" {f.amount(line['target_incentive'], line['target_incentive_currency'])} x weight"
             f" {f.rate(line['component_weight'])} x {line['target_incentive_months']}/12"
             f" x fx {f.rate(line['target_incentive_fx_rate'])} ({line['target_incentive_fx_date']:%Y-%m-%d});"
@@ -397,10 +439,39 @@ class _Explainer:
         return (
             "mbo (period)",
             how,
-            f.percent(line["rate"]),
+            f.percent(line["curve_value"]),
             "",
             f.money(line["commission_amount"], line["pay_currency"]),
         )
+
+    def evidence(self, line: dict[str, Any]) -> _Row:
+        """A kind with no words of its own: its evidence as it is, each value formatted by its type."""
+        f = self.fmt
+        contract = {
+            "commission_line_id",
+            "line_type",
+            "employee_id",
+            "plan_id",
+            "plan_version_number",
+            "component_id",
+            "pay_period",
+            "period_start",
+            "commission_amount",
+            "pay_currency",
+        }
+
+        def shown(value: Any) -> str:
+            if isinstance(value, Decimal):
+                return f.rate(value)
+            if isinstance(value, date):
+                return f"{value:%Y-%m-%d}"
+            return str(value)
+
+        how = "; ".join(
+            f"{key} {shown(value)}" for key, value in line.items() if key not in contract and value is not None
+        )
+        kind = " ".join(part for part in (line["component_id"], line["line_type"]) if part)
+        return kind, how, "", "", f.money(line["commission_amount"], line["pay_currency"])
 
     def row(self, line: dict[str, Any]) -> _Row:
         rows: dict[str, Callable[[dict[str, Any]], _Row]] = {
@@ -416,7 +487,7 @@ class _Explainer:
             "contest": self.incentive,
             "mbo": self.mbo,
         }
-        return rows[line["line_type"]](line)
+        return rows.get(line["line_type"], self.evidence)(line)
 
     # -- blocks ---------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from commissions.config import paths
 
 MARTS = (
     ("finance.fct_payouts", "payout per rep and pay period"),
-    ("finance.fct_commission_lines", "every commission and cap line with its plan rule and sources"),
+    ("finance.fct_commission_lines", "every pay line of every kind, with its evidence (kinds: schema pay_lines)"),
     ("finance.fct_adjustments", "manual adjustments paid, with who, why and approver"),
     ("finance.payroll_export", "what the payroll file is written from"),
     ("bi.fct_attainment", "attainment by rep and period"),

@@ -10,7 +10,7 @@
 -- year-to-date quota that grew faster than the bookings): it is taken back in the month.
 -- Nothing is rounded here.
 
-{{ config(materialized='table') }}
+{{ config(materialized='table', schema='pay_lines') }}
 
 with evaluations as (
     select * from {{ ref('int_commission_evaluations') }}
@@ -90,17 +90,19 @@ final as (
         plan_id,
         plan_version_number,
         component_id,
-        window_start,
-        as_of_period_start as period_start,
         to_char(as_of_period_start, 'YYYY-MM') as pay_period,
+        as_of_period_start as period_start,
+        trim_scale(earned_to_date - paid_to_date) as commission_amount,
         pay_currency,
+        -- the window, with the line's employee, plan and component
+        to_char(window_start, 'YYYY-MM-DD') as evidence_key,
+        window_start,
         quota_amount,
         period_bookings,
         period_attainment,
         credit_count,
         trim_scale(earned_to_date) as earned_to_date,
-        trim_scale(paid_to_date) as paid_to_date,
-        trim_scale(earned_to_date - paid_to_date) as commission_amount
+        trim_scale(paid_to_date) as paid_to_date
     from re_rated
     where earned_to_date <> paid_to_date
 )

@@ -7,7 +7,7 @@
 -- component's quota). The amount is in the plan currency and converts at the month's
 -- last day. Nothing is rounded here.
 
-{{ config(materialized='table') }}
+{{ config(materialized='table', schema='pay_lines') }}
 
 with bonuses as (
     select * from {{ ref('stg_plans__bonuses') }}
@@ -158,11 +158,16 @@ final as (
         first_reached.plan_id,
         first_reached.plan_version_number,
         first_reached.component_id,
+        to_char(first_reached.period_start, 'YYYY-MM') as pay_period,
+        first_reached.period_start,
+        trim_scale(
+            first_reached.bonus_amount
+            * {{ fx_rate_between('to_pay_fx', 'first_reached.plan_currency', 'first_reached.pay_currency') }}
+        ) as commission_amount,
+        first_reached.pay_currency,
+        first_reached.bonus_id as evidence_key,
         first_reached.bonus_id as incentive_id,
         first_reached.bonus_name as incentive_name,
-        first_reached.period_start,
-        to_char(first_reached.period_start, 'YYYY-MM') as pay_period,
-        first_reached.pay_currency,
         first_reached.bonus_period_start,
         first_reached.period_quota,
         trim_scale(first_reached.measure_to_date) as measure_to_date,
@@ -173,11 +178,7 @@ final as (
         trim_scale(
             {{ fx_rate_between('to_pay_fx', 'first_reached.plan_currency', 'first_reached.pay_currency') }}
         ) as incentive_fx_rate,
-        first_reached.bonus_fx_date as incentive_fx_date,
-        trim_scale(
-            first_reached.bonus_amount
-            * {{ fx_rate_between('to_pay_fx', 'first_reached.plan_currency', 'first_reached.pay_currency') }}
-        ) as commission_amount
+        first_reached.bonus_fx_date as incentive_fx_date
     from first_reached
     {{ fx_rate_joins(
         'to_pay_fx', 'first_reached.plan_currency', 'first_reached.pay_currency', 'first_reached.bonus_fx_date'

@@ -11,7 +11,7 @@
 -- an entrant cannot be scored (a missing rate or quota) the prizes stay null and the run
 -- stops rather than rank without them.
 
-{{ config(materialized='table') }}
+{{ config(materialized='table', schema='pay_lines') }}
 
 with contests as (
     select * from {{ ref('stg_plans__contests') }}
@@ -171,11 +171,17 @@ final as (
         winners.employee_id,
         winners.plan_id,
         winners.version_number as plan_version_number,
+        null::text as component_id,
+        to_char(winners.period_start, 'YYYY-MM') as pay_period,
+        winners.period_start,
+        trim_scale(
+            case when not winners.has_unscored_entrant then winners.prize_amount end
+            * {{ fx_rate_between('to_pay_fx', 'winners.plan_currency', 'winners.pay_currency') }}
+        ) as commission_amount,
+        winners.pay_currency,
+        winners.contest_id as evidence_key,
         winners.contest_id as incentive_id,
         winners.contest_name as incentive_name,
-        winners.period_start,
-        to_char(winners.period_start, 'YYYY-MM') as pay_period,
-        winners.pay_currency,
         winners.rank_by,
         winners.contest_rank,
         trim_scale(winners.score) as score,
@@ -186,11 +192,7 @@ final as (
         trim_scale(
             {{ fx_rate_between('to_pay_fx', 'winners.plan_currency', 'winners.pay_currency') }}
         ) as incentive_fx_rate,
-        winners.prize_fx_date as incentive_fx_date,
-        trim_scale(
-            case when not winners.has_unscored_entrant then winners.prize_amount end
-            * {{ fx_rate_between('to_pay_fx', 'winners.plan_currency', 'winners.pay_currency') }}
-        ) as commission_amount
+        winners.prize_fx_date as incentive_fx_date
     from winners
     {{ fx_rate_joins('to_pay_fx', 'winners.plan_currency', 'winners.pay_currency', 'winners.prize_fx_date') }}
 )

@@ -13,7 +13,7 @@
 -- on such a component that cannot pay says why (mbo_problem; the data test stops the run
 -- rather than pay around it). Nothing is rounded here.
 
-{{ config(materialized='table') }}
+{{ config(materialized='table', schema='pay_lines') }}
 
 with scores as (
     select * from {{ ref('stg_hr__mbo_scores') }}
@@ -179,12 +179,22 @@ final as (
         employee_id,
         plan_id,
         plan_version_number,
-        plan_version,
         component_id,
-        component_name,
-        line_period_start as period_start,
         to_char(line_period_start, 'YYYY-MM') as pay_period,
+        line_period_start as period_start,
+        case
+            when mbo_problem is not null then null
+            when not threshold_met then 0::numeric
+            else trim_scale(
+                target_incentive * coalesce(weight, 1) * period_months * proration_share * curve_value
+                * target_incentive_fx_rate / 12
+            )
+        end as commission_amount,
         pay_currency,
+        -- the score's row in raw_hr.mbo_scores
+        mbo_score_row_id::text as evidence_key,
+        plan_version,
+        component_name,
         period_start as scored_period_start,
         period_end as scored_period_end,
         score,
@@ -204,14 +214,6 @@ final as (
         trim_scale(curve_value) as curve_value,
         mbo_problem,
         mbo_problem is null as is_payable,
-        case
-            when mbo_problem is not null then null
-            when not threshold_met then 0::numeric
-            else trim_scale(
-                target_incentive * coalesce(weight, 1) * period_months * proration_share * curve_value
-                * target_incentive_fx_rate / 12
-            )
-        end as commission_amount,
         mbo_score_row_id,
         source_batch_id,
         source_file,

@@ -26,7 +26,7 @@
 -- activity date or the month's last day (the plan's fx_rate_date); with product_families
 -- or product_codes, only activities whose opportunity has a line item of them count.
 
-{{ config(materialized='table') }}
+{{ config(materialized='table', schema='pay_lines') }}
 
 with spifs as (
     select * from {{ ref('stg_plans__spifs') }}
@@ -156,14 +156,20 @@ deal_spif_lines as (
     select
         {{ dbt.hash("'spif|' || credit_id || '|' || spif_id") }} as commission_line_id,
         'spif' as line_type,
-        credit_id,
         employee_id,
         plan_id,
         plan_version_number,
-        plan_version,
-        period_start,
+        null::text as component_id,
         pay_period,
+        period_start,
+        trim_scale(
+            rate * spif_measure_amount * split_share
+            * case when measure = 'units' then unit_amount_fx_rate else fx_rate * payout_fx_rate end
+        ) as commission_amount,
         pay_currency,
+        credit_id as evidence_key,
+        credit_id,
+        plan_version,
         spif_id as incentive_id,
         spif_name as incentive_name,
         measure,
@@ -188,10 +194,6 @@ deal_spif_lines as (
         case when measure <> 'units' then credit_currency end as credit_currency,
         case when measure <> 'units' then payout_fx_rate end as payout_fx_rate,
         case when measure <> 'units' then payout_fx_date end as payout_fx_date,
-        trim_scale(
-            rate * spif_measure_amount * split_share
-            * case when measure = 'units' then unit_amount_fx_rate else fx_rate * payout_fx_rate end
-        ) as commission_amount,
         opportunity_row_id,
         split_row_id,
         null::bigint as event_row_id,
@@ -265,14 +267,18 @@ activity_spif_lines as (
     select
         {{ dbt.hash("'spif|' || credit_id || '|' || spif_id") }} as commission_line_id,
         'spif' as line_type,
-        credit_id,
         employee_id,
         plan_id,
         plan_version_number,
-        plan_version,
-        period_start,
+        null::text as component_id,
         pay_period,
+        period_start,
+        -- null without a rate: the not_null test on fct_commission_lines stops the run
+        trim_scale(amount_per_unit * unit_amount_fx_rate) as commission_amount,
         pay_currency,
+        credit_id as evidence_key,
+        credit_id,
+        plan_version,
         spif_id as incentive_id,
         spif_name as incentive_name,
         'activities' as measure,
@@ -295,8 +301,6 @@ activity_spif_lines as (
         null::text as credit_currency,
         null::numeric as payout_fx_rate,
         null::date as payout_fx_date,
-        -- null without a rate: the not_null test on fct_commission_lines stops the run
-        trim_scale(amount_per_unit * unit_amount_fx_rate) as commission_amount,
         null::bigint as opportunity_row_id,
         null::bigint as split_row_id,
         activity_row_id as event_row_id,

@@ -17,12 +17,39 @@
 -- round(usd_rate(plan currency) / usd_rate(pay currency), 10), like credits: a per-deal
 -- cap at the deal's close date (fx_rate_date: credit_date) or its close month's last day
 -- (period_end), a per-period cap at the month's last day. Each cap line records the
--- cap, the rate and the day used. Nothing is rounded here.
+-- cap, the rate and the day used; a per-deal cap line also names the deal credit it caps
+-- (int_measure_credits), so it is explained beside the deal's commission lines. Nothing is
+-- rounded here.
 
-{{ config(materialized='table') }}
+{{ config(materialized='table', schema='pay_lines') }}
 
-with lines as (
-    select * from {{ ref('int_commission_lines') }}
+with earned as (
+    select * from {{ ref('int_earned_lines') }}
+),
+
+measure_credits as (
+    select * from {{ ref('int_measure_credits') }}
+),
+
+lines as (
+    -- the commission lines, in the pay-line contract, with the deal credit each is on
+    select
+        earned.employee_id,
+        earned.plan_id,
+        earned.plan_version_number,
+        earned.component_id,
+        earned.pay_period,
+        earned.period_start,
+        earned.commission_amount,
+        earned.pay_currency,
+        measure_credits.credit_id,
+        measure_credits.deal_credit_id,
+        measure_credits.deal_close_date,
+        measure_credits.credit_date
+    from earned
+    inner join measure_credits
+        on measure_credits.credit_id = earned.evidence_key
+    where earned.line_type = 'commission'
 ),
 
 components as (
@@ -36,7 +63,8 @@ fx_rates as (
 ),
 
 true_ups as (
-    select * from {{ ref('int_commission_true_ups') }}
+    select * from earned
+    where line_type = 'true_up'
 ),
 
 capped_lines as (
@@ -314,27 +342,47 @@ cap_lines as (
 final as (
     select
         {{ dbt.hash(
-            "line_type || '|' || employee_id || '|' || plan_id || '|' || " ~
-            "component_id || '|' || period_start || '|' || coalesce(credit_id, '')"
+            "cap_lines.line_type || '|' || cap_lines.employee_id || '|' || cap_lines.plan_id || '|' || " ~
+            "cap_lines.component_id || '|' || cap_lines.period_start || '|' || coalesce(cap_lines.credit_id, '')"
         ) }}
             as commission_line_id,
-        line_type,
-        credit_id,
-        employee_id,
-        plan_id,
-        plan_version_number,
-        component_id,
-        period_start,
-        pay_period,
-        pay_currency,
-        trim_scale(amount_before_cap) as amount_before_cap,
-        cap_amount,
-        cap_currency,
-        trim_scale(cap_fx_rate) as cap_fx_rate,
-        cap_fx_date,
-        trim_scale(cap_in_pay_currency) as cap_in_pay_currency,
-        trim_scale(commission_amount) as commission_amount
+        cap_lines.line_type,
+        cap_lines.employee_id,
+        cap_lines.plan_id,
+        cap_lines.plan_version_number,
+        cap_lines.component_id,
+        cap_lines.pay_period,
+        cap_lines.period_start,
+        trim_scale(cap_lines.commission_amount) as commission_amount,
+        cap_lines.pay_currency,
+        -- the capped deal credit, or the capped month
+        coalesce(cap_lines.credit_id, cap_lines.pay_period) as evidence_key,
+        cap_lines.credit_id,
+        trim_scale(cap_lines.amount_before_cap) as amount_before_cap,
+        cap_lines.cap_amount,
+        cap_lines.cap_currency,
+        trim_scale(cap_lines.cap_fx_rate) as cap_fx_rate,
+        cap_lines.cap_fx_date,
+        trim_scale(cap_lines.cap_in_pay_currency) as cap_in_pay_currency,
+        measure_credits.opportunity_id,
+        measure_credits.split_id,
+        measure_credits.credit_type,
+        measure_credits.rollup_from_employee_id,
+        measure_credits.split_share,
+        measure_credits.credit_date,
+        measure_credits.deal_amount,
+        measure_credits.deal_currency,
+        measure_credits.measure,
+        measure_credits.credit_event,
+        measure_credits.credit_event_id,
+        measure_credits.opportunity_row_id,
+        measure_credits.split_row_id,
+        measure_credits.source_batch_id,
+        measure_credits.source_file,
+        measure_credits.source_line
     from cap_lines
+    left join measure_credits
+        on measure_credits.credit_id = cap_lines.credit_id
 )
 
 select * from final

@@ -20,7 +20,7 @@
 -- taken). An event in another currency than the deal's cannot be measured against it:
 -- its line keeps a null amount and the not_null test on fct_commission_lines stops the run.
 
-{{ config(materialized='table') }}
+{{ config(materialized='table', schema='pay_lines') }}
 
 with all_credit_notes as (
     select * from {{ ref('stg_billing__credit_notes') }}
@@ -48,13 +48,12 @@ policies as (
     select * from {{ ref('stg_plans__clawback_policies') }}
 ),
 
-commission_lines as (
-    select * from {{ ref('int_commission_lines') }}
+earned as (
+    select * from {{ ref('int_earned_lines') }}
 ),
 
-deal_caps as (
+caps as (
     select * from {{ ref('int_commission_caps') }}
-    where line_type = 'per_deal_cap'
 ),
 
 measure_credits as (
@@ -65,9 +64,12 @@ paid_on_credit as (
     -- Everything the deal credit earned, over every measure and event it was credited at.
     select measure_credits.deal_credit_id as credit_id, sum(credit_lines.commission_amount) as commission_paid
     from (
-        select credit_id, commission_amount from commission_lines
+        -- a commission or per-deal cap line's evidence is its measured credit
+        select evidence_key as credit_id, commission_amount from earned
+        where line_type = 'commission'
         union all
-        select credit_id, commission_amount from deal_caps
+        select evidence_key, commission_amount from caps
+        where line_type = 'per_deal_cap'
     ) as credit_lines
     inner join measure_credits
         on measure_credits.credit_id = credit_lines.credit_id
@@ -239,6 +241,11 @@ in_window as (
         events.source_file,
         events.source_line,
         credits.credit_id,
+        credits.opportunity_id,
+        credits.split_id,
+        credits.credit_type,
+        credits.rollup_from_employee_id,
+        credits.split_share,
         credits.employee_id,
         credits.plan_id,
         credits.plan_version_number,
@@ -301,13 +308,17 @@ final as (
             ~ " then 'late_payment|' || clawback_event_id else 'non_payment|' || invoice_id end)"
         ) }} as commission_line_id,
         'clawback' as line_type,
-        credit_id,
         employee_id,
         plan_id,
         plan_version_number,
-        date_trunc('month', issue_date)::date as period_start,
+        null::text as component_id,
         to_char(issue_date, 'YYYY-MM') as pay_period,
+        date_trunc('month', issue_date)::date as period_start,
+        trim_scale(-commission_paid * clawback_share) as commission_amount,
         pay_currency,
+        -- the credit note, the unpaid invoice or the late payment
+        clawback_event_id as evidence_key,
+        credit_id,
         clawback_event,
         clawback_event_id,
         credit_note_id,
@@ -318,7 +329,14 @@ final as (
         window_days,
         trim_scale(commission_paid) as commission_paid,
         trim_scale(clawback_share) as clawback_share,
-        trim_scale(-commission_paid * clawback_share) as commission_amount,
+        opportunity_id,
+        split_id,
+        credit_type,
+        rollup_from_employee_id,
+        split_share,
+        credit_date,
+        deal_amount,
+        deal_currency,
         event_row_id,
         source_batch_id,
         source_file,

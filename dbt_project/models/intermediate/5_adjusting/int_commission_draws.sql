@@ -23,7 +23,7 @@
 --     less than the draw in the draw periods, nor below 0 after them.
 -- Nothing is rounded here.
 
-{{ config(materialized='table') }}
+{{ config(materialized='table', schema='pay_lines') }}
 
 with draws as (
     select * from {{ ref('stg_plans__draws') }}
@@ -61,22 +61,12 @@ data_months as (
 ),
 
 month_lines as (
-    select employee_id, plan_id, period_start, commission_amount from {{ ref('int_commission_lines') }}
+    -- every other line of the month, in the pay-line contract
+    select employee_id, plan_id, period_start, commission_amount from {{ ref('int_earned_lines') }}
     union all
     select employee_id, plan_id, period_start, commission_amount from {{ ref('int_commission_caps') }}
     union all
     select employee_id, plan_id, period_start, commission_amount from {{ ref('int_commission_clawbacks') }}
-    union all
-    select employee_id, plan_id, period_start, commission_amount from {{ ref('int_commission_true_ups') }}
-    union all
-    select employee_id, plan_id, period_start, commission_amount from {{ ref('int_commission_bonuses') }}
-    union all
-    select employee_id, plan_id, period_start, commission_amount from {{ ref('int_commission_contests') }}
-    union all
-    select employee_id, plan_id, period_start, commission_amount from {{ ref('int_commission_spifs') }}
-    union all
-    select employee_id, plan_id, period_start, commission_amount from {{ ref('int_commission_mbo') }}
-    where is_payable
 ),
 
 monthly_commission as (
@@ -299,11 +289,16 @@ final as (
         employee_id,
         plan_id,
         plan_version_number,
-        period_start,
+        null::text as component_id,
         to_char(period_start, 'YYYY-MM') as pay_period,
+        period_start,
+        trim_scale(commission_amount) as commission_amount,
         pay_currency,
+        -- the draw period the line settles (its first month)
+        to_char(draw_period_start, 'YYYY-MM-DD') as evidence_key,
         draw_type,
         draw_period,
+        draw_period_start,
         draw_amount,
         trim_scale(draw_proration_share) as draw_proration_share,
         draw_currency,
@@ -311,8 +306,7 @@ final as (
         draw_fx_date,
         trim_scale(draw_in_pay_currency) as draw_in_pay_currency,
         trim_scale(commission_before_draw) as commission_before_draw,
-        trim_scale(draw_balance) as draw_balance,
-        trim_scale(commission_amount) as commission_amount
+        trim_scale(draw_balance) as draw_balance
     from lines
     -- a missing rate leaves the line unknown (null): kept, so the not_null test stops the run
     where commission_amount <> 0 or commission_amount is null
