@@ -42,34 +42,11 @@
 --   threshold:       below it (period_attainment) every line earns nothing;
 --   above the cap:   an 'above_cap' line earning 0, so every credit is explained and
 --                    its lines' tier_base_amount add up to the credit.
--- Per transaction (rate_table_per transaction, deal_touched): a graduated or retroactive
--- table whose tiers are amounts of one deal credit rates each deal credit on its own
--- amount, apart from the window's other credits and from the quota (the window, quota
--- and attainment are still reported). A deal credit's events (invoices, payments) stack
--- within the deal in date order (deal_measure_before / _after); the tiers' amounts (plan
--- currency) convert to the credit's currency once per deal, at its close date (or its
--- month's last day: fx_rate_date), like a per-deal cap (tier_amount_fx_rate; 1 for units
--- and for credits in the plan currency). A band is [amount_from, amount_to):
---   graduated:   the part of the deal credit inside each band earns that band's rate;
---   retroactive: the credit earns the rate of the band its amount falls in (a deal on a
---                tier's `to` is in the next tier; booking trigger only).
--- Plan validation refuses thresholds, attainment caps and true-ups on such tables.
+-- A table whose tiers are amounts of one deal (rate_table_per transaction) rates each deal
+-- credit on its own, as a kind of line of its own, not here.
 -- Nothing is rounded here: fct_payouts rounds once per (employee, plan, month).
 
 {{ config(materialized='table') }}
-
-{#- what a line takes from the band it is rated in, the same for both kinds of rating -#}
-{%- set band_columns -%}
-    bands.band_number,
-        bands.band_label,
-        bands.is_above_cap,
-        bands.attainment_from as band_attainment_from,
-        bands.attainment_to as band_attainment_to,
-        bands.curve_attainment_from,
-        bands.curve_attainment_to,
-        bands.payout_from,
-        bands.payout_to
-{%- endset %}
 
 with credits as (
     select * from {{ ref('int_measure_credits') }}
@@ -79,6 +56,7 @@ with credits as (
 components as (
     select * from {{ ref('int_plan_components') }}
     where is_computed
+        and rate_table_per is distinct from 'transaction'
 ),
 
 bands as (
@@ -99,7 +77,6 @@ component_credits as (
         components.component_id,
         components.component_name,
         components.rate_table_type,
-        components.rate_table_per,
         components.threshold_attainment,
         components.cap_attainment,
         components.weight as component_weight,
@@ -119,8 +96,7 @@ component_credits as (
             end,
             date_trunc('month', components.effective_from)
         )::date as window_start,
-        {{ plan_fx_date('components.fx_rate_date', 'credits.credit_date') }} as plan_fx_date,
-        {{ plan_fx_date('components.fx_rate_date', 'credits.deal_close_date') }} as deal_fx_date
+        {{ plan_fx_date('components.fx_rate_date', 'credits.credit_date') }} as plan_fx_date
     from credits
     inner join components
         on components.plan_id = credits.plan_id
@@ -154,17 +130,9 @@ with_plan_fx as (
         case
             when component_credits.rate_table_type <> 'curve' and component_credits.measure not in {{ count_measures() }}
                 then component_credits.payout_fx_rate
-        end as line_payout_fx_rate,
-        -- per transaction: the rate converting the tiers' amounts (plan currency) to the
-        -- credit's currency, once per deal at its close like a per-deal cap; units have none
-        case
-            when (component_credits.rate_table_per is distinct from 'transaction') then null
-            when component_credits.measure in {{ count_measures() }} then 1::numeric
-            else {{ fx_rate_between('tier_fx', 'component_credits.plan_currency', 'component_credits.credit_currency') }}
-        end as tier_amount_fx_rate
+        end as line_payout_fx_rate
     from component_credits
     {{ fx_rate_joins('to_pay_fx', 'component_credits.plan_currency', 'component_credits.pay_currency', 'component_credits.plan_fx_date') }}
-    {{ fx_rate_joins('tier_fx', 'component_credits.plan_currency', 'component_credits.credit_currency', 'component_credits.deal_fx_date') }}
 ),
 
 stacked as (
@@ -174,13 +142,7 @@ stacked as (
             partition by employee_id, plan_id, plan_version_number, component_id, window_start
             order by credit_date, opportunity_id, split_id nulls first, credit_event_id nulls first
             rows between unbounded preceding and current row
-        ) as cum_after,
-        -- per transaction: the deal credit's measure to date, its events in date order
-        sum(credit_amount) over (
-            partition by employee_id, plan_id, plan_version_number, component_id, deal_credit_id
-            order by credit_date, credit_event_id nulls first, credit_id
-            rows between unbounded preceding and current row
-        ) as deal_cum_after
+        ) as cum_after
     from with_plan_fx
 ),
 
@@ -286,7 +248,6 @@ cumulative as (
         stacked.*,
         as_of_windows.as_of_period_start,
         stacked.cum_after - stacked.credit_amount as cum_before,
-        stacked.deal_cum_after - stacked.credit_amount as deal_cum_before,
         as_of_windows.quota_to_date as quota,
         as_of_windows.measure_to_date as period_measure,
         as_of_windows.period_attainment,
@@ -324,7 +285,15 @@ touched as (
     --     and the part above the cap on the 'above_cap' band.
     select
         cumulative.*,
-        {{ band_columns }},
+        bands.band_number,
+        bands.band_label,
+        bands.is_above_cap,
+        bands.attainment_from as band_attainment_from,
+        bands.attainment_to as band_attainment_to,
+        bands.curve_attainment_from,
+        bands.curve_attainment_to,
+        bands.payout_from,
+        bands.payout_to,
         case
             -- units: the amount per unit (plan currency) in the pay currency; null without a rate
             when cumulative.rate_table_type <> 'curve' and cumulative.measure in {{ count_measures() }}
@@ -359,7 +328,6 @@ touched as (
         on bands.plan_id = cumulative.plan_id
         and bands.version_number = cumulative.plan_version_number
         and bands.component_id = cumulative.component_id
-        and cumulative.rate_table_per is distinct from 'transaction'
         and case
             when cumulative.rate_table_type in ('flat', 'graduated', 'curve')
                 then greatest(
@@ -384,72 +352,6 @@ touched as (
         end
 ),
 
-deal_touched as (
-    -- per transaction: the bands of the deal credit's own amount it touches, [amount_from,
-    -- amount_to) x tier_amount_fx_rate in the credit's currency:
-    --   graduated:   each band pays its own rate on the part of the credit in it (a zero
-    --     credit touches no band: it is explained by the band it sits in);
-    --   retroactive: the whole credit, at the rate of the band the deal credit's amount is in.
-    select
-        cumulative.*,
-        {{ band_columns }},
-        case
-            -- units: the amount per unit (plan currency) in the pay currency
-            when cumulative.measure in {{ count_measures() }} then bands.rate * cumulative.unit_amount_fx_rate
-            else bands.rate
-        end as rate,
-        case
-            when cumulative.rate_table_type = 'retroactive' then cumulative.credit_amount
-            else greatest(
-                0::numeric,
-                least(
-                    cumulative.deal_cum_after,
-                    coalesce(bands.amount_to * cumulative.tier_amount_fx_rate, cumulative.deal_cum_after)
-                )
-                - greatest(cumulative.deal_cum_before, bands.amount_from * cumulative.tier_amount_fx_rate)
-            )
-        end as base_amount,
-        bands.amount_from as band_amount_from,
-        bands.amount_to as band_amount_to
-    from cumulative
-    inner join bands
-        on bands.plan_id = cumulative.plan_id
-        and bands.version_number = cumulative.plan_version_number
-        and bands.component_id = cumulative.component_id
-        and cumulative.rate_table_per = 'transaction'
-        and case
-            when cumulative.rate_table_type = 'retroactive'
-                then cumulative.deal_cum_after >= bands.amount_from * cumulative.tier_amount_fx_rate
-                    and (
-                        bands.amount_to is null
-                        or cumulative.deal_cum_after < bands.amount_to * cumulative.tier_amount_fx_rate
-                    )
-            else least(
-                cumulative.deal_cum_after,
-                coalesce(bands.amount_to * cumulative.tier_amount_fx_rate, cumulative.deal_cum_after)
-            )
-            - greatest(cumulative.deal_cum_before, bands.amount_from * cumulative.tier_amount_fx_rate) > 0
-            or (
-                cumulative.credit_amount = 0
-                and cumulative.deal_cum_before >= bands.amount_from * cumulative.tier_amount_fx_rate
-                and (
-                    bands.amount_to is null
-                    or cumulative.deal_cum_before < bands.amount_to * cumulative.tier_amount_fx_rate
-                )
-            )
-        end
-),
-
-rated as (
-    select
-        touched.*,
-        null::numeric as band_amount_from,
-        null::numeric as band_amount_to
-    from touched
-    union all
-    select * from deal_touched
-),
-
 final as (
     select
         {{ dbt.hash("credit_id || '|' || employee_id || '|' || plan_id || '|' || component_id || '|' || band_label || '|' || as_of_period_start") }}
@@ -468,14 +370,6 @@ final as (
         band_label as tier_label,
         band_attainment_from as tier_attainment_from,
         band_attainment_to as tier_attainment_to,
-        rate_table_per,
-        band_amount_from as tier_amount_from,
-        band_amount_to as tier_amount_to,
-        case
-            when rate_table_per = 'transaction' and measure not in {{ count_measures() }} then plan_currency
-        end as tier_amount_currency,
-        trim_scale(tier_amount_fx_rate) as tier_amount_fx_rate,
-        case when rate_table_per = 'transaction' then deal_fx_date end as tier_amount_fx_date,
         trim_scale(rate) as rate,
         component_weight,
         target_incentive,
@@ -500,8 +394,6 @@ final as (
         -- trim_scale drops trailing zeros only (100.0000 -> 100): same value, stable text.
         trim_scale(cum_before) as bookings_before,
         trim_scale(cum_after) as bookings_after,
-        case when rate_table_per = 'transaction' then trim_scale(deal_cum_before) end as deal_measure_before,
-        case when rate_table_per = 'transaction' then trim_scale(deal_cum_after) end as deal_measure_after,
         trim_scale(cum_before / nullif(quota, 0)) as attainment_before,
         trim_scale(cum_after / nullif(quota, 0)) as attainment_after,
         trim_scale(period_measure) as period_bookings,
@@ -541,7 +433,7 @@ final as (
         event_row_id,
         event_source_file,
         event_source_line
-    from rated
+    from touched
 )
 
 select * from final
