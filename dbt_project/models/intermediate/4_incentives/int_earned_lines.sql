@@ -7,6 +7,10 @@ with commission as (
     {{ pay_line('int_commission_lines') }}
 ),
 
+per_transaction as (
+    {{ pay_line('int_commission_per_transaction') }}
+),
+
 true_ups as (
     {{ pay_line('int_commission_true_ups') }}
 ),
@@ -29,6 +33,8 @@ mbos as (
 
 final as (
     select * from commission
+    union all
+    select * from per_transaction
     union all
     select * from true_ups
     union all
