@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -424,6 +425,32 @@ def test_commissions_explain_prints_only_the_explanation(
     out = capsys.readouterr().out
     assert out == _explain(pipeline, "S16-E3", "2026-10") + "\n"
     assert out.startswith("Payout of S16-E3 ") and max(len(line) for line in out.splitlines()) <= 120
+
+
+def test_explain_shows_a_kind_it_has_no_words_for_by_its_evidence() -> None:
+    """A kind of line explain does not know yet is shown through the contract: its evidence as it
+    is (rates to four significant digits, other numbers as kept), its amount to the cent."""
+    from commissions.explain import Formats, _exact_json, _Explainer, _line
+
+    row = {
+        "commission_line_id": "x1",
+        "line_type": "referral",
+        "employee_id": "E1",
+        "plan_id": "P",
+        "plan_version_number": 1,
+        "component_id": None,
+        "pay_period": "2026-10",
+        "period_start": date(2026, 10, 1),
+        "commission_amount": Decimal("123.455"),
+        "pay_currency": "USD",
+        "evidence_key": "R1",
+        "evidence": _exact_json(
+            '{"referral_fee": 123.455, "fx_rate": 0.78740157, "referred_on": "2026-10-03", "source_line": 7}'
+        ),
+    }
+    kind, how, rate, base, amount = _Explainer(Formats(minor_units={"USD": 2})).row(_line(row))
+    assert (kind, rate, base, amount) == ("referral", "", "", "123.46")
+    assert how == "referral_fee 123.455; fx_rate 0.7874; referred_on 2026-10-03; source_line 7; evidence_key R1"
 
 
 def test_explain_says_a_per_transaction_tier_is_per_deal(pipeline: warehouse.Warehouse) -> None:

@@ -460,15 +460,17 @@ class _Explainer:
             "pay_currency",
         }
 
-        def shown(value: Any) -> str:
+        def shown(key: str, value: Any) -> str:
+            # a rate or share to four significant digits; any other number as kept, since
+            # the kind does not say which currency it is in
             if isinstance(value, Decimal):
-                return f.rate(value)
+                return f.rate(value) if key.endswith(("rate", "share")) else f.count(value)
             if isinstance(value, date):
                 return f"{value:%Y-%m-%d}"
             return str(value)
 
         how = "; ".join(
-            f"{key} {shown(value)}" for key, value in line.items() if key not in contract and value is not None
+            f"{key} {shown(key, value)}" for key, value in line.items() if key not in contract and value is not None
         )
         kind = " ".join(part for part in (line["component_id"], line["line_type"]) if part)
         return kind, how, "", "", f.money(line["commission_amount"], line["pay_currency"])
