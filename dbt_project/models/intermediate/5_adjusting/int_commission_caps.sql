@@ -24,11 +24,45 @@
 {{ config(materialized='table', schema='pay_lines') }}
 
 with earned as (
-    select * from {{ ref('int_earned_lines') }}
+    -- the contract's columns only: the evidence (jsonb of each kind's row) is not needed
+    -- here, and this CTE is read twice, so PostgreSQL would build it for every line
+    select
+        line_type,
+        employee_id,
+        plan_id,
+        plan_version_number,
+        component_id,
+        pay_period,
+        period_start,
+        commission_amount,
+        pay_currency,
+        evidence_key
+    from {{ ref('int_earned_lines') }}
 ),
 
 measure_credits as (
-    select * from {{ ref('int_measure_credits') }}
+    -- the deal credit a commission line is on, and what a per-deal cap line shows of it
+    select
+        credit_id,
+        deal_credit_id,
+        deal_close_date,
+        credit_date,
+        opportunity_id,
+        split_id,
+        credit_type,
+        rollup_from_employee_id,
+        split_share,
+        deal_amount,
+        deal_currency,
+        measure,
+        credit_event,
+        credit_event_id,
+        opportunity_row_id,
+        split_row_id,
+        source_batch_id,
+        source_file,
+        source_line
+    from {{ ref('int_measure_credits') }}
 ),
 
 lines as (

@@ -49,7 +49,8 @@ policies as (
 ),
 
 earned as (
-    select * from {{ ref('int_earned_lines') }}
+    -- the contract's columns it reads (not the evidence)
+    select line_type, evidence_key, commission_amount from {{ ref('int_earned_lines') }}
 ),
 
 caps as (
