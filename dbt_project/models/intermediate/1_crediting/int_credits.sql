@@ -203,7 +203,9 @@ final as (
                 then {{ dbt.hash("opportunity_id || '|' || coalesce(split_id, 'owner') || '|rollup|' || employee_id") }}
             -- a region booking's credit by its booking (no one deal)
             when credit_type in ('overlay', 'region')
-                then {{ dbt.hash("coalesce(opportunity_id, region_booking_id) || '|' || credit_type || '|' || employee_id") }}
+                then {{ dbt.hash(
+                    "coalesce(opportunity_id, region_booking_id) || '|' || credit_type || '|' || employee_id"
+                ) }}
             else {{ dbt.hash("opportunity_id || '|' || coalesce(split_id, 'owner')") }}
         end as credit_id,
         opportunity_id,

@@ -101,7 +101,9 @@ deal_people as (
     from each_deal_members
     inner join region_deals
         on region_deals.region = each_deal_members.region
-        and {{ in_force_on('region_deals.credit_date', 'each_deal_members.covered_from', 'each_deal_members.covered_to') }}
+        and {{ in_force_on(
+            'region_deals.credit_date', 'each_deal_members.covered_from', 'each_deal_members.covered_to'
+        ) }}
 ),
 
 booking_people as (

@@ -35,6 +35,9 @@
     'credit_event', 'credit_event_id', 'event_date', 'event_currency', 'deal_share', 'event_row_id',
     'event_source_file', 'event_source_line', 'measure_amount', 'measure_currency', 'measure_problem'
 ] %}
+{%- set held_deal_columns = [
+    'account_id', 'deal_amount', 'opportunity_row_id', 'source_batch_id', 'source_file', 'source_line'
+] %}
 {%- set region_measure_columns = [
     'opportunity_id', 'credit_event', 'credit_event_id', 'event_date', 'event_currency', 'deal_share', 'event_row_id',
     'event_source_file', 'event_source_line', 'measure_amount', 'measure_currency', 'measure_problem'
@@ -180,7 +183,8 @@ deal_events as (
     from credit_measures
     inner join credit_events
         on credit_events.opportunity_id = credit_measures.opportunity_id
-        and credit_events.credit_event = {{ trigger_event('credit_measures.measure', 'credit_measures.payment_trigger') }}
+        and credit_events.credit_event
+        = {{ trigger_event('credit_measures.measure', 'credit_measures.payment_trigger') }}
 ),
 
 deal_measured as (
@@ -208,7 +212,7 @@ measured as (
         {% for column in measured_columns -%}
         {%- if column in region_measure_columns -%}
         region_measures.{{ column }}
-        {%- elif column in ['account_id', 'deal_amount', 'opportunity_row_id', 'source_batch_id', 'source_file', 'source_line'] -%}
+        {%- elif column in held_deal_columns -%}
         case when region_measures.opportunity_id is not null then region_deals.{{ column }} end
         {%- else -%}
         credit_measures.{{ column }}

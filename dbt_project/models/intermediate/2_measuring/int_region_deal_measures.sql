@@ -36,7 +36,9 @@ region_measures as (
     where scope = 'region'
         and measure in {{ computed_deal_measures() }}
     union
-    select 'bookings_tcv', 'booking'
+    select
+        'bookings_tcv' as measure,
+        'booking' as payment_trigger
 ),
 
 measured as (
@@ -55,12 +57,15 @@ measured as (
         credit_events.event_row_id,
         credit_events.event_source_file,
         credit_events.event_source_line,
-        {{ event_measure_columns('region_measures.measure', 'credit_events', 'deal_measures', 'region_deals.deal_currency') }}
+        {{ event_measure_columns(
+            'region_measures.measure', 'credit_events', 'deal_measures', 'region_deals.deal_currency'
+        ) }}
     from region_deals
     cross join region_measures
     inner join credit_events
         on credit_events.opportunity_id = region_deals.opportunity_id
-        and credit_events.credit_event = {{ trigger_event('region_measures.measure', 'region_measures.payment_trigger') }}
+        and credit_events.credit_event
+        = {{ trigger_event('region_measures.measure', 'region_measures.payment_trigger') }}
     inner join deal_measures
         on deal_measures.opportunity_id = region_deals.opportunity_id
 ),
@@ -71,7 +76,7 @@ signed as (
         -- a new run where the sign changes from the deal-event before (the first starts one)
         case
             when measured.measure_problem is not null then 0
-            when (lag(measured.measure_amount < 0) over stack) is distinct from (measured.measure_amount < 0) then 1
+            when ((lag(measured.measure_amount < 0) over stack) is distinct from (measured.measure_amount < 0)) then 1
             else 0
         end as starts_run
     from measured
