@@ -27,3 +27,32 @@
         {{ deals }}.source_file,
         {{ deals }}.source_line
 {%- endmacro %}
+
+{#- Each assignment (`assignments`: int_employee_assignments) on a published plan version
+    (`plan_versions`: stg_plans__plan_versions), from the first to the last day both hold:
+    who covers which territory under which plan version, for the jobs that credit people
+    by what they cover (overlays, regions). -#}
+{% macro plan_stints(assignments, plan_versions) -%}
+    select
+        {{ assignments }}.employee_id,
+        {{ assignments }}.territory as covered_territory,
+        {{ plan_versions }}.plan_id,
+        {{ plan_versions }}.version_number,
+        greatest({{ assignments }}.valid_from, {{ plan_versions }}.effective_from) as covered_from,
+        case
+            when {{ assignments }}.valid_to is null then {{ plan_versions }}.effective_to
+            when {{ plan_versions }}.effective_to is null then {{ assignments }}.valid_to
+            else least({{ assignments }}.valid_to, {{ plan_versions }}.effective_to)
+        end as covered_to
+    from {{ assignments }}
+    inner join {{ plan_versions }}
+        on {{ plan_versions }}.plan_id = {{ assignments }}.plan_id
+        and ({{ assignments }}.valid_to is null or {{ plan_versions }}.effective_from <= {{ assignments }}.valid_to)
+        and ({{ plan_versions }}.effective_to is null or {{ plan_versions }}.effective_to >= {{ assignments }}.valid_from)
+{%- endmacro %}
+
+{#- The key of a region booking: the Closed Won deals of one region closed on one day in one
+    currency (int_region_bookings), from the deal's region, close date and currency. -#}
+{% macro region_booking_key(region, close_date, currency) -%}
+    {{ dbt.hash(region ~ " || '|' || " ~ close_date ~ "::text || '|' || " ~ currency) }}
+{%- endmacro %}

@@ -40,3 +40,37 @@
         when 'units' then {{ deal_measures }}.units
     end
 {%- endmacro %}
+
+{#- The event of a deal that makes `measure` count under `payment_trigger`
+    (int_credit_events.credit_event). -#}
+{% macro trigger_event(measure, payment_trigger) -%}
+    case
+        when {{ payment_trigger }} = 'booking' then 'booking'
+        when {{ payment_trigger }} = 'invoice' then 'invoice'
+        when {{ measure }} = 'invoiced_revenue' then 'invoice_paid'
+        else 'payment'
+    end
+{%- endmacro %}
+
+{#- What a deal's `measure` counts at one of its events (`events`: an int_credit_events
+    row, with `deal_measures`: the deal's int_deal_measures row; `deal_currency` the
+    deal's), in which currency, and why it cannot be measured (null when it can): the
+    columns measure_amount, measure_currency, measure_problem. -#}
+{% macro event_measure_columns(measure, events, deal_measures, deal_currency) -%}
+    case
+            when {{ measure }} in ('invoiced_revenue', 'collected_cash') then {{ events }}.event_amount
+            else {{ events }}.deal_share * {{ deal_measure_value(measure, deal_measures) }}
+        end as measure_amount,
+        case
+            when {{ measure }} in ('invoiced_revenue', 'collected_cash') then {{ events }}.event_currency
+            when {{ measure }} <> 'units' then {{ deal_currency }}
+        end as measure_currency,
+        case
+            when {{ measure }} in ('bookings_acv', 'bookings_first_year')
+                then {{ deal_measures }}.line_item_measure_problem
+            when {{ measure }} = 'margin' then {{ deal_measures }}.margin_problem
+            when {{ measure }} = 'units' and {{ deal_measures }}.units is null then 'no_line_items'
+            when {{ measure }} not in ('invoiced_revenue', 'collected_cash') and {{ events }}.deal_share is null
+                then 'event_currency_mismatch'
+        end as measure_problem
+{%- endmacro %}

@@ -128,6 +128,9 @@ class _Marts:
     adjustments: list[dict[str, Any]]
     payroll: list[dict[str, Any]]
     minor_units: dict[str, int]
+    #: The deals summed into each region booking's credit (by its credit_id), from the
+    #: evidence model intermediate.int_region_deal_measures.
+    region_deals: dict[str, list[str]] = field(default_factory=dict)
 
 
 #: Each mart read for one person and period: (table, order by). The person's rows of
@@ -199,7 +202,33 @@ def _read(wh: warehouse.Warehouse, employee_id: str, period: str) -> _Marts:
         )
         plans = [dict(row) for row in cur.fetchall()]
         minor_units = _minor_units(cur)
-    return _Marts(person=person, plans=plans, minor_units=minor_units, **found)
+        region_deals = _region_deals(cur, [line["credit_id"] for line in found["lines"] if _is_region_booking(line)])
+    return _Marts(person=person, plans=plans, minor_units=minor_units, region_deals=region_deals, **found)
+
+
+def _is_region_booking(line: dict[str, Any]) -> bool:
+    """A line about a region booking: the region's deals of a day in a currency, summed."""
+    return line.get("credit_type") == "region" and not line["opportunity_id"] and bool(line["credit_id"])
+
+
+def _region_deals(cur: Any, credit_ids: list[str]) -> dict[str, list[str]]:
+    """The deals (and events) summed into each region booking credit, in the stack's order."""
+    if not credit_ids:
+        return {}
+    cur.execute(
+        "select credits.credit_id, deals.opportunity_id, deals.credit_event_id"
+        " from intermediate.int_measure_credits as credits"
+        " inner join intermediate.int_region_deal_measures as deals"
+        " on deals.region_measure_id = credits.region_measure_id"
+        " where credits.credit_id = any(%s)"
+        " order by credits.credit_id, deals.opportunity_id, deals.credit_event_id nulls first",
+        (sorted(set(credit_ids)),),
+    )
+    found: dict[str, list[str]] = {}
+    for row in cur.fetchall():
+        event = f" ({row['credit_event_id']})" if row["credit_event_id"] else ""
+        found.setdefault(row["credit_id"], []).append(f"{row['opportunity_id']}{event}")
+    return found
 
 
 #: One row of a deal's (or the month's) table: line, how it was computed and its evidence, rate, base, amount.
@@ -214,6 +243,8 @@ def _credited_as(line: dict[str, Any]) -> str:
         return f"{split} of {line['rollup_from_employee_id']} (roll-up)"
     if line.get("credit_type") == "overlay":
         return "overlay"
+    if line.get("credit_type") == "region":
+        return "region"
     return split
 
 
@@ -222,11 +253,13 @@ def _deal(line: dict[str, Any]) -> str:
     if line.get("credit_event") == "activity":
         created = f" -> {line['opportunity_id']}" if line["opportunity_id"] else ""
         return f"activity {line['credit_event_id']}{created}"
+    if _is_region_booking(line):
+        return f"region booking {line['deal_currency']} of {line['credit_date']:%Y-%m-%d}"
     return str(line["opportunity_id"])
 
 
 def _about_a_deal(line: dict[str, Any]) -> bool:
-    return bool(line["opportunity_id"]) or line.get("credit_event") == "activity"
+    return bool(line["opportunity_id"]) or line.get("credit_event") == "activity" or _is_region_booking(line)
 
 
 class _Explainer:
@@ -531,11 +564,16 @@ def _blocks(lines: list[dict[str, Any]]) -> tuple[list[list[dict[str, Any]]], li
     month = []
     for line in lines:
         if _about_a_deal(line):
-            key = (_deal(line), _credited_as(line), line["source_file"], line["source_line"])
+            key = (_deal(line), _credited_as(line), line["source_file"], line["source_line"], _region_key(line))
             deals.setdefault(key, []).append(line)
         else:
             month.append(line)
     return list(deals.values()), month
+
+
+def _region_key(line: dict[str, Any]) -> str | None:
+    """A region booking's block is its credit's: one per measured booking."""
+    return line["credit_id"] if _is_region_booking(line) else None
 
 
 def _payout_renderables(marts: _Marts, fmt: Formats) -> list[RenderableType]:
@@ -573,6 +611,10 @@ def _payout_renderables(marts: _Marts, fmt: Formats) -> list[RenderableType]:
         for block in deals:
             out.append(Text(""))
             out.append(_indent(x.deal_header(block)))
+            booked = marts.region_deals.get(block[0]["credit_id"]) if _is_region_booking(block[0]) else None
+            if booked:
+                summed = f"{len(booked)} deal{'s' if len(booked) > 1 else ''} summed: "
+                out.append(_indent(Text(summed + ", ".join(booked), overflow="fold")))
             out.append(_indent(x.table((x.row(line) for line in block), pay), 4))
         if month:
             out.append(Text(""))

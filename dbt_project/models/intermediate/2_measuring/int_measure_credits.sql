@@ -24,6 +24,25 @@
 -- A booking-trigger bookings_tcv credit keeps its deal credit's id. Credits that cannot
 -- pay say why (non_commissionable_reason, listed in ops.ops_non_commissionable_credits).
 
+{#- the columns of a measured credit, from a deal credit's events or a region booking's
+    measured bookings (region_measure_columns come from int_region_measures) -#}
+{%- set measured_columns = [
+    'deal_credit_id', 'deal_close_date', 'opportunity_id', 'region_booking_id', 'split_id', 'credit_type',
+    'rollup_from_employee_id', 'credited_user_id', 'employee_id', 'account_id', 'deal_amount', 'deal_currency',
+    'split_percent', 'split_share', 'pay_currency', 'credit_currency', 'assignment_id', 'role', 'plan_id',
+    'plan_version_number', 'plan_version', 'manager_employee_id', 'territory', 'opportunity_row_id', 'split_row_id',
+    'source_batch_id', 'source_file', 'source_line', 'measure', 'payment_trigger', 'is_measured_by_plan',
+    'credit_event', 'credit_event_id', 'event_date', 'event_currency', 'deal_share', 'event_row_id',
+    'event_source_file', 'event_source_line', 'measure_amount', 'measure_currency', 'measure_problem'
+] %}
+{%- set held_deal_columns = [
+    'account_id', 'deal_amount', 'opportunity_row_id', 'source_batch_id', 'source_file', 'source_line'
+] %}
+{%- set region_measure_columns = [
+    'opportunity_id', 'credit_event', 'credit_event_id', 'event_date', 'event_currency', 'deal_share', 'event_row_id',
+    'event_source_file', 'event_source_line', 'measure_amount', 'measure_currency', 'measure_problem'
+] %}
+
 with deal_credits as (
     select * from {{ ref('int_credits') }}
     where is_commissionable
@@ -67,6 +86,14 @@ activity_credits as (
     select * from {{ ref('int_activity_credits') }}
 ),
 
+region_measures as (
+    select * from {{ ref('int_region_measures') }}
+),
+
+region_deals as (
+    select * from {{ ref('int_region_deals') }}
+),
+
 measured_by_version as (
     -- The (measure, trigger) pairs each plan version pays deals on, for the person
     -- credited (owner crediting), for the managers of the line (manager_rollup) or for
@@ -99,6 +126,7 @@ credit_measures as (
         deal_credits.credit_id as deal_credit_id,
         deal_credits.credit_date as deal_close_date,
         deal_credits.opportunity_id,
+        deal_credits.region_booking_id,
         deal_credits.split_id,
         deal_credits.credit_type,
         deal_credits.rollup_from_employee_id,
@@ -139,7 +167,8 @@ credit_measures as (
         end
 ),
 
-with_events as (
+deal_events as (
+    -- a deal credit (a region one too, deal by deal) at the events of its trigger
     select
         credit_measures.*,
         credit_events.credit_event,
@@ -154,37 +183,53 @@ with_events as (
     from credit_measures
     inner join credit_events
         on credit_events.opportunity_id = credit_measures.opportunity_id
-        and credit_events.credit_event = case
-            when credit_measures.payment_trigger = 'booking' then 'booking'
-            when credit_measures.payment_trigger = 'invoice' then 'invoice'
-            when credit_measures.measure = 'invoiced_revenue' then 'invoice_paid'
-            else 'payment'
-        end
+        and credit_events.credit_event
+        = {{ trigger_event('credit_measures.measure', 'credit_measures.payment_trigger') }}
+),
+
+deal_measured as (
+    select
+        deal_events.*,
+        {{ event_measure_columns('deal_events.measure', 'deal_events', 'deal_measures', 'deal_events.deal_currency') }}
+    from deal_events
+    inner join deal_measures
+        on deal_measures.opportunity_id = deal_events.opportunity_id
 ),
 
 measured as (
     select
-        with_events.*,
-        date_trunc('month', with_events.event_date)::date as event_period_start,
-        case
-            when with_events.measure in ('invoiced_revenue', 'collected_cash') then with_events.event_amount
-            else with_events.deal_share * {{ deal_measure_value('with_events.measure', 'deal_measures') }}
-        end as measure_amount,
-        case
-            when with_events.measure in ('invoiced_revenue', 'collected_cash') then with_events.event_currency
-            when with_events.measure <> 'units' then with_events.deal_currency
-        end as measure_currency,
-        case
-            when with_events.measure in ('bookings_acv', 'bookings_first_year')
-                then deal_measures.line_item_measure_problem
-            when with_events.measure = 'margin' then deal_measures.margin_problem
-            when with_events.measure = 'units' and deal_measures.units is null then 'no_line_items'
-            when with_events.measure not in ('invoiced_revenue', 'collected_cash') and with_events.deal_share is null
-                then 'event_currency_mismatch'
-        end as measure_problem
-    from with_events
-    inner join deal_measures
-        on deal_measures.opportunity_id = with_events.opportunity_id
+        {{ measured_columns | join(', ') }},
+        null::text as region_measure_id,
+        null::integer as region_run,
+        null::bigint as region_deal_count,
+        date_trunc('month', deal_measured.event_date)::date as event_period_start
+    from deal_measured
+    union all
+    -- a region booking's credit at its measured bookings (int_region_measures: the sums of
+    -- its deals at each event date, currency and run), computed once for everyone on the
+    -- region; a held deal-event names its deal
+    select
+        {% for column in measured_columns -%}
+        {%- if column in region_measure_columns -%}
+        region_measures.{{ column }}
+        {%- elif column in held_deal_columns -%}
+        case when region_measures.opportunity_id is not null then region_deals.{{ column }} end
+        {%- else -%}
+        credit_measures.{{ column }}
+        {%- endif -%}{{ ', ' if not loop.last }}
+        {%- endfor %},
+        region_measures.region_measure_id,
+        region_measures.region_run,
+        region_measures.deal_count as region_deal_count,
+        date_trunc('month', region_measures.event_date)::date as event_period_start
+    from credit_measures
+    inner join region_measures
+        on region_measures.region_booking_id = credit_measures.region_booking_id
+        and region_measures.measure = credit_measures.measure
+        and region_measures.payment_trigger = credit_measures.payment_trigger
+    left join region_deals
+        on region_deals.opportunity_id = region_measures.opportunity_id
+    where credit_measures.opportunity_id is null
 ),
 
 with_context as (
@@ -242,6 +287,9 @@ assessed as (
 deal_credit_rows as (
     select
         case
+            -- a region booking's credit at one of its measured bookings
+            when region_measure_id is not null
+                then {{ dbt.hash("deal_credit_id || '|' || region_measure_id") }}
             when measure = 'bookings_tcv' and credit_event = 'booking' then deal_credit_id
             else {{ dbt.hash(
                 "deal_credit_id || '|' || measure || '|' || credit_event || '|' || " ~
@@ -251,6 +299,10 @@ deal_credit_rows as (
         deal_credit_id,
         deal_close_date,
         opportunity_id,
+        region_booking_id,
+        region_measure_id,
+        region_run,
+        region_deal_count,
         split_id,
         credit_type,
         rollup_from_employee_id,
@@ -308,6 +360,10 @@ activity_credit_rows as (
         null::text as deal_credit_id,
         null::date as deal_close_date,
         null::text as opportunity_id,
+        null::text as region_booking_id,
+        null::text as region_measure_id,
+        null::integer as region_run,
+        null::bigint as region_deal_count,
         null::text as split_id,
         'owner' as credit_type,
         null::text as rollup_from_employee_id,

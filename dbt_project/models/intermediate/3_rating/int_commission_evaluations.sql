@@ -140,7 +140,10 @@ stacked as (
         with_plan_fx.*,
         sum(credit_amount) over (
             partition by employee_id, plan_id, plan_version_number, component_id, window_start
-            order by credit_date, opportunity_id, split_id nulls first, credit_event_id nulls first
+            -- a region booking's credits by their run of the day's stack (int_region_deal_measures)
+            order by
+                credit_date, region_run nulls first, opportunity_id, split_id nulls first, credit_event_id nulls first,
+                credit_id
             rows between unbounded preceding and current row
         ) as cum_after
     from with_plan_fx
