@@ -56,13 +56,16 @@ def test_tasks_record_their_failures_for_the_cli(isolated_home: Path) -> None:
 
 
 def test_a_new_airflow_home_starts_from_the_migrated_template_and_is_not_migrated_again(
-    isolated_home: Path, tmp_path: Path
+    isolated_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import sqlite3
 
     from commissions.local_airflow import metadata_template, prepare_metadata
 
+    # A home of its own: the session's AIRFLOW_HOME (conftest.py) may already hold a database.
+    monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path / "airflow"))
     env = airflow_env(WH)
+    assert env["AIRFLOW_HOME"] == str(tmp_path / "airflow")
     db = Path(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].removeprefix("sqlite:///"))
     template = metadata_template()
 
