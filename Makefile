@@ -1,5 +1,7 @@
 # The two commands: `make run` (the nightly job on an embedded PostgreSQL with demo data)
-# and `make test`. Everything a machine needs is installed into .venv from requirements.lock.
+# and `make test`. Everything a machine needs is installed into .venv from requirements.lock,
+# with a migrated, empty Airflow metadata database that each local run's Airflow home starts
+# from (commissions.local_airflow), so no run pays `airflow db migrate`.
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -26,6 +28,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.9.30
 	$(BIN)/uv pip install --python $(BIN)/python --quiet -r requirements.lock
 	$(BIN)/uv pip install --python $(BIN)/python --quiet --no-deps -e .
+	$(BIN)/python -m commissions.local_airflow
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 

@@ -23,10 +23,11 @@ PRODUCER = "dbt.dbt_producer_watcher"
 def dagbag(manifest):
     # Cosmos caches the rendered dbt graph in Airflow Variables, so parsing the DAG needs a
     # migrated metadata database, as it does in a real deployment. conftest.py has pointed
-    # AIRFLOW_HOME at a temporary folder (SQLite there) before airflow was imported.
-    airflow = Path(sys.executable).with_name("airflow")
-    migrated = subprocess.run([str(airflow), "db", "migrate"], capture_output=True, text=True, check=False)
-    assert migrated.returncode == 0, migrated.stdout[-2000:] + migrated.stderr[-2000:]
+    # AIRFLOW_HOME at a temporary folder (SQLite there) before airflow was imported; the
+    # database starts as a copy of the migrated template `commissions run` uses too.
+    from commissions.local_airflow import metadata_template
+
+    shutil.copyfile(metadata_template(), Path(os.environ["AIRFLOW_HOME"]) / "airflow.db")
     from airflow.dag_processing.dagbag import DagBag
 
     # Airflow 3.3: examples are governed by AIRFLOW__CORE__LOAD_EXAMPLES, not a DagBag argument.

@@ -2,8 +2,8 @@
 (Airflow, loader, gate, dbt, export) happens on that server and not on the embedded one.
 
 Uses COMMISSIONS_TEST_EXTERNAL_URL, default postgresql://postgres@127.0.0.1:5432/test
-(the PostgreSQL 15 on our machines and CI's), in a database of its own that it drops
-and recreates. Skipped, with the reason, when no such server answers.
+(the PostgreSQL 15 on our machines and CI's), in a database of its own (named with the
+session's process id) that it creates and drops. Skipped, with the reason, when no such server answers.
 """
 
 from __future__ import annotations
@@ -13,11 +13,13 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import psycopg2
 import pytest
+from psycopg2 import sql
 
 from commissions import warehouse
 from commissions_tools.demo.generate import generate
@@ -33,13 +35,23 @@ CLI = str(Path(sys.executable).with_name("commissions"))
 
 
 @pytest.fixture(scope="module")
-def external_db() -> warehouse.Warehouse:
+def external_db() -> Iterator[warehouse.Warehouse]:
     server = warehouse.parse_url(SERVER_URL)
     try:
         psycopg2.connect(server.libpq_dsn, connect_timeout=3).close()
     except psycopg2.OperationalError as exc:
         pytest.skip(f"no PostgreSQL at {server.describe()}: {exc}".strip())
-    return fresh_database(server, "commissions_external_test")
+    # A name of this session's own: suites run at the same time on one server (other checkouts,
+    # CI jobs) would otherwise drop each other's database in the middle of a run.
+    db = fresh_database(server, f"commissions_external_test_{os.getpid()}")
+    yield db
+    conn = psycopg2.connect(server.libpq_dsn)
+    try:
+        conn.set_isolation_level(psycopg2.extensions.ISOLATION_LEVEL_AUTOCOMMIT)
+        with conn.cursor() as cur:
+            cur.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(db.dbname)))
+    finally:
+        conn.close()
 
 
 def test_nightly_run_on_your_own_postgresql(external_db: warehouse.Warehouse, tmp_path: Path) -> None:

@@ -53,3 +53,40 @@ def test_tasks_record_their_failures_for_the_cli(isolated_home: Path) -> None:
     env = airflow_env(WH)
     assert env[TASK_FAILURES_ENV] == str(task_failures_path())
     assert task_failures_path().is_relative_to(isolated_home)
+
+
+def test_a_new_airflow_home_starts_from_the_migrated_template_and_is_not_migrated_again(
+    isolated_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from commissions.local_airflow import metadata_template, prepare_metadata
+
+    # A home of its own: the session's AIRFLOW_HOME (conftest.py) may already hold a database.
+    monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path / "airflow"))
+    env = airflow_env(WH)
+    assert env["AIRFLOW_HOME"] == str(tmp_path / "airflow")
+    db = Path(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].removeprefix("sqlite:///"))
+    template = metadata_template()
+
+    def revision(path: Path) -> str:
+        with sqlite3.connect(path) as conn:
+            return conn.execute("select version_num from alembic_version").fetchone()[0]
+
+    def slot_pools(path: Path) -> list[str]:
+        with sqlite3.connect(path) as conn:
+            return [name for (name,) in conn.execute("select pool from slot_pool")]
+
+    # The template is what `airflow db migrate` leaves: Airflow's schema and its default pool.
+    assert revision(template) and slot_pools(template) == ["default_pool"]
+    with (tmp_path / "first.log").open("w+") as log:
+        prepare_metadata(env, log)
+        log.seek(0)
+        assert "copied from the migrated template" in log.read()
+    assert revision(db) == revision(template)
+    # A home already at the installed Airflow's schema starts no `airflow db migrate`.
+    with (tmp_path / "second.log").open("w+") as log:
+        prepare_metadata(env, log)
+        log.seek(0)
+        said = log.read()
+    assert "no migration needed" in said and "db migrate" not in said

@@ -13,15 +13,20 @@ and dbt both use the warehouse this CLI resolved.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 from typing import IO, Any
 
@@ -230,7 +235,7 @@ def run_dag(
     on_progress: Callable[[list[TaskOutcome], set[str]], None] | None = None,
     poll_seconds: float = 1.0,
 ) -> DagRunOutcome:
-    """Migrate Airflow's metadata database, then run the DAG once, reporting tasks as they finish.
+    """Bring Airflow's metadata database to its schema, then run the DAG once, reporting tasks as they finish.
 
     Output of Airflow goes to a log file of its own per run.
     """
@@ -240,8 +245,7 @@ def run_dag(
     airflow_run_results_path().unlink(missing_ok=True)
     since = datetime.now(UTC)
     with log_path.open("w", encoding="utf-8") as log_file:
-        if _airflow(["db", "migrate"], env, log_file) != 0:
-            raise AirflowRunError(f"airflow db migrate failed; see {log_path}")
+        prepare_metadata(env, log_file)
         _use_write_ahead_log(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
         conf = json.dumps({"period": period}) if period else "{}"
         proc = _start_airflow(["dags", "test", DAG_ID, logical_date, "-c", conf], env, log_file)
@@ -269,6 +273,107 @@ def run_dag(
     )
 
 
+#: Where the migrated, empty SQLite metadata database of this Airflow version is kept
+#: (default: beside the virtual environment, `<venv>/share/commissions/`).
+METADATA_TEMPLATE_ENV = "COMMISSIONS_AIRFLOW_METADATA_TEMPLATE"
+
+
+def metadata_template_path() -> Path:
+    configured = os.environ.get(METADATA_TEMPLATE_ENV)
+    if configured:
+        return Path(configured)
+    return Path(sys.prefix) / "share" / "commissions" / f"airflow-{version('apache-airflow')}-metadata.db"
+
+
+def metadata_template(log_file: IO[str] | None = None) -> Path:
+    """The migrated, empty SQLite metadata database of the installed Airflow, made once.
+
+    `airflow db migrate` costs about 10 s of CPU even on a database already at its head
+    revision, and every fresh Airflow home (a first `make run`, each test run) would pay
+    it. The template holds nothing of a home (no DAG, no run, no connection): a home
+    starts as a copy of it, and a database is migrated only when its revision differs.
+    `make install` builds it (`python -m commissions.local_airflow`); a lock keeps
+    concurrent runs from migrating it twice.
+    """
+    template = metadata_template_path()
+    if _alembic_revision(f"sqlite:///{template}") is not None:
+        return template
+    template.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(template.with_name(template.name + ".lock")):
+        if _alembic_revision(f"sqlite:///{template}") is not None:
+            return template
+        with tempfile.TemporaryDirectory(prefix="airflow-template-", dir=template.parent) as home:
+            db = Path(home) / "airflow.db"
+            env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW__", "AIRFLOW_CONN_"))}
+            env |= {
+                "AIRFLOW_HOME": home,
+                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{db}",
+                "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            }
+            with (Path(home) / "migrate.log").open("w+", encoding="utf-8") as output:
+                if _airflow(["db", "migrate"], env, output) != 0:
+                    output.seek(0)
+                    tail = output.read()[-3000:]
+                    raise AirflowRunError(f"airflow db migrate failed while building {template}:\n{tail}")
+            if log_file is not None:
+                log_file.write(f"Airflow metadata: migrated template built at {template}\n")
+            os.replace(db, template)
+    return template
+
+
+@contextmanager
+def _locked(lock_path: Path) -> Iterator[None]:
+    with lock_path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _alembic_revision(metadata_url: str) -> str | None:
+    """The schema revision Airflow's migrations left in a metadata database (None: none or unreadable)."""
+    if metadata_url.startswith("sqlite:///"):
+        path = Path(metadata_url.removeprefix("sqlite:///"))
+        if not path.exists():
+            return None
+        try:
+            with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+                row = conn.execute("select version_num from alembic_version").fetchone()
+        except sqlite3.Error:
+            return None
+        return str(row[0]) if row else None
+    engine = sa.create_engine(metadata_url, connect_args=_connect_args(metadata_url))
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.text("select version_num from alembic_version")).scalar_one_or_none()
+    except sa.exc.DBAPIError:
+        return None
+    finally:
+        engine.dispose()
+
+
+def prepare_metadata(env: dict[str, str], log_file: IO[str]) -> None:
+    """Airflow's metadata database at the installed Airflow's schema, migrating only when needed.
+
+    A new SQLite database starts as a copy of the migrated template; any database whose
+    revision is not the template's (older Airflow, or never migrated) gets `airflow db migrate`.
+    """
+    url = env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+    template = metadata_template(log_file)
+    sqlite_db = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+    if sqlite_db is not None and not sqlite_db.exists():
+        sqlite_db.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template, sqlite_db)
+        log_file.write(f"Airflow metadata: {sqlite_db} copied from the migrated template {template}\n")
+        return
+    if _alembic_revision(url) == _alembic_revision(f"sqlite:///{template}"):
+        log_file.write("Airflow metadata: at the installed Airflow's schema, no migration needed\n")
+        return
+    if _airflow(["db", "migrate"], env, log_file) != 0:
+        raise AirflowRunError(f"airflow db migrate failed; see {log_file.name}")
+
+
 def _use_write_ahead_log(metadata_url: str) -> None:
     """SQLite metadata: write-ahead log, so this process reads task states while Airflow writes,
     and each of the many small commits of a run (every dbt node's state) costs half as much."""
@@ -293,3 +398,8 @@ def _start_airflow(args: list[str], env: dict[str, str], log_file: IO[str]) -> s
 
 def _airflow(args: list[str], env: dict[str, str], log_file: IO[str]) -> int:
     return _start_airflow(args, env, log_file).wait()
+
+
+if __name__ == "__main__":
+    # `make install`: build the migrated metadata template once, so no run pays the migration.
+    print(f"Airflow metadata template: {metadata_template()}")
