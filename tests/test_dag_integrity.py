@@ -127,11 +127,14 @@ _PARSE_SCRIPT = textwrap.dedent(
     plugins_manager.ensure_plugins_loaded()
     started = []
     sys.addaudithook(lambda event, args: started.append(str(args[0])[:300]) if event == "subprocess.Popen" else None)
+    cpu_started = time.process_time()
     bag = DagBag(dag_folder=sys.argv[1])
+    parse_cpu_seconds = time.process_time() - cpu_started
     stats = {s.file: s.duration.total_seconds() for s in bag.dagbag_stats}
     print(json.dumps({
         "errors": {k: str(v)[:2000] for k, v in bag.import_errors.items()},
         "parse_seconds": stats,
+        "parse_cpu_seconds": parse_cpu_seconds,
         "processes": started,
         "dbt_modules": sorted(m for m in sys.modules if m == "dbt" or m.startswith("dbt.")),
         "tasks": len(bag.dags["commissions_nightly"].tasks) if "commissions_nightly" in bag.dags else 0,
@@ -165,8 +168,10 @@ def _parse_in_fresh_interpreter(tmp_path: Path) -> dict:
 
 
 def test_parsing_the_dag_starts_no_dbt_and_takes_under_two_seconds(manifest, tmp_path: Path) -> None:
-    # The best of two fresh parses: a timing on a shared machine is noisy, the cost we guard
-    # against (dbt ls: ~10 s and more on a loaded machine) is not.
+    # The parse's own CPU time (user + sys of the parsing process), the best of two fresh
+    # parses: wall time on a shared 2-core machine is mostly waiting for a core (2.7 to 4 s
+    # at load 10 for a parse of ~1 s), the cost we guard against (dbt ls: ~10 s of work
+    # and a child process) is not.
     runs = []
     for attempt in ("first", "second"):
         (tmp_path / attempt).mkdir()
@@ -177,8 +182,8 @@ def test_parsing_the_dag_starts_no_dbt_and_takes_under_two_seconds(manifest, tmp
         assert not result["dbt_was_run"], "parsing the DAG ran the dbt executable"
         assert not [p for p in result["processes"] if "dbt" in p], result["processes"]
         assert "dbt.cli.main" not in result["dbt_modules"], "parsing the DAG loaded dbt's runner"
-    best = min(r["parse_seconds"]["commissions_nightly.py"] for r in runs)
-    assert best < 2.0, [r["parse_seconds"] for r in runs]
+    best = min(r["parse_cpu_seconds"] for r in runs)
+    assert best < 2.0, [(r["parse_cpu_seconds"], r["parse_seconds"]) for r in runs]
 
 
 def test_missing_or_stale_manifest_fails_the_import_with_the_command_to_build_it(
