@@ -639,9 +639,7 @@ def test_the_gate_finds_what_great_expectations_finds(db, isolated_home, tmp_pat
             assert not result.exception_info.get("raised_exception"), (key, result.exception_info)
             if not rule.row_level:
                 assert details["gx_success"] == bool(result.success), key
-                assert json.loads(observed) == data["observed_value"] or sorted(json.loads(observed)) == sorted(
-                    data["observed_value"]
-                ), key
+                assert json.loads(observed) == data["observed_value"], key
                 continue
             if rule.expectation_type == "unexpected_rows_expectation":
                 assert unexpected == data["observed_value"], key

@@ -280,7 +280,7 @@ class Evaluator:
 
     def __init__(self, cur: psycopg2.extensions.cursor) -> None:
         self.cur = cur
-        self.columns: dict[str, set[str]] = {}
+        self.columns: dict[str, list[str]] = {}
         self.row_counts: dict[str, int] = {}
 
     def snapshot(self, tables: Sequence[SourceTable]) -> None:
@@ -297,13 +297,14 @@ class Evaluator:
             self.row_counts[f"{table.system}.{table.name}"] = cur.rowcount
         cur.execute(
             "select c.relname, a.attname from pg_attribute a join pg_class c on c.oid = a.attrelid "
-            "where c.relnamespace = pg_my_temp_schema() and a.attnum > 0 and not a.attisdropped"
+            "where c.relnamespace = pg_my_temp_schema() and a.attnum > 0 and not a.attisdropped "
+            "order by c.relname, a.attnum"
         )
-        by_relation: dict[str, set[str]] = {}
+        by_relation: dict[str, list[str]] = {}
         for relation, column in cur.fetchall():
-            by_relation.setdefault(relation, set()).add(column)
+            by_relation.setdefault(relation, []).append(column)
         for table in tables:
-            self.columns[f"{table.system}.{table.name}"] = by_relation.get(snapshot_name(table).split(".")[1], set())
+            self.columns[f"{table.system}.{table.name}"] = by_relation.get(snapshot_name(table).split(".")[1], [])
 
     def evaluate(self, compiled: CompiledSuite) -> list[Measurement]:
         suite = compiled.suite
@@ -320,7 +321,7 @@ class Evaluator:
         for rule in compiled.table_rules:
             m = measurements[rule.name]
             if rule.expectation_type == "expect_table_columns_to_match_set":
-                present = sorted(columns)
+                present = sorted(columns)  # as GX reports them
                 expected = list(rule.kwargs["column_set"])
                 missing = [c for c in expected if c not in columns]
                 m.observed_value = present
