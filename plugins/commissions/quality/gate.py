@@ -329,7 +329,7 @@ def _assess(
 ) -> dict[str, list[RuleOutcome]]:
     """Evaluate every rule, quarantine the failing rows and record every rule's result."""
     evaluator = Evaluator(cur)
-    evaluator.snapshot([c.suite.table for c in compiled])
+    evaluator.snapshot(compiled)
     outcomes: dict[str, list[RuleOutcome]] = {}
     held: list[tuple[RuleOutcome, int]] = []
     for c in compiled:
