@@ -754,6 +754,22 @@ def test_an_expectation_the_sql_does_not_cover_is_refused_before_a_run_opens(
     assert rows(db, "select count(*) from dq.gate_runs") == [(0,)]
 
 
+def test_a_query_rule_with_not_in_a_subquery_is_refused(tmp_path, monkeypatch) -> None:
+    from commissions.quality.suites import SuiteError
+
+    query = "with b as (select * from {batch}) select b._row_id from b where b.account_id not in (select 1)"
+    _suites_with(tmp_path, monkeypatch, "crm.opportunities", _rule("slow", "unexpected_rows_expectation"))
+    path = tmp_path / "expectations" / "crm.opportunities.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["expectations"][-1]["kwargs"] = {"unexpected_rows_query": query}
+    path.write_text(json.dumps(doc), encoding="utf-8")
+
+    with pytest.raises(
+        SuiteError, match=r"crm.opportunities.json: expectation \d+ .*: write not exists .* instead of not in"
+    ):
+        load_suites(paths().expectations)
+
+
 def test_data_docs_are_rendered_on_request_for_a_gate_run(db, isolated_home, tmp_path) -> None:
     from commissions.quality.gx_run import build_data_docs
 
