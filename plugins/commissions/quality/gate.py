@@ -97,7 +97,6 @@ class RuleOutcome:
     unexpected_percent: float | None = None
     observed_value: Any = None
     error: str | None = None
-    quarantine_sql: str | None = None
     quarantined: int = 0
     samples: list[str] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
