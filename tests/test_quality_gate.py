@@ -19,8 +19,9 @@ import pytest
 from commissions import pipeline, warehouse
 from commissions.config import paths
 from commissions.contracts import SOURCE_TABLES, SYSTEMS, table
-from commissions.quality.gate import QualityGateBlocked, run_gate
+from commissions.quality.gate import QualityGateBlocked, fx_currencies, run_gate
 from commissions.quality.suites import load_suites
+from commissions.raw_schema import current_view_name
 
 N_OPPORTUNITIES = 60
 TS = "2026-10-01T00:00:00Z"
@@ -341,8 +342,9 @@ def test_clean_world_passes_with_nothing_quarantined(db, isolated_home, tmp_path
         "where gate_run_id = %s",
         (result.gate_run_id,),
     )
-    assert run == [("passed", True, 0, str(paths().data_docs / "index.html"))]
-    assert (paths().data_docs / "index.html").exists()
+    # Data Docs are rendered on request (commissions validate --data-docs), not by the gate.
+    assert run == [("passed", True, 0, None)]
+    assert not (paths().data_docs / "index.html").exists()
     assert result.report_path.exists() and result.report_path.with_suffix(".json").exists()
     assert result.report_path.name == f"dq_report_{result.gate_run_id}.md"
     assert list(paths().data_docs.parent.glob(f"**/dq_report_{result.gate_run_id}*"))
@@ -486,7 +488,7 @@ def test_too_many_bad_rows_block_and_everything_is_recorded(db, isolated_home, t
     message = str(err.value)
     assert "crm.opportunities: amount_not_negative" in message
     assert "10 of 60 rows" in message
-    assert "opportunity_id=OPP-0021" in message
+    assert "opportunity_id=OPP-0021 (crm/opportunities.csv:22) amount=-1.00" in message  # key, file:line, value
     gate_run_id = err.value.result.gate_run_id
     assert rows(
         db,
@@ -521,3 +523,264 @@ def test_fresh_warehouse_with_no_hr_data_blocks_on_empty_tables(db, isolated_hom
     message = str(err.value)
     assert "hr.employees: table_not_empty [blocking]" in message
     assert "hr.fx_rates: table_not_empty [blocking]" in message
+
+
+# --- the gate's SQL against Great Expectations itself -----------------------------------
+
+
+def dirty_world() -> World:
+    """The clean world with at least one failure for every kind of expectation the suites
+    use (nulls, duplicates, sets, ranges, regexes, column pairs, compound keys, queries),
+    plus the rows GX must not count (a pair with one side missing, a compound key with a
+    null in it)."""
+    world = clean_world()
+    opportunity(world, "OPP-0011")["currency"] = None
+    opportunity(world, "OPP-0013")["amount"] = "-250.00"
+    opportunity(world, "OPP-0014")["stage"] = "Won"
+    opportunity(world, "OPP-0016")["close_date"] = "1999-12-31"
+    opportunity(world, "OPP-0017")["currency"] = "XYZ"
+    opportunity(world, "OPP-0007")["owner_user_id"] = "U999"
+    opportunity(world, "OPP-0008")["amount"] = None
+    world["crm/opportunities"].append(dict(opportunity(world, "OPP-0005"), amount="9999.00"))
+    next(s for s in world["crm/opportunity_splits"] if s["split_id"] == "S-5")["split_type"] = "Other"
+    next(s for s in world["crm/opportunity_splits"] if s["split_id"] == "S-2")["split_percent"] = "0"
+    employees = world["hr/employees"]
+    employees[1]["termination_date"] = "2020-01-01"  # before hire
+    jobs = world["hr/job_history"]
+    jobs.append(dict(jobs[0], role="CEO"))  # duplicated (employee_id, effective_from), unknown role
+    # Twice the same key with a null in it: GX does not count it as a duplicate. Ends before it starts.
+    jobs += [dict(jobs[1], employee_id=None, effective_to="2020-01-01") for _ in range(2)]
+    quotas = world["hr/quotas"]
+    quotas.append(dict(quotas[0], quota_amount="0"))  # duplicated key and not positive
+    quotas[3]["period_end"] = "2026-01-01"
+    world["hr/fx_rates"].append({"rate_date": "2026-05-01", "from_currency": "eur", "to_currency": "USD", "rate": "1"})
+    world["hr/leaves"] = [
+        {
+            "leave_id": f"L{i}",
+            "employee_id": "E1",
+            "leave_type": "vacation",
+            "is_paid": "true",
+            "start_date": "2026-06-01",
+            "end_date": end,
+            "updated_at": TS,
+        }
+        for i, end in ((1, "2026-06-10"), (2, "2026-05-01"), (3, None), (4, "2026-06-01"))  # 4: one day, passes
+    ]
+    world["hr/mbo_scores"] = [
+        {
+            "employee_id": "E1",
+            "period_start": start,
+            "period_end": "2026-06-30",
+            "score": score,
+            "scored_by": "E4",
+            "comment": "",
+            "updated_at": TS,
+        }
+        for start, score in (("2026-01-01", "1.10"), ("2026-04-01", "2.50"))
+    ]
+    world["hr/commission_adjustments"] = [
+        {
+            "adjustment_id": f"ADJ-{i}",
+            "employee_id": "E1",
+            "pay_period": period,
+            "amount": "100.00",
+            "currency": "USD",
+            "reason": "correction",
+            "entered_by": "E4",
+            "approved_by": "E4",
+            "updated_at": TS,
+        }
+        for i, period in ((1, "2026-09"), (2, "2026-13"), (3, "2026-10"))
+    ]
+    world["billing/invoices"][0]["status"] = "draft"
+    world["billing/payments"][0]["method"] = "cash"
+    world["billing/credit_notes"][0]["reason"] = "goodwill"
+    world["billing/invoice_lines"][0]["service_period_end"] = "2020-01-01"
+    return world
+
+
+def test_the_gate_finds_what_great_expectations_finds(db, isolated_home, tmp_path) -> None:
+    """GX 1.24 runs the same suites on the same data: every rule's counts and verdict, and
+    every failing row, must agree with the gate's SQL."""
+    from commissions.quality.gx_run import run_suites
+
+    load_world(dirty_world(), tmp_path, db)
+    with pytest.raises(QualityGateBlocked) as err:  # the lower-case FX code blocks
+        run_gate(db, run_label="vs-gx")
+    gate_run_id = err.value.result.gate_run_id
+    with warehouse.connect(db) as conn:
+        currencies = fx_currencies(conn)
+    gx = run_suites(
+        db, load_suites(paths().expectations), run_name="vs-gx", expectation_parameters={"fx_currencies": currencies}
+    )
+
+    ours = {
+        (t, r): (success, element, unexpected, percent, observed, details)
+        for t, r, success, element, unexpected, percent, observed, details in rows(
+            db,
+            "select table_name, rule_name, success, element_count, unexpected_count, unexpected_percent, "
+            "observed_value, details from dq.expectation_results where gate_run_id = %s",
+            (gate_run_id,),
+        )
+    }
+    quarantined: dict[tuple[str, str], set[int]] = {}
+    for t, r, row_id in rows(
+        db, "select table_name, rule_name, row_id from dq.quarantine where gate_run_id = %s", (gate_run_id,)
+    ):
+        quarantined.setdefault((t, r), set()).add(row_id)
+
+    checked_failing = set()
+    for suite in load_suites(paths().expectations):
+        results = {r.expectation_config.meta["rule"]: r for r in gx.results[suite.name]}
+        for rule in suite.rules:
+            key = (suite.name, rule.name)
+            result, (_, element, unexpected, percent, observed, details) = results[rule.name], ours[key]
+            data = result.result
+            assert not result.exception_info.get("raised_exception"), (key, result.exception_info)
+            if not rule.row_level:
+                assert details["gx_success"] == bool(result.success), key
+                assert json.loads(observed) == data["observed_value"], key
+                continue
+            if rule.expectation_type == "unexpected_rows_expectation":
+                assert unexpected == data["observed_value"], key
+                query = rule.kwargs["unexpected_rows_query"].replace("{batch}", current_view_name(suite.table))
+                expected_rows = {r[0] for r in rows(db, f"select distinct q._row_id from ({query}) q")}
+            else:
+                # GX leaves the count out on an empty table; the gate counts 0 (as it always recorded).
+                assert (element, unexpected) == (data["element_count"], data["unexpected_count"] or 0), key
+                assert details["gx_success"] == bool(result.success), key
+                if data["unexpected_percent"] is None:
+                    assert percent is None or unexpected == 0, key
+                else:
+                    assert float(percent) == pytest.approx(data["unexpected_percent"]), key
+                if rule.expectation_type == "expect_compound_columns_to_be_unique":
+                    continue  # GX's index query for it does not run on PostgreSQL; see the test below
+                # The failing keys GX lists (the world is small enough for the list to be whole).
+                expected_rows = {int(k["_row_id"]) for k in data.get("unexpected_index_list") or []}
+                assert len(expected_rows) == unexpected, key
+            assert quarantined.get(key, set()) == expected_rows, key
+            if expected_rows:
+                checked_failing.add(rule.expectation_type)
+    # The world exercised a failure of every kind of row-level expectation the suites use.
+    assert checked_failing == {
+        r.expectation_type
+        for s in load_suites(paths().expectations)
+        for r in s.rules
+        if r.row_level and r.expectation_type != "expect_compound_columns_to_be_unique"
+    }
+    jobs = row_ids(db, "raw_hr.job_history", "employee_id = 'E1'")
+    assert quarantined[("hr.job_history", "primary_key_unique")] == jobs and len(jobs) == 2
+    quotas = row_ids(db, "raw_hr.quotas", "employee_id = 'E1' and period_start = '2026-05-01'")
+    assert quarantined[("hr.quotas", "primary_key_unique")] == quotas and len(quotas) == 2
+
+
+def _suites_with(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suite: str, *extra: dict) -> None:
+    """A copy of expectations/ where one suite has extra expectations."""
+    directory = tmp_path / "expectations"
+    directory.mkdir()
+    for path in paths().expectations.glob("*.json"):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        if doc["name"] == suite:
+            doc["expectations"] += list(extra)
+        (directory / path.name).write_text(json.dumps(doc), encoding="utf-8")
+    monkeypatch.setenv("COMMISSIONS_EXPECTATIONS_DIR", str(directory))
+
+
+def _rule(rule: str, kind: str, **kwargs: object) -> dict:
+    return {"type": kind, "kwargs": kwargs, "meta": {"rule": rule, "severity": "warning", "description": rule}}
+
+
+def test_a_rule_that_cannot_be_evaluated_blocks_with_its_error_and_the_others_still_count(
+    db, isolated_home, tmp_path, monkeypatch
+) -> None:
+    _suites_with(
+        tmp_path,
+        monkeypatch,
+        "crm.opportunities",
+        _rule("bad_regex", "expect_column_values_to_match_regex", column="stage", regex="(", mostly=0.95),
+        _rule("no_such_column", "expect_column_values_to_not_be_null", column="colour", mostly=0.95),
+    )
+    world = clean_world()
+    opportunity(world, "OPP-0013")["amount"] = "-250.00"
+    load_world(world, tmp_path, db)
+
+    with pytest.raises(QualityGateBlocked) as err:
+        run_gate(db, run_label="broken-rule")
+
+    message = str(err.value)
+    assert "crm.opportunities: bad_regex [warning] could not be evaluated: ERROR: invalid regular expression" in message
+    assert (
+        "crm.opportunities: no_such_column [warning] could not be evaluated: column(s) colour do not exist" in message
+    )
+    gate_run_id = err.value.result.gate_run_id
+    assert err.value.result.blocking_failures == 2
+    # The table's other rules were evaluated, in the same scan that the broken one spoilt.
+    negative = row_ids(db, "raw_crm.opportunities", "opportunity_id = 'OPP-0013'")
+    assert held(db, gate_run_id) == {("crm.opportunities", r, "amount_not_negative") for r in negative}
+    assert rows(
+        db,
+        "select rule_name, severity, success, details->>'outcome' from dq.expectation_results "
+        "where gate_run_id = %s and (not success) order by rule_name",
+        (gate_run_id,),
+    ) == [
+        ("amount_not_negative", "warning", False, "warned"),
+        ("bad_regex", "blocking", False, "blocked"),
+        ("no_such_column", "blocking", False, "blocked"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("extra", "refusal"),
+    [
+        (
+            _rule("amount_mean", "expect_column_mean_to_be_between", column="amount", min_value=0),
+            "expect_column_mean_to_be_between is not one the gate evaluates in SQL",
+        ),
+        (
+            _rule("stage_won", "expect_column_values_to_be_in_set", column="stage", value_set=["x"], row_condition="y"),
+            "does not take ['row_condition'] in the gate",
+        ),
+    ],
+)
+def test_an_expectation_the_sql_does_not_cover_is_refused_before_a_run_opens(
+    db, isolated_home, tmp_path, monkeypatch, *, extra: dict, refusal: str
+) -> None:
+    from commissions.quality.suites import SuiteError
+
+    _suites_with(tmp_path, monkeypatch, "crm.opportunities", extra)
+
+    with pytest.raises(SuiteError, match=refusal.replace("[", r"\[").replace("]", r"\]")):
+        run_gate(db, run_label="unsupported")
+    assert rows(db, "select count(*) from dq.gate_runs") == [(0,)]
+
+
+def test_a_query_rule_with_not_in_a_subquery_is_refused(tmp_path, monkeypatch) -> None:
+    from commissions.quality.suites import SuiteError
+
+    query = "with b as (select * from {batch}) select b._row_id from b where b.account_id not in (select 1)"
+    _suites_with(tmp_path, monkeypatch, "crm.opportunities", _rule("slow", "unexpected_rows_expectation"))
+    path = tmp_path / "expectations" / "crm.opportunities.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["expectations"][-1]["kwargs"] = {"unexpected_rows_query": query}
+    path.write_text(json.dumps(doc), encoding="utf-8")
+
+    with pytest.raises(
+        SuiteError, match=r"crm.opportunities.json: expectation \d+ .*: write not exists .* instead of not in"
+    ):
+        load_suites(paths().expectations)
+
+
+def test_data_docs_are_rendered_on_request_for_a_gate_run(db, isolated_home, tmp_path) -> None:
+    from commissions.quality.gx_run import build_data_docs
+
+    load_world(clean_world(), tmp_path, db)
+    result = run_gate(db, run_label="docs")
+    assert not (paths().data_docs / "index.html").exists()
+
+    index = build_data_docs(db, result.gate_run_id)
+
+    assert index == paths().data_docs / "index.html" and index.exists()
+    assert "crm.opportunities" in index.read_text(encoding="utf-8")
+    assert rows(db, "select data_docs_path from dq.gate_runs where gate_run_id = %s", (result.gate_run_id,)) == [
+        (str(index),)
+    ]

@@ -86,13 +86,26 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from commissions import pipeline, warehouse
     from commissions.quality.gate import QualityGateBlocked
 
+    wh = warehouse.resolve()
     try:
-        result = pipeline.run_gate(warehouse.resolve(), args.label)
+        result = pipeline.run_gate(wh, args.label)
     except QualityGateBlocked as exc:
         print(f"blocked: {exc}", file=sys.stderr)
+        if args.data_docs and exc.result:
+            _data_docs(wh, exc.result.gate_run_id)
         return 2
     print(result.summary())
+    if args.data_docs:
+        _data_docs(wh, result.gate_run_id)
     return 0
+
+
+def _data_docs(wh: warehouse.Warehouse, gate_run_id: str) -> None:
+    """GX Data Docs of the data the gate just judged: rendered on request, outside the gate."""
+    from commissions.quality.gx_run import build_data_docs
+
+    index = build_data_docs(wh, gate_run_id)
+    print(f"data docs: {index}" if index else "data docs: GX rendered no index")
 
 
 def cmd_dbt(args: argparse.Namespace) -> int:
@@ -280,6 +293,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     val = sub.add_parser("validate", help="run the data-quality gate")
     val.add_argument("--label", default="manual")
+    val.add_argument(
+        "--data-docs",
+        action="store_true",
+        help="then render GX Data Docs (var/data_docs/) of the same data; not part of the nightly gate",
+    )
     val.set_defaults(func=cmd_validate)
 
     dbt = sub.add_parser("dbt", help="run dbt against the resolved warehouse, e.g. commissions dbt build")

@@ -116,6 +116,13 @@ def _describe(run: pipeline.PipelineRun, stage: str) -> str:
     return ""
 
 
+def gate_ratio(gate_seconds: float, load_seconds: float) -> str:
+    """The gate against the load it checks (issue 11's target: at most 2x)."""
+    ratio = gate_seconds / load_seconds if load_seconds else float("inf")
+    verdict = "within" if ratio <= 2 else "over"
+    return f"gate / load {gate_seconds:.1f} s / {load_seconds:.1f} s = {ratio:.2f}x ({verdict} the 2x target)"
+
+
 def run_benchmark(scale: str, seed: int = 7) -> str:
     from commissions.plans import plans_dir
     from commissions_tools.demo.generate import generate
@@ -165,9 +172,10 @@ def run_benchmark(scale: str, seed: int = 7) -> str:
     rows.append(f"| floor | {floor_seconds:.1f} | 1.0 | PostgreSQL's own floor for the same files |")
     rows += [f"| {s.name} | {s.seconds:.1f} | {s.seconds / floor_seconds:.1f} | {s.detail} |" for s in stages]
     rows.append(f"| run (all but generate) | {run_seconds:.1f} | {run_seconds / floor_seconds:.1f} | |")
+    load_seconds = sum(seconds for name, seconds in run.seconds.items() if name.startswith("load "))
     rows += [
         "",
         f"peak memory of this process: {peak_self:,.0f} MiB (PostgreSQL's own memory is not included)",
-        f"gate: {run.gate.gate_run_id}",
+        f"gate: {run.gate.gate_run_id}; {gate_ratio(run.seconds['validate'], load_seconds)}",
     ]
     return "\n".join(rows)

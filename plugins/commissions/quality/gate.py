@@ -1,16 +1,20 @@
 """The data-quality gate between the raw layer and dbt.
 
-    raw_*.<table>_current ─► GX suites (expectations/, run inside PostgreSQL)
-        ─► dq.expectation_results (one row per rule)   ─► dq_report_<run>.md/.json
-        ─► dq.quarantine (failing rows by _row_id)      ─► Data Docs
+    raw_*.<table>_current ─► the GX suites (expectations/) evaluated in plain SQL
+        inside PostgreSQL (checks.py)                   ─► dq_report_<run>.md/.json
+        ─► dq.expectation_results (one row per rule)
+        ─► dq.quarantine (failing rows by _row_id)
         ─► dq.gate_runs (status passed | warned | blocked)
+
+GX Data Docs are rendered on demand, outside the gate (`commissions validate --data-docs`,
+gx_run.py).
 
 What a failure means (see docs/quality.md for every rule):
 - a `blocking` rule that fails blocks the run;
 - a `warning` rule is row-level: its failing rows are quarantined and the run is
   'warned' while their share stays within the rule's threshold (`mostly`); above it
   the rule blocks, and its rows are still quarantined;
-- a rule that cannot be evaluated (GX raised) blocks.
+- a rule that cannot be evaluated (a missing column, an SQL error) blocks.
 
 Everything is recorded, in one transaction, before QualityGateBlocked is raised. A
 blocked run is a finished run: its quarantine becomes dq.quarantine_current, so the
@@ -28,17 +32,28 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg2
 import psycopg2.extensions
+import psycopg2.extras
+from psycopg2 import sql
 
 from commissions import warehouse
 from commissions.config import paths
+from commissions.contracts import table
 from commissions.quality import report
-from commissions.quality.suites import QUERY_EXPECTATION, ROW_COUNT_EXPECTATION, Rule, Suite, load_suites
-from commissions.raw_schema import current_view_name, ensure_warehouse_objects
+from commissions.quality.checks import (
+    FAILURES,
+    SAMPLE_SIZE,
+    CompiledSuite,
+    Evaluator,
+    Measurement,
+    compile_suite,
+    snapshot_name,
+)
+from commissions.quality.suites import QUERY_EXPECTATION, Rule, Suite, load_suites
+from commissions.raw_schema import ensure_warehouse_objects
 
 log = logging.getLogger(__name__)
-
-SAMPLE_SIZE = 5
 
 
 class QualityGateBlocked(RuntimeError):
@@ -82,7 +97,6 @@ class RuleOutcome:
     unexpected_percent: float | None = None
     observed_value: Any = None
     error: str | None = None
-    quarantine_sql: str | None = None
     quarantined: int = 0
     samples: list[str] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
@@ -128,71 +142,6 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
-def _unique_rows_sql(view: str, columns: list[str]) -> str:
-    # GX's unexpected_index_query for expect_compound_columns_to_be_unique on SQL is a
-    # cross join that PostgreSQL rejects ("_row_id is ambiguous"), and GX returns no
-    # unexpected_index_list for it: the gate selects the rows of duplicated keys itself.
-    cols = ", ".join(columns)
-    on = " and ".join(f"v.{c} = d.{c}" for c in columns)
-    return (
-        f"select v._row_id from {view} v join (select {cols} from {view} group by {cols} having count(*) > 1) d on {on}"
-    )
-
-
-def _raised(info: Any) -> str | None:
-    """The error message if GX raised while evaluating an expectation. exception_info is
-    either one {raised_exception, exception_message} dict or a dict of them keyed by the
-    metric that failed (query expectations)."""
-    if not isinstance(info, dict) or not info:
-        return None
-    candidates = [info, *[v for v in info.values() if isinstance(v, dict)]]
-    for candidate in candidates:
-        if candidate.get("raised_exception"):
-            message = str(candidate.get("exception_message") or "unknown error")
-            return " ".join(message.split())[:400]
-    return None
-
-
-def _query_outcome(rule: Rule, data: dict[str, Any], success: bool, view: str, row_count: int | None) -> RuleOutcome:
-    # GX gives unexpected_rows_expectation no `mostly`: the share of failing rows is judged
-    # here, against the table's row count (the suite's row-count expectation).
-    unexpected = int(data.get("observed_value") or 0)
-    total = row_count if row_count is not None else unexpected
-    share = unexpected / total if total else 0.0
-    outcome = RuleOutcome(rule, "passed", success, element_count=total, unexpected_count=unexpected)
-    outcome.unexpected_percent = 100 * share
-    outcome.quarantine_sql = str(rule.kwargs["unexpected_rows_query"]).replace("{batch}", view)
-    outcome.details = {"sample_rows": (data.get("details") or {}).get("unexpected_rows", [])[:SAMPLE_SIZE]}
-    outcome.outcome = _judge(rule, unexpected, within=share <= (1 - rule.mostly) + 1e-12)
-    return outcome
-
-
-def _map_outcome(rule: Rule, data: dict[str, Any], success: bool, view: str) -> RuleOutcome:
-    unexpected = int(data.get("unexpected_count") or 0)
-    outcome = RuleOutcome(
-        rule,
-        "passed",
-        success,
-        element_count=data.get("element_count"),
-        unexpected_count=unexpected,
-        unexpected_percent=data.get("unexpected_percent"),
-    )
-    outcome.details = {"partial_unexpected_counts": data.get("partial_unexpected_counts", [])[:SAMPLE_SIZE]}
-    outcome.outcome = _judge(rule, unexpected, within=success)  # GX applied `mostly`
-    if rule.expectation_type == "expect_compound_columns_to_be_unique":
-        outcome.quarantine_sql = _unique_rows_sql(view, list(rule.kwargs["column_list"]))
-    elif data.get("unexpected_index_query"):
-        # The full set of failing keys, as SQL to run inside PostgreSQL: the lists in the
-        # result stop at partial_unexpected_count even with result_format COMPLETE.
-        outcome.quarantine_sql = str(data["unexpected_index_query"]).rstrip().rstrip(";")
-    elif unexpected:
-        ids = [int(i["_row_id"]) for i in data.get("unexpected_index_list") or []]
-        if len(ids) != unexpected:
-            return RuleOutcome(rule, "blocked", False, error="GX returned neither the query nor every failing key")
-        outcome.quarantine_sql = f"select unnest(array[{','.join(map(str, ids))}]::bigint[]) as _row_id"
-    return outcome
-
-
 def _judge(rule: Rule, unexpected: int, *, within: bool) -> str:
     if unexpected == 0:
         return "passed"
@@ -201,70 +150,101 @@ def _judge(rule: Rule, unexpected: int, *, within: bool) -> str:
     return "warned"
 
 
-def evaluate(suite: Suite, gx_results: list[Any]) -> list[RuleOutcome]:
-    """Turn one suite's GX results into outcomes (pass / warn / block) per rule."""
-    view = current_view_name(suite.table)
-    by_rule = {r.expectation_config.meta.get("rule"): r for r in gx_results}
-    row_count: int | None = None
-    for rule in suite.rules:
-        result = by_rule.get(rule.name)
-        if rule.expectation_type == ROW_COUNT_EXPECTATION and result is not None:
-            row_count = (result.result or {}).get("observed_value")
-
-    outcomes: list[RuleOutcome] = []
-    for rule in suite.rules:
-        result = by_rule.get(rule.name)
-        if result is None:
-            outcomes.append(RuleOutcome(rule, "blocked", False, error="GX returned no result for this rule"))
-            continue
-        error = _raised(result.exception_info)
-        data = dict(result.result or {})
-        success = bool(result.success)
-        if error is None and not success and rule.row_level and not data:
-            error = "GX reported a failure without counts"
-        if error is not None:
-            outcomes.append(RuleOutcome(rule, "blocked", False, error=error))
-        elif not rule.row_level:
-            outcome = RuleOutcome(rule, "passed" if success else "blocked", success)
-            outcome.observed_value = data.get("observed_value")
-            outcome.details = {k: v for k, v in data.items() if k != "observed_value"}
-            outcomes.append(outcome)
-        elif rule.expectation_type == QUERY_EXPECTATION:
-            outcomes.append(_query_outcome(rule, data, success, view, row_count))
-        else:
-            outcomes.append(_map_outcome(rule, data, success, view))
-    return outcomes
+def _gx_mostly_success(considered: int | None, unexpected: int, mostly: float) -> bool:
+    """GX's verdict for a column rule: vacuously true on no judged rows, else the share of
+    judged rows that pass must reach `mostly` (GX's _mostly_success)."""
+    if not considered:
+        return True
+    return (considered - unexpected) / considered >= mostly
 
 
-def _quarantine(cur: psycopg2.extensions.cursor, gate_run_id: str, suite: Suite, outcome: RuleOutcome) -> None:
-    """Insert the failing rows of one rule into dq.quarantine, inside PostgreSQL."""
-    if not outcome.unexpected_count or not outcome.quarantine_sql:
+def outcome_of(m: Measurement) -> RuleOutcome:
+    """What one rule's measurement means for the run: passed, warned or blocked."""
+    rule = m.rule
+    if m.error is not None:
+        return RuleOutcome(rule, "blocked", False, error=m.error)
+    if not rule.row_level:
+        success = bool(m.details.get("success"))
+        outcome = RuleOutcome(rule, "passed" if success else "blocked", success)
+        outcome.observed_value = m.observed_value
+        outcome.details = {k: v for k, v in m.details.items() if k != "success"}
+        return outcome
+    unexpected = m.unexpected_count or 0
+    outcome = RuleOutcome(rule, "passed", unexpected == 0, element_count=m.element_count, unexpected_count=unexpected)
+    outcome.details = dict(m.details)
+    if rule.expectation_type == QUERY_EXPECTATION:
+        # GX gives unexpected_rows_expectation no `mostly`: the share of failing rows is
+        # judged here, against the table's row count.
+        total = m.element_count if m.element_count is not None else unexpected
+        share = unexpected / total if total else 0.0
+        outcome.unexpected_percent = 100 * share
+        outcome.outcome = _judge(rule, unexpected, within=share <= (1 - rule.mostly) + 1e-12)
+    else:
+        outcome.unexpected_percent = m.unexpected_percent
+        outcome.gx_success = _gx_mostly_success(m.considered, unexpected, float(rule.kwargs.get("mostly", 1.0)))
+        outcome.outcome = _judge(rule, unexpected, within=outcome.gx_success)
+    return outcome
+
+
+def _quarantine(cur: psycopg2.extensions.cursor, gate_run_id: str, held: list[tuple[RuleOutcome, int]]) -> None:
+    """Insert the failing rows of every failing row-level rule into dq.quarantine at once,
+    each with the rule's effective severity."""
+    if not held:
         return
-    rule = outcome.rule
-    cur.execute(
-        "insert into dq.quarantine (gate_run_id, table_name, row_id, rule_name, severity, column_name) "
-        "select distinct %s, %s, q._row_id, %s, %s, %s "
-        f"from ({outcome.quarantine_sql.replace('%', '%%')}) q where q._row_id is not null "
-        "on conflict do nothing",
-        (gate_run_id, suite.name, rule.name, outcome.severity, rule.column),
-    )
-    outcome.quarantined = cur.rowcount
-    if outcome.quarantined != outcome.unexpected_count:
-        outcome.details["note"] = (
-            f"GX counted {outcome.unexpected_count} failing rows, {outcome.quarantined} were quarantined "
-            "(rows counted once per row id; data may have changed during the run)"
+    rules = sql.SQL(", ").join(
+        sql.SQL("({}, {}, {}, {})").format(
+            sql.Literal(o.rule.table), sql.Literal(o.rule.name), sql.Literal(o.severity), sql.Literal(o.rule.column)
         )
-    keys = ", ".join(f"v.{c}" for c in suite.table.primary_key)
-    cur.execute(
-        f"select {keys}, v._source_file, v._source_line from {current_view_name(suite.table)} v "
-        "join dq.quarantine q on q.row_id = v._row_id "
-        "where q.gate_run_id = %s and q.table_name = %s and q.rule_name = %s order by v._row_id limit %s",
-        (gate_run_id, suite.name, rule.name, SAMPLE_SIZE),
+        for o, _ in held
     )
-    n = len(suite.table.primary_key)
-    for row in cur.fetchall():
-        key = ", ".join(f"{c}={v}" for c, v in zip(suite.table.primary_key, row[:n], strict=True))
-        outcome.samples.append(f"{key} ({row[n]}:{row[n + 1]})")
+    cur.execute(
+        sql.SQL(
+            "insert into dq.quarantine (gate_run_id, table_name, row_id, rule_name, severity, column_name) "
+            "select {run}, f.table_name, f.row_id, f.rule_name, r.severity, r.column_name "
+            "from {failures} f join (values {rules}) r (table_name, rule_name, severity, column_name) "
+            "on r.table_name = f.table_name and r.rule_name = f.rule_name"
+        ).format(run=sql.Literal(gate_run_id), failures=sql.SQL(FAILURES), rules=rules)
+    )
+    for outcome, distinct in held:
+        outcome.quarantined = distinct
+        if distinct != outcome.unexpected_count:
+            outcome.details["note"] = (
+                f"the rule found {outcome.unexpected_count} failing rows, {distinct} were quarantined "
+                "(rows counted once per row id)"
+            )
+
+
+def _samples(cur: psycopg2.extensions.cursor, suite: Suite, failing: list[RuleOutcome]) -> None:
+    """The first failing rows of each failing rule of one table: business key, the file and
+    line the row came from, and the value of each field the rule is about."""
+    if not failing:
+        return
+    key = list(suite.table.primary_key)
+    fields = [c for o in failing for c in (o.rule.column or "").split(",") if c and c not in key]
+    fields = [c for c in dict.fromkeys(fields) if c in suite.table.column_names]
+    shown = [*key, "_source_file", "_source_line", *fields]
+    cur.execute(
+        sql.SQL(
+            "select f.rule_name, {cols} from (select rule_name, row_id, "
+            "row_number() over (partition by rule_name order by row_id) as n "
+            "from {failures} where table_name = %s and rule_name = any(%s)) f "
+            "join {snapshot} s on s._row_id = f.row_id where f.n <= %s order by f.rule_name, f.row_id"
+        ).format(
+            cols=sql.SQL(", ").join(sql.SQL("s.{}::text").format(sql.Identifier(c)) for c in shown),
+            failures=sql.SQL(FAILURES),
+            snapshot=sql.SQL(snapshot_name(suite.table)),
+        ),
+        (suite.name, [o.rule.name for o in failing], SAMPLE_SIZE),
+    )
+    by_rule = {o.rule.name: o for o in failing}
+    for rule_name, *values in cur.fetchall():
+        row = dict(zip(shown, values, strict=True))
+        outcome = by_rule[rule_name]
+        text = ", ".join(f"{c}={row[c]}" for c in key) + f" ({row['_source_file']}:{row['_source_line']})"
+        about = [c for c in (outcome.rule.column or "").split(",") if c in fields]
+        if about:
+            text += " " + ", ".join(f"{c}={'null' if row[c] is None else row[c]}" for c in about)
+        outcome.samples.append(text)
 
 
 def _failure_samples(outcome: RuleOutcome) -> None:
@@ -274,7 +254,7 @@ def _failure_samples(outcome: RuleOutcome) -> None:
         outcome.samples.append("missing columns: " + ", ".join(mismatched["missing"]))
 
 
-def _record(cur: psycopg2.extensions.cursor, gate_run_id: str, outcome: RuleOutcome) -> None:
+def _result_row(gate_run_id: str, outcome: RuleOutcome) -> tuple[Any, ...]:
     rule = outcome.rule
     details = {
         "outcome": outcome.outcome,
@@ -291,28 +271,30 @@ def _record(cur: psycopg2.extensions.cursor, gate_run_id: str, outcome: RuleOutc
     observed = outcome.observed_value
     if observed is None and outcome.unexpected_count is not None:
         observed = f"{outcome.unexpected_count} of {outcome.element_count} rows failed"
-    cur.execute(
+    return (
+        gate_run_id,
+        rule.table,
+        rule.name,
+        rule.expectation_type,
+        rule.column,
+        outcome.severity,
+        outcome.outcome == "passed",
+        outcome.element_count,
+        outcome.unexpected_count,
+        outcome.unexpected_percent,
+        None if observed is None else observed if isinstance(observed, str) else json.dumps(_jsonable(observed)),
+        json.dumps(_jsonable(details)),
+    )
+
+
+def _record(cur: psycopg2.extensions.cursor, gate_run_id: str, outcomes: list[RuleOutcome]) -> None:
+    """One row per rule in dq.expectation_results, in one statement."""
+    psycopg2.extras.execute_values(
+        cur,
         "insert into dq.expectation_results (gate_run_id, table_name, rule_name, expectation_type, column_name, "
-        "severity, success, element_count, unexpected_count, unexpected_percent, observed_value, details) "
-        "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        (
-            gate_run_id,
-            rule.table,
-            rule.name,
-            rule.expectation_type,
-            rule.column,
-            outcome.severity,
-            outcome.outcome == "passed",
-            outcome.element_count,
-            outcome.unexpected_count,
-            outcome.unexpected_percent,
-            None
-            if observed is None
-            else json.dumps(_jsonable(observed))
-            if not isinstance(observed, str)
-            else observed,
-            json.dumps(_jsonable(details)),
-        ),
+        "severity, success, element_count, unexpected_count, unexpected_percent, observed_value, details) values %s",
+        [_result_row(gate_run_id, o) for o in outcomes],
+        page_size=1000,
     )
 
 
@@ -327,8 +309,8 @@ def _hold_deals_of_held_splits(cur: psycopg2.extensions.cursor, gate_run_id: str
         "insert into dq.quarantine (gate_run_id, table_name, row_id, rule_name, severity, column_name) "
         "select distinct %s, 'crm.opportunities', o._row_id, %s, 'warning', 'opportunity_id' "
         "from dq.quarantine q "
-        "join raw_crm.opportunity_splits s on s._row_id = q.row_id "
-        "join raw_crm.opportunities_current o on o.opportunity_id = s.opportunity_id "
+        f"join {snapshot_name(table('crm.opportunity_splits'))} s on s._row_id = q.row_id "
+        f"join {snapshot_name(table('crm.opportunities'))} o on o.opportunity_id = s.opportunity_id "
         "where q.gate_run_id = %s and q.table_name = 'crm.opportunity_splits' "
         "and coalesce(s.split_type, 'Revenue') = 'Revenue' "
         "and not exists (select 1 from dq.quarantine d where d.gate_run_id = %s "
@@ -341,11 +323,34 @@ def _hold_deals_of_held_splits(cur: psycopg2.extensions.cursor, gate_run_id: str
     return cur.rowcount
 
 
+def _assess(
+    cur: psycopg2.extensions.cursor, gate_run_id: str, compiled: list[CompiledSuite]
+) -> dict[str, list[RuleOutcome]]:
+    """Evaluate every rule, quarantine the failing rows and record every rule's result."""
+    evaluator = Evaluator(cur)
+    evaluator.snapshot(compiled)
+    outcomes: dict[str, list[RuleOutcome]] = {}
+    held: list[tuple[RuleOutcome, int]] = []
+    for c in compiled:
+        outcomes[c.suite.name] = []
+        for m in evaluator.evaluate(c):
+            outcome = outcome_of(m)
+            outcomes[c.suite.name].append(outcome)
+            if outcome.rule.row_level and outcome.unexpected_count and outcome.error is None:
+                held.append((outcome, m.quarantinable))
+            elif outcome.outcome == "blocked":
+                _failure_samples(outcome)
+    _quarantine(cur, gate_run_id, held)
+    for c in compiled:
+        _samples(cur, c.suite, [o for o in outcomes[c.suite.name] if o.quarantined])
+    _record(cur, gate_run_id, [o for c in compiled for o in outcomes[c.suite.name]])
+    _hold_deals_of_held_splits(cur, gate_run_id)
+    return outcomes
+
+
 def run_gate(wh: warehouse.Warehouse | None = None, run_label: str = "manual") -> GateResult:
     """Validate every raw table's current view; record results and quarantine; raise
     QualityGateBlocked (after recording everything) when a blocking rule failed."""
-    from commissions.quality.gx_run import run_suites
-
     wh = wh or warehouse.resolve()
     p = paths()
     suites = load_suites(p.expectations)
@@ -353,25 +358,18 @@ def run_gate(wh: warehouse.Warehouse | None = None, run_label: str = "manual") -
     with warehouse.connect(wh) as conn:
         ensure_warehouse_objects(conn)
         currencies = fx_currencies(conn)
-        with conn.cursor() as cur:
-            cur.execute(
-                "insert into dq.gate_runs (gate_run_id, run_label, started_at) values (%s, %s, now())",
-                (gate_run_id, run_label),
-            )
+    # A suite the SQL translation does not cover stops here, before a run is opened.
+    compiled = [compile_suite(s, {"fx_currencies": currencies}) for s in suites]
+    with warehouse.connect(wh) as conn, conn.cursor() as cur:
+        cur.execute(
+            "insert into dq.gate_runs (gate_run_id, run_label, started_at) values (%s, %s, now())",
+            (gate_run_id, run_label),
+        )
     log.info("gate %s: validating %d tables on %s", gate_run_id, len(suites), wh.describe())
 
     try:
-        gx_run = run_suites(wh, suites, run_name=gate_run_id, expectation_parameters={"fx_currencies": currencies})
-        outcomes_by_suite = {s.name: evaluate(s, gx_run.results.get(s.name, [])) for s in suites}
         with warehouse.connect(wh) as conn, conn.cursor() as cur:
-            for suite in suites:
-                for outcome in outcomes_by_suite[suite.name]:
-                    if outcome.rule.row_level:
-                        _quarantine(cur, gate_run_id, suite, outcome)
-                    elif outcome.outcome == "blocked":
-                        _failure_samples(outcome)
-                    _record(cur, gate_run_id, outcome)
-            _hold_deals_of_held_splits(cur, gate_run_id)
+            outcomes_by_suite = _assess(cur, gate_run_id, compiled)
             outcomes = [o for s in suites for o in outcomes_by_suite[s.name]]
             blocking = sum(o.outcome == "blocked" for o in outcomes)
             warnings = sum(o.outcome == "warned" for o in outcomes)
@@ -382,15 +380,14 @@ def run_gate(wh: warehouse.Warehouse | None = None, run_label: str = "manual") -
                 (gate_run_id,),
             )
             quarantined = int(warehouse.one_row(cur)[0])
-            docs = str(gx_run.data_docs_index) if gx_run.data_docs_index else None
             cur.execute(
                 "update dq.gate_runs set finished_at = clock_timestamp(), status = %s, blocking_failures = %s, "
-                "warnings = %s, quarantined_rows = %s, data_docs_path = %s where gate_run_id = %s",
-                (status, blocking, warnings, quarantined, docs, gate_run_id),
+                "warnings = %s, quarantined_rows = %s where gate_run_id = %s",
+                (status, blocking, warnings, quarantined, gate_run_id),
             )
     except Exception:
-        # Not a data problem (database gone, GX misconfigured): leave the run unfinished so
-        # the previous run's quarantine stays current, and let the task retry.
+        # Not a data problem (database gone, a bug): leave the run unfinished so the
+        # previous run's quarantine stays current, and let the task retry.
         with warehouse.connect(wh) as conn, conn.cursor() as cur:
             cur.execute("update dq.gate_runs set status = 'error' where gate_run_id = %s", (gate_run_id,))
         raise
@@ -402,7 +399,7 @@ def run_gate(wh: warehouse.Warehouse | None = None, run_label: str = "manual") -
         warnings=warnings,
         quarantined_rows=quarantined,
         report_path=p.data_docs.parent / "dq" / f"dq_report_{gate_run_id}.md",
-        data_docs_path=gx_run.data_docs_index,
+        data_docs_path=None,
     )
     report.write(result, suites, outcomes_by_suite, wh)
     log.info("%s", result.summary())

@@ -1,9 +1,11 @@
-"""Great Expectations plumbing: a file data context, the warehouse as a PostgreSQL data
-source, one table asset per `*_current` view, and one checkpoint that validates every
-suite inside PostgreSQL and renders Data Docs.
+"""Great Expectations itself, for Data Docs on demand: a file data context, the warehouse
+as a PostgreSQL data source, one table asset per `*_current` view, and one checkpoint that
+validates every suite inside PostgreSQL and renders Data Docs.
 
-Kept apart from gate.py so the gate reads as policy (what a failure means) and this
-module as mechanics (how GX 1.x is driven). Checked against great-expectations 1.24.
+Not part of the gate's run: the gate evaluates the same suites in plain SQL (checks.py)
+at a fraction of GX's cost. `commissions validate --data-docs` runs this after the gate;
+the tests use it as the independent check that the gate finds what GX finds. Checked
+against great-expectations 1.24.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from commissions import warehouse
 from commissions.config import paths
-from commissions.quality.suites import Suite
+from commissions.quality.suites import Suite, load_suites
 
 if TYPE_CHECKING:
     from great_expectations.data_context.store.store import DataDocsSiteConfigTypedDict
@@ -152,3 +154,25 @@ def run_suites(
         results[validation.suite_name] = list(validation.results)
     index = paths().data_docs / "index.html"
     return GxRun(results=results, data_docs_index=index if index.exists() else None)
+
+
+def build_data_docs(wh: warehouse.Warehouse, gate_run_id: str | None = None) -> Path | None:
+    """Validate the current data with GX and render Data Docs (var/data_docs/index.html);
+    with a gate_run_id, the gate run's row in dq.gate_runs points at them."""
+    from commissions.quality.gate import fx_currencies
+
+    with warehouse.connect(wh) as conn:
+        currencies = fx_currencies(conn)
+    run = run_suites(
+        wh,
+        load_suites(paths().expectations),
+        run_name=gate_run_id or "data-docs",
+        expectation_parameters={"fx_currencies": currencies},
+    )
+    if gate_run_id and run.data_docs_index:
+        with warehouse.connect(wh) as conn, conn.cursor() as cur:
+            cur.execute(
+                "update dq.gate_runs set data_docs_path = %s where gate_run_id = %s",
+                (str(run.data_docs_index), gate_run_id),
+            )
+    return run.data_docs_index

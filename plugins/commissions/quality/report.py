@@ -59,7 +59,7 @@ def write(
         f"- status: **{result.status}**",
         f"- blocking failures: {result.blocking_failures}; warnings: {result.warnings}",
         f"- rows held in quarantine: {result.quarantined_rows} (dq.quarantine, gate_run_id = '{result.gate_run_id}')",
-        f"- Data Docs: {result.data_docs_path or 'not rendered'}",
+        f"- Data Docs: {result.data_docs_path or 'not rendered by the gate (commissions validate --data-docs)'}",
         f"- written: {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC",
         "",
     ]
