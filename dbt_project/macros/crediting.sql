@@ -13,6 +13,23 @@
     end
 {%- endmacro %}
 
+{#- Whether a component (`components`: int_plan_components rows) rates a measured credit
+    (`credits`: int_measure_credits rows): the same plan version, measure, payment trigger
+    (an activity has none; it counts toward the components of its type) and activity, and
+    a credit type the component counts (credit_counts_toward). The stacked and the
+    per-transaction ratings both pick their credits by it. -#}
+{% macro component_rates_credit(credits, components) -%}
+    {{ components }}.plan_id = {{ credits }}.plan_id
+        and {{ components }}.version_number = {{ credits }}.plan_version_number
+        and {{ components }}.measure = {{ credits }}.measure
+        and {{ components }}.payment_trigger is not distinct from {{ credits }}.payment_trigger
+        and {{ components }}.activity is not distinct from {{ credits }}.activity
+        and {{ credit_counts_toward(
+            credits ~ '.credit_type', components ~ '.credit_owner', components ~ '.credit_manager_rollup',
+            components ~ '.has_credit_overlays', components ~ '.scope'
+        ) }}
+{%- endmacro %}
+
 {#- The columns a credit takes from its Closed Won deal (`deals`: stg_crm__opportunities
     rows): the account, amount and currency, the close date as the credit date and its
     month, and the deal's source row. -#}

@@ -49,15 +49,7 @@ component_credits as (
         {{ plan_fx_date('components.fx_rate_date', 'credits.deal_close_date') }} as deal_fx_date
     from credits
     inner join components
-        on components.plan_id = credits.plan_id
-        and components.version_number = credits.plan_version_number
-        and components.measure = credits.measure
-        and components.payment_trigger is not distinct from credits.payment_trigger
-        and components.activity is not distinct from credits.activity
-        and {{ credit_counts_toward(
-            'credits.credit_type', 'components.credit_owner', 'components.credit_manager_rollup',
-            'components.has_credit_overlays', 'components.scope'
-        ) }}
+        on {{ component_rates_credit('credits', 'components') }}
 ),
 
 with_fx as (
