@@ -397,3 +397,40 @@ def test_loader_accepts_every_generated_file(dirty, db, isolated_home) -> None:
         for name, count in summary.rows.items():
             cur.execute(f"select count(*) from {contracts.table(name).qualified_name}")
             assert cur.fetchone()[0] == count, name
+
+
+def test_a_night_adds_the_days_won_deals_and_corrections_on_top_of_the_window(dirty, db, isolated_home) -> None:
+    from commissions_tools.demo.night import generate_night
+
+    landing, summary = dirty
+    opportunities = contracts.table("crm.opportunities")
+    window = {row["opportunity_id"]: row for row in _rows(landing, opportunities)}
+    night_dir = landing.parent / "night"
+    night = generate_night(landing, night_dir, seed=3)
+    assert _files(night_dir) == _files(generate_night(landing, landing.parent / "again", seed=3).out_file.parents[1])
+    assert [p.name for p in night_dir.rglob("*") if p.is_file()] == ["opportunities.csv"]
+
+    rows = _rows(night_dir, opportunities)
+    new = [row for row in rows if row["opportunity_id"] not in window]
+    corrected = [row for row in rows if row["opportunity_id"] in window]
+    assert (len(new), len(corrected)) == (night.won, night.corrected) and new and corrected
+    assert night.day == date.fromisoformat(summary.params["window_end"]) + timedelta(days=1)
+    for row in new:
+        assert row["stage"] == "Closed Won" and row["close_date"] == night.day.isoformat()
+    for row in corrected:
+        before = window[row["opportunity_id"]]
+        changed = {k for k in row if row[k] != before[k]}
+        assert changed <= {"amount", "last_modified_at"} and row["last_modified_at"] > before["last_modified_at"]
+        assert abs(Decimal(row["amount"]) - Decimal(before["amount"])) <= Decimal(before["amount"]) / 10
+
+    for folder, batch in ((landing, "window"), (night_dir, "night")):
+        for system in contracts.SYSTEMS:
+            pipeline.load_system(db, system, batch, landing=folder, archive=False)
+    with warehouse.connect(db) as conn, conn.cursor() as cur:
+        cur.execute(f"select count(*) from {opportunities.qualified_name} where _batch_id = 'night'")
+        assert cur.fetchone()[0] == len(rows)
+        sample = corrected[0]
+        cur.execute(
+            "select amount from raw_crm.opportunities_current where opportunity_id = %s", (sample["opportunity_id"],)
+        )
+        assert cur.fetchall() == [(Decimal(sample["amount"]),)]
