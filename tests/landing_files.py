@@ -24,7 +24,11 @@ STAMP = "2026-10-31T12:00:00+00:00"
 
 #: (account_id, name, territory, country): A1 in NA-EAST, where everybody's job is by default;
 #: A2 in APAC-AU, for deals no default territory covers.
-ACCOUNTS = (("A1", "Acme", "NA-EAST", "US"), ("A2", "Wombat Pty Ltd", "APAC-AU", "AU"))
+ACCOUNTS = (
+    ("A1", "Acme", "NA-EAST", "US"),
+    ("A2", "Wombat Pty Ltd", "APAC-AU", "AU"),
+    ("A3", "Fjord Fisk AS", "EMEA-NO", "NO"),
+)
 
 
 @dataclass(frozen=True)

@@ -422,6 +422,26 @@ REGION_PLAN = _bookings_plan(
 """,
 )
 
+REGION_FIRST_YEAR_PLAN = _bookings_plan(
+    "SCN_REGION_FY",
+    """  - effective_from: 2026-01-01
+    components:
+      - id: region
+        name: Region first-year value, graduated
+        measure: bookings_first_year
+        quota_measure: region_bookings
+        trigger: booking
+        scope: region
+        quota_period: month
+        attainment_basis: period_to_date
+        rate_table:
+          type: graduated
+          tiers:
+            - {from: 0.00, to: 1.00, rate: 0.01}
+            - {from: 1.00, rate: 0.02}
+""",
+)
+
 GLOBAL_PLAN = _bookings_plan(
     "SCN_GLOBAL",
     f"""  - effective_from: 2026-01-01
@@ -1433,6 +1453,51 @@ SCENARIOS: list[Scenario] = [
             ("S36-E1", "2026-10"): ("240.00", "USD"),
             ("S36-E2", "2026-10"): ("140.00", "USD"),
             ("S36-E3", "2026-10"): ("360.00", "EUR"),
+        },
+    ),
+    Scenario(
+        "S37",
+        "a region component whose measure goes negative on one deal: it lowers the region's stack, on its own",
+        # R1 (AE_2026: 10 % of bookings to the 100,000 quota, 15 % above) books three deals
+        # with account A3 in EMEA-NO, region EMEA:
+        #   O1 80,000 USD on 10-05, 12 months of Platform;
+        #   O2 10,000 USD on 10-10, 36 months: Platform 30,000 and a one-time Services
+        #      credit of -20,000 (an upfront discount), so its first-year value is
+        #      30,000 x 12 / 36 - 20,000 = -10,000;
+        #   O3 50,000 USD on 10-10, 12 months of Platform (taken after O2: opportunity order).
+        # R1 on bookings: 8,000 + 1,000 (80,000 -> 90,000) + 10,000 x 10 % + 40,000 x 15 %
+        #   (90,000 -> 140,000) = 16,000.
+        # M1 (SCN_REGION_FY, region EMEA: 1 % of the region's first-year value to its
+        #   100,000 quota, 2 % above) is credited with the region's bookings, stacked the same
+        #   way. A credit that takes the measure down earns back what the bands it passes down
+        #   through paid: O1 800; O2 80,000 -> 70,000, -100; O3 70,000 -> 120,000: 30,000 x 1 %
+        #   + 20,000 x 2 % = 700.  1,400: what the window's 120,000 pays (1,000 + 400),
+        #   whatever the order. (Were O2 to earn nothing, O3 would pay the 70,000 to 80,000
+        #   a second time: 1,500.)
+        people=[
+            Person("S37-R1", "USD", "AE_2026"),
+            Person("S37-M1", "USD", "SCN_REGION_FY", role="MANAGER", territory="EMEA-NO"),
+        ],
+        quotas=[
+            _quota("S37-R1"),
+            _quota("S37-M1"),
+            Quota("S37-M1", "2026-10-01", "100000.00", "USD", measure="region_bookings"),
+        ],
+        deals=[
+            Deal("S37-O1", "S37-R1", "80000.00", "USD", "2026-10-05", account_id="A3"),
+            Deal("S37-O2", "S37-R1", "10000.00", "USD", "2026-10-10", term_months=36, account_id="A3"),
+            Deal("S37-O3", "S37-R1", "50000.00", "USD", "2026-10-10", account_id="A3"),
+        ],
+        line_items=[
+            LineItem("S37-L1", "S37-O1", "Platform", "1", "80000.00"),
+            LineItem("S37-L2", "S37-O2", "Platform", "1", "30000.00"),
+            LineItem("S37-L3", "S37-O2", "Services", "1", "-20000.00"),
+            LineItem("S37-L4", "S37-O3", "Platform", "1", "50000.00"),
+        ],
+        plans={"SCN_REGION_FY.yaml": REGION_FIRST_YEAR_PLAN},
+        expected={
+            ("S37-R1", "2026-10"): ("16000.00", "USD"),
+            ("S37-M1", "2026-10"): ("1400.00", "USD"),
         },
     ),
 ]

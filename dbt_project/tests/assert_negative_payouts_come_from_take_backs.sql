@@ -1,5 +1,6 @@
--- A payout below zero is only right when clawbacks or a true-up took back more than the
--- month earned; any other negative payout is a defect in the maths.
+-- A payout below zero is only right when clawbacks, a true-up or a credit that took the
+-- measure down (a negative commission line: a negative first-year value, say) took back
+-- more than the month earned; any other negative payout is a defect in the maths.
 with payouts as (
     select * from {{ ref('fct_payouts') }}
 ),
@@ -7,7 +8,7 @@ with payouts as (
 clawbacks as (
     select distinct employee_id, plan_id, period_start
     from {{ ref('fct_commission_lines') }}
-    where line_type in ('clawback', 'true_up')
+    where line_type in ('clawback', 'true_up', 'commission')
         and commission_amount < 0
 )
 

@@ -5,9 +5,10 @@
 -- credit's measured booking (int_region_measures): which deals and events make it up.
 -- Within a region, measure and trigger the deals are stacked in the order a person's
 -- window takes credits (event date, opportunity, event). A credit taking the measure down
--- earns nothing and lowers what the window has reached, so a run of such credits must
--- stay apart from the runs of credits that do not, in that order: region_run counts the
--- runs, and a measured booking never mixes two. A deal-event that cannot be measured
+-- earns back what the bands it passes down through paid; the window's pay is the same
+-- either way, but a run of such credits stays apart from the runs of credits that do not,
+-- in that order, so the booking's lines go up and down as its deals did: region_run
+-- counts the runs, and a measured booking never mixes two. A deal-event that cannot be measured
 -- (measure_problem) is a measured booking of its own, held with its reason.
 
 {{ config(materialized='table') }}

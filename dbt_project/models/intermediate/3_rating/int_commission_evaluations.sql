@@ -41,12 +41,31 @@
 --                    to the cap (converted like flat and graduated lines);
 --   threshold:       below it (period_attainment) every line earns nothing;
 --   above the cap:   an 'above_cap' line earning 0, so every credit is explained and
---                    its lines' tier_base_amount add up to the credit.
+--                    its lines' tier_base_amount add up to the credit;
+--   a credit that takes the measure down (a negative first-year value, margin, ...)
+--                    has negative parts in the bands it passes down through and earns
+--                    back what they paid (the first band reaches below 0), so a window
+--                    pays what its measure reaches, whatever the order of its credits.
 -- A table whose tiers are amounts of one deal (rate_table_per transaction) rates each deal
 -- credit on its own, as a kind of line of its own, not here.
 -- Nothing is rounded here: fct_payouts rounds once per (employee, plan, month).
 
 {{ config(materialized='table') }}
+
+{#- The part of a credit in a band: where the window stands after it, less where it stood
+    before, each held to the band. The first band has no floor and the last no ceiling, so
+    a credit that takes the measure down (a negative first-year value, say) earns back, at
+    the same rates, what the bands it passes down through paid, and the parts always add
+    up to the credit: a window's lines pay what its measure reaches, whatever the order.
+    (greatest and least skip a null bound.) Retroactive tables split at the cap only. -#}
+{%- set band_floor = "case when bands.attainment_from <> 0 then cumulative.quota * bands.attainment_from end" -%}
+{%- set band_ceiling = "cumulative.quota * bands.attainment_to" -%}
+{%- set tiered_part -%}
+    (least(greatest(cumulative.cum_after, {{ band_floor }}), {{ band_ceiling }})
+    - least(greatest(cumulative.cum_before, {{ band_floor }}), {{ band_ceiling }}))
+{%- endset -%}
+{%- set below_cap_part = "(least(cumulative.cum_after, cumulative.cap_amount) - least(cumulative.cum_before, cumulative.cap_amount))" -%}
+{%- set above_cap_part = "(greatest(cumulative.cum_after, cumulative.cap_amount) - greatest(cumulative.cum_before, cumulative.cap_amount))" -%}
 
 with credits as (
     select * from {{ ref('int_measure_credits') }}
@@ -301,19 +320,9 @@ touched as (
                 )
         end as rate,
         case
-            when cumulative.rate_table_type <> 'retroactive'
-                then greatest(
-                    0::numeric,
-                    least(cumulative.cum_after, coalesce(cumulative.quota * bands.attainment_to, cumulative.cum_after))
-                    - greatest(cumulative.cum_before, cumulative.quota * bands.attainment_from)
-                )
-            when not bands.is_above_cap
-                then greatest(
-                    0::numeric,
-                    least(cumulative.cum_after, coalesce(cumulative.cap_amount, cumulative.cum_after))
-                    - cumulative.cum_before
-                )
-            else greatest(0::numeric, cumulative.cum_after - greatest(cumulative.cum_before, cumulative.cap_amount))
+            when cumulative.rate_table_type <> 'retroactive' then {{ tiered_part }}
+            when not bands.is_above_cap then {{ below_cap_part }}
+            else {{ above_cap_part }}
         end as base_amount
     from cumulative
     inner join bands
@@ -322,24 +331,24 @@ touched as (
         and bands.component_id = cumulative.component_id
         and case
             when cumulative.rate_table_type in ('flat', 'graduated', 'curve')
-                then greatest(
-                    0::numeric,
-                    least(cumulative.cum_after, coalesce(cumulative.quota * bands.attainment_to, cumulative.cum_after))
-                    - greatest(cumulative.cum_before, cumulative.quota * bands.attainment_from)
-                ) > 0
+                then {{ tiered_part }} <> 0
                 or (
                     cumulative.credit_amount = 0
-                    and cumulative.cum_before >= cumulative.quota * bands.attainment_from
-                    and (
-                        cumulative.quota * bands.attainment_to is null
-                        or cumulative.cum_before < cumulative.quota * bands.attainment_to
-                    )
+                    and cumulative.cum_before >= coalesce({{ band_floor }}, cumulative.cum_before)
+                    and (cumulative.cum_before < {{ band_ceiling }} or {{ band_ceiling }} is null)
                 )
             when cumulative.rate_table_type = 'retroactive' and not bands.is_above_cap
                 then bands.attainment_from = cumulative.reached_attainment_from
-                    and (cumulative.cap_amount is null or cumulative.cum_before < cumulative.cap_amount)
+                    and (
+                        {{ below_cap_part }} <> 0
+                        or (
+                            cumulative.credit_amount = 0
+                            and (cumulative.cap_amount is null or cumulative.cum_before < cumulative.cap_amount)
+                        )
+                    )
             when cumulative.rate_table_type = 'retroactive'
-                then cumulative.cum_after > cumulative.cap_amount or cumulative.cum_before >= cumulative.cap_amount
+                then {{ above_cap_part }} <> 0
+                or (cumulative.credit_amount = 0 and cumulative.cum_before >= cumulative.cap_amount)
             else false
         end
 ),
