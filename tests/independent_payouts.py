@@ -472,12 +472,15 @@ def compute_payouts(landing: Path, exclude_opportunities: set[str] = frozenset()
         return prorated(Decimal(quota_row["quota_amount"]), employee_id, month_start, terms)
 
     def tiered(terms: Terms, quota: Decimal, before: Decimal, after: Decimal) -> Decimal:
-        """Commission on the bookings between `before` and `after` of a month."""
+        """Commission on the bookings between `before` and `after` of a month: the part in each
+        tier, signed (going down earns back what going up paid; the first tier has no floor)."""
+
+        def held(amount: Decimal, low: Decimal, high: Decimal) -> Decimal:
+            floor = amount if low == 0 else max(amount, quota * low)
+            return min(floor, quota * min(high, CAP))
+
         return sum(
-            (
-                rate * max(Decimal(0), min(after, quota * min(high, CAP)) - max(before, quota * low))
-                for low, high, rate in terms.tiers
-            ),
+            (rate * (held(after, low, high) - held(before, low, high)) for low, high, rate in terms.tiers),
             Decimal(0),
         )
 
