@@ -414,7 +414,7 @@ def test_a_night_adds_the_days_won_deals_and_corrections_on_top_of_the_window(di
     new = [row for row in rows if row["opportunity_id"] not in window]
     corrected = [row for row in rows if row["opportunity_id"] in window]
     assert (len(new), len(corrected)) == (night.won, night.corrected) and new and corrected
-    assert night.day == date.fromisoformat(summary.params["window_end"]) + timedelta(days=1)
+    assert night.day == date.fromisoformat(summary.params["window_end"])
     for row in new:
         assert row["stage"] == "Closed Won" and row["close_date"] == night.day.isoformat()
     for row in corrected:

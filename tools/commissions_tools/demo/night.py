@@ -3,12 +3,14 @@
     summary = generate_night(Path("var/landing"), Path("var/night"), seed=7)
 
 reads the opportunities of a generated landing folder (demo.generate) and writes, under
-`out_dir/crm/opportunities.csv`, what a CRM's incremental export of the next day holds:
+`out_dir/crm/opportunities.csv`, what a CRM's incremental export the night after the
+window's last day holds:
 - the deals won that day: as many as the window won on an average day, each a copy of a
   won deal of the window (same owner, account, currency, type) under a new id, closed
-  on the day after the window;
+  on the window's last day (a day the window has quotas and FX rates for, so the night's
+  deals are paid, not held; the month after the window has neither);
 - the deals corrected that day: `changed_share` of the window's won deals with their
-  amount changed by up to 10 % either way and stamped as modified that day.
+  amount changed by up to 10 % either way and stamped as modified that night.
 
 Nothing else is in it, as in a real delta export: the loader keeps every earlier version
 and the current state is the latest. Used by `make bench` to measure a night after a full
@@ -57,7 +59,7 @@ def generate_night(landing: Path, out_dir: Path, *, seed: int = 7, changed_share
     table = contracts.table("crm.opportunities")
     params = json.loads((landing / GENERATION_FILE).read_text(encoding="utf-8"))["params"]
     window_start = date.fromisoformat(params["window_start"])
-    day = date.fromisoformat(params["window_end"]) + timedelta(days=1)
+    day = date.fromisoformat(params["window_end"])
     with (landing / table.system / table.file_name).open(newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
         header = list(reader.fieldnames or ())
@@ -67,9 +69,11 @@ def generate_night(landing: Path, out_dir: Path, *, seed: int = 7, changed_share
     ids = Counter(row["opportunity_id"] for row in rows)
     # a deal exported twice is a spoilt record the gate holds back: leave it as it is
     won = [row for row in rows if _is_clean_won(row) and ids[row["opportunity_id"]] == 1]
-    won_per_day = max(1, round(len(won) / ((day - window_start).days)))
+    won_per_day = max(1, round(len(won) / ((day - window_start).days + 1)))
     next_number = 1 + max(int(i.rpartition("-")[2]) for i in ids if i.rpartition("-")[2].isdigit())
-    stamp = f"{day.isoformat()}T18:00:00+00:00"
+    # the night's export: after every timestamp of the window's files (the last are stamped
+    # early on the day after the window)
+    stamp = f"{(day + timedelta(days=1)).isoformat()}T03:00:00+00:00"
     contract_start = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
 
     night: list[dict[str, str]] = []
