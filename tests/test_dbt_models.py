@@ -354,8 +354,12 @@ def test_explain_prints_the_derivation_of_a_payout(built: dict) -> None:
     from commissions.explain import explain_payout
 
     text = explain_payout("E1", PERIOD, built["wh"])
-    assert "plan AE_2026: 15,999.85 USD" in text
+    assert re.search(r"^plan AE_2026: 15,999\.85 USD$", text, re.MULTILINE), text
     assert "AE_2026 v1 component bookings (Bookings commission): graduated rates" in text
+    # One attainment: the component window's at the month's end (139,999 of 100,000), which is
+    # where the last line's attainment ends (1.39999 -> 140.00 % to the hundredth of a percent).
+    window = "window 2026-10-01 to 2026-10-31: bookings_tcv to date 139,999.00 USD of quota 100,000.00 USD"
+    assert f"\n    {window}, attainment 140%\n" in text, text
     assert "plans/AE_2026.yaml" in text
     # A block per deal credit, each line with its band, rate and amount; the commissions add up
     # to the hand-computed 15,999.85 (header docstring), which is the payroll line.

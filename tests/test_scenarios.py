@@ -417,6 +417,11 @@ def test_explain_shows_every_other_kind_of_line_with_its_evidence(pipeline: ware
     assert re.search(
         r"true_up \(window\) +bookings over its window: earned to date 12,000\.00 - paid to date .* -6,000\.00", text
     )
+    # One attainment on the page: the year-to-date window's under the plan (170,000 of 200,000), which
+    # the true-up re-rated at and February's deal took from 75 % (150,000 of 200,000) to.
+    window = "window 2026-01-01 to 2026-12-31: bookings_tcv to date 170,000.00 USD of quota 200,000.00 USD"
+    assert f"{window}, attainment 85%" in text, text
+    assert sorted(re.findall(r"attainment\s+([\d.]+%)", text)) == ["75%", "85%", "85%"], text
     text = _explain(pipeline, "S28-M2", "2026-10")
     assert re.search(r"S28-O1  credited to owner of S28-R1 \(roll-up\)", text), text
     assert re.search(

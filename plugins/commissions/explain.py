@@ -629,20 +629,20 @@ def _payout_renderables(marts: _Marts, fmt: Formats) -> list[RenderableType]:
 
 
 def _window(window: dict[str, Any], fmt: Formats) -> str:
-    """A component's attainment window at the end of the month: what its lines were rated on (bi.fct_attainment)."""
+    """A component's attainment window to the end of the month: what its lines were rated on (bi.fct_attainment)."""
     currency = window["currency"]
 
     def measured(value: Decimal | None) -> str:
         return fmt.amount(value, currency) if currency else fmt.count(value)
 
     against = (
-        "no quota"
+        ", no quota"
         if window["quota"] is None
-        else f"of quota {measured(window['quota'])}, attainment {fmt.attainment(window['attainment'])}"
+        else f" of quota {measured(window['quota'])}, attainment {fmt.attainment(window['attainment'])}"
     )
     return (
-        f"window {window['window_start']:%Y-%m-%d} to {window['window_end']:%Y-%m-%d}, at the end of"
-        f" {window['pay_period']}: {window['measure']} {measured(window['measure_to_date'])} {against}"
+        f"window {window['window_start']:%Y-%m-%d} to {window['window_end']:%Y-%m-%d}: {window['measure']}"
+        f" to date {measured(window['measure_to_date'])}{against}"
     )
 
 
