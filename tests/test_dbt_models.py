@@ -147,8 +147,8 @@ def test_payouts_agree_with_the_independent_calculation(built: dict) -> None:
 def test_payout_columns_for_the_ae_crossing_into_tier_two(built: dict) -> None:
     [row] = query(
         built["wh"],
-        "select plan_id, period_start::text, credited_bookings, quota, attainment, commission_unrounded, "
-        "payout_amount, commission_line_count from finance.fct_payouts where employee_id = 'E1'",
+        "select plan_id, period_start::text, credited_bookings, quota, bookings_to_monthly_quota, "
+        "commission_unrounded, payout_amount, commission_line_count from finance.fct_payouts where employee_id = 'E1'",
     )
     assert row == (
         "AE_2026",
@@ -265,13 +265,37 @@ def test_quarantined_deal_is_left_out_and_summarised(built: dict) -> None:
 
 def test_bi_marts_are_built(built: dict) -> None:
     wh = built["wh"]
-    reps = query(wh, "select employee_id, manager_employee_id, region from bi.fct_attainment order by employee_id")
-    assert reps == [(e, "E6", "NA") for e in ("E1", "E2", "E3", "E4")]
-    [team] = query(wh, "select manager_employee_id, reps, bookings_usd, rows_without_rate from bi.rpt_team_attainment")
-    # Close-date rates: O1 + O2 + O5 = 160,000 USD, O4 = 20,000 EUR x 1.08 = 21,600 USD. There is no
-    # JPY rate on O3's close date (10-09), so O3 is not converted (sum() skips it); E2's quota
-    # converts at the last rate before the month's end (10-07), so no row lacks a rate.
-    assert team == ("E6", 4, Decimal("181600"), 0)
+    reps = query(
+        wh,
+        "select employee_id, component_id, window_start::text, window_end::text, measure_to_date, quota, attainment, "
+        "component_payout, manager_employee_id, region from bi.fct_attainment order by employee_id",
+    )
+    # Each AE's October window of the monthly bookings component, as the header works it out: the
+    # attainment is the one E1's lines were rated on (their last attainment_after, 1.39999).
+    october = ("bookings", "2026-10-01", "2026-10-31")
+    d = Decimal
+    assert reps == [
+        ("E1", *october, d("139999"), d("100000"), d("1.39999"), d("15999.85"), "E6", "NA"),
+        ("E2", *october, d("1234575"), d("10000000"), d("0.1234575"), d("123457.5"), "E6", "NA"),
+        # 17,007.874016 + 7,873.2283464252 GBP (header) of 50,000 GBP
+        ("E3", *october, d("24881.1023624252"), d("50000"), d("0.497622047248504"), d("2488.11023624252"), "E6", "NA"),
+        ("E4", *october, d("10002"), d("100000"), d("0.10002"), d("1000.2"), "E6", "NA"),
+    ]
+    [team] = query(
+        wh,
+        "select manager_employee_id, measure, unit, reps, measure_to_date, quota, team_attainment, rows_without_rate "
+        "from bi.rpt_team_attainment",
+    )
+    # Measure and quota at each currency's last rate on or before 10-31: JPY 0.0067 (10-07), GBP 1.27 (10-15).
+    measured = d("139999") + d("1234575") * d("0.0067") + d("24881.1023624252") * d("1.27") + d("10002")
+    quota = d("100000") + d("10000000") * d("0.0067") + d("50000") * d("1.27") + d("100000")
+    assert team[:6] == ("E6", "bookings_tcv", "USD", 4, measured, quota)
+    assert abs(team[6] - measured / quota) < d("1e-15")
+    assert team[7] == 0
+    # The bookings against the monthly quota stay available to BI under their own name.
+    monthly = "select employee_id, credited_bookings, monthly_quota, bookings_to_monthly_quota"
+    monthly += " from bi.fct_monthly_bookings"
+    assert query(wh, f"{monthly} where employee_id = 'E1'") == [("E1", d("139999"), d("100000"), d("1.39999"))]
 
 
 def test_unit_tests_pass(built: dict) -> None:
@@ -330,8 +354,12 @@ def test_explain_prints_the_derivation_of_a_payout(built: dict) -> None:
     from commissions.explain import explain_payout
 
     text = explain_payout("E1", PERIOD, built["wh"])
-    assert "plan AE_2026: 15,999.85 USD" in text
+    assert re.search(r"^plan AE_2026: 15,999\.85 USD$", text, re.MULTILINE), text
     assert "AE_2026 v1 component bookings (Bookings commission): graduated rates" in text
+    # One attainment: the component window's at the month's end (139,999 of 100,000), which is
+    # where the last line's attainment ends (1.39999 -> 140.00 % to the hundredth of a percent).
+    window = "window 2026-10-01 to 2026-10-31: bookings_tcv to date 139,999.00 USD of quota 100,000.00 USD"
+    assert f"\n    {window}, attainment 140%\n" in text, text
     assert "plans/AE_2026.yaml" in text
     # A block per deal credit, each line with its band, rate and amount; the commissions add up
     # to the hand-computed 15,999.85 (header docstring), which is the payroll line.

@@ -184,6 +184,47 @@ def test_true_up_lines_say_what_was_earned_and_paid_to_date(pipeline: warehouse.
     ]
 
 
+def test_bi_attainment_is_the_attainment_the_lines_were_rated_on(pipeline: warehouse.Warehouse) -> None:
+    """bi.fct_attainment is each component window's attainment at the month, worked out by hand
+    (S17, S18 in tests/scenarios.py), and the very figure the month's lines and true-ups carry."""
+    with warehouse.connect(pipeline) as conn, conn.cursor() as cur:
+        cur.execute(
+            "select employee_id, pay_period, window_start::text, window_end::text, measure_to_date, quota, "
+            "attainment, component_payout from bi.fct_attainment "
+            "where employee_id like 'S18-%%' or employee_id like 'S17-%%' order by employee_id, pay_period"
+        )
+        windows = cur.fetchall()
+        # what the lines of each window month were rated on: the commission lines' window
+        # attainment at their own month, and the true-ups' at theirs
+        cur.execute(
+            "select employee_id, pay_period, period_attainment from pay_lines.int_commission_lines "
+            "where employee_id like 'S18-%%' or employee_id like 'S17-%%' "
+            "union select employee_id, pay_period, period_attainment from pay_lines.int_commission_true_ups "
+            "where employee_id like 'S18-%%' or employee_id like 'S17-%%' order by 1, 2"
+        )
+        rated = cur.fetchall()
+    d = Decimal
+    year, quarter = ("2026-01-01", "2026-12-31"), ("2026-07-01", "2026-09-30")
+    # S17: a 90,000 quarter (3 x 30,000) filling 50,000, 80,000, 110,000; paid 5,000, 3,000, 5,000.
+    # S18 (year to date, 100,000 a month): E1 150,000 of 100,000 (1.50), 170,000 of 200,000 (0.85),
+    # 270,000 of 300,000 (0.90), paid 18,000, 1,600 - 6,000 and 8,000; E2 50,000 of 100,000 (0.50)
+    # and 300,000 of 300,000 (1.00), paid 4,000 and 30,000 + 2,000.
+    assert [(e, p, w, m, q, a, paid) for e, p, *w, m, q, a, paid in windows if e.startswith("S18")] == [
+        ("S18-E1", "2026-01", list(year), d("150000"), d("100000"), d("1.5"), d("18000")),
+        ("S18-E1", "2026-02", list(year), d("170000"), d("200000"), d("0.85"), d("-4400")),
+        ("S18-E1", "2026-03", list(year), d("270000"), d("300000"), d("0.9"), d("8000")),
+        ("S18-E2", "2026-01", list(year), d("50000"), d("100000"), d("0.5"), d("4000")),
+        ("S18-E2", "2026-03", list(year), d("300000"), d("300000"), d("1"), d("32000")),
+    ]
+    s17 = [(p, w, m, q, paid) for e, p, *w, m, q, _, paid in windows if e.startswith("S17")]
+    assert s17 == [
+        ("2026-07", list(quarter), d("50000"), d("90000"), d("5000")),
+        ("2026-08", list(quarter), d("80000"), d("90000"), d("3000")),
+        ("2026-09", list(quarter), d("110000"), d("90000"), d("5000")),
+    ]
+    assert {(e, p, a) for e, p, *_, a, _ in windows} == set(rated)
+
+
 def test_bad_adjustments_are_held_with_the_rule_that_caught_them(pipeline: warehouse.Warehouse) -> None:
     with warehouse.connect(pipeline) as conn, conn.cursor() as cur:
         cur.execute(
@@ -376,6 +417,11 @@ def test_explain_shows_every_other_kind_of_line_with_its_evidence(pipeline: ware
     assert re.search(
         r"true_up \(window\) +bookings over its window: earned to date 12,000\.00 - paid to date .* -6,000\.00", text
     )
+    # One attainment on the page: the year-to-date window's under the plan (170,000 of 200,000), which
+    # the true-up re-rated at and February's deal took from 75 % (150,000 of 200,000) to.
+    window = "window 2026-01-01 to 2026-12-31: bookings_tcv to date 170,000.00 USD of quota 200,000.00 USD"
+    assert f"{window}, attainment 85%" in text, text
+    assert sorted(re.findall(r"attainment\s+([\d.]+%)", text)) == ["75%", "85%", "85%"], text
     text = _explain(pipeline, "S28-M2", "2026-10")
     assert re.search(r"S28-O1  credited to owner of S28-R1 \(roll-up\)", text), text
     assert re.search(

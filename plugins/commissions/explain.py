@@ -1,8 +1,10 @@
 """`commissions explain --employee ID --period YYYY-MM`: the derivation of one payout.
 
 Reads the marts (finance.fct_payouts, finance.fct_commission_lines, finance.dim_plans,
-finance.fct_adjustments, finance.payroll_export, ops.ops_non_commissionable_credits) and
-prints them for a rep or manager to follow, 120 columns wide: per plan, a block per deal
+bi.fct_attainment, finance.fct_adjustments, finance.payroll_export,
+ops.ops_non_commissionable_credits) and prints them for a rep or manager to follow, 120
+columns wide: per plan, its components with each one's attainment window at the end of
+the month (the one attainment the lines were rated on), a block per deal
 (the deal, who it is credited to, its split share and the file and line it came from)
 with its lines as a small table (what each line measured, its band, rate and base, and
 its evidence), then the lines of the month that are about no one deal (caps, true-ups,
@@ -124,6 +126,7 @@ class _Marts:
     payouts: list[dict[str, Any]]
     lines: list[dict[str, Any]]
     plans: list[dict[str, Any]]
+    attainment: list[dict[str, Any]]
     not_paid: list[dict[str, Any]]
     adjustments: list[dict[str, Any]]
     payroll: list[dict[str, Any]]
@@ -137,6 +140,7 @@ class _Marts:
 #: dim_plans are those of the plan versions their lines were paid under.
 _PERIOD_ROWS = {
     "payouts": ("finance.fct_payouts", "plan_id"),
+    "attainment": ("bi.fct_attainment", "plan_id, plan_version_number, component_id"),
     "lines": (
         "finance.fct_commission_lines",
         "plan_id, component_id nulls last, evidence ->> 'credit_date' nulls last, evidence ->> 'opportunity_id', "
@@ -448,8 +452,10 @@ class _Explainer:
         if line["line_type"] == "contest":
             reached = f"rank {line['contest_rank']} on {f.money(line['bookings'])}"
         else:
+            # over the bonus period, not the component's window: said so, so as not to read as its attainment
             reached = (
-                f"attainment {f.attainment(line['attainment_reached'])} >= {f.attainment(line['attainment_at_least'])}"
+                f"{f.attainment(line['attainment_reached'])} of the quota of the bonus period from"
+                f" {line['bonus_period_start']:%Y-%m-%d} >= {f.attainment(line['attainment_at_least'])}"
             )
         how = (
             f"{line['incentive_id']} ({reached}): {f.amount(line['incentive_amount'], line['incentive_currency'])}"
@@ -581,18 +587,9 @@ def _payout_renderables(marts: _Marts, fmt: Formats) -> list[RenderableType]:
     out: list[RenderableType] = []
     for payout in marts.payouts:
         pay = payout["currency"]
-        credit = payout["credit_currency"]
         plan_lines = [line for line in marts.lines if line["plan_id"] == payout["plan_id"]]
         out.append(Text(""))
-        attainment = (
-            ""
-            if payout["quota"] is None  # no credited bookings this month (an MBO, a draw, a clawback)
-            else f"  (quota {fmt.amount(payout['quota'], credit)}, credited "
-            f"{fmt.amount(payout['credited_bookings'], credit)}, attainment {fmt.attainment(payout['attainment'])})"
-        )
-        out.append(
-            Text(f"plan {payout['plan_id']}: {fmt.amount(payout['payout_amount'], pay)}{attainment}", style="bold")
-        )
+        out.append(Text(f"plan {payout['plan_id']}: {fmt.amount(payout['payout_amount'], pay)}", style="bold"))
         for plan in (p for p in marts.plans if p["plan_id"] == payout["plan_id"]):
             threshold = (
                 f", threshold {fmt.percent(plan['threshold_attainment'])}" if plan["threshold_attainment"] else ""
@@ -606,6 +603,12 @@ def _payout_renderables(marts: _Marts, fmt: Formats) -> list[RenderableType]:
                         f"from {plan['source_file']} (sha256 {plan['file_sha256'][:12]}...)"
                     )
                 )
+            )
+            out.extend(
+                _indent(Text(_window(window, fmt)), 4)
+                for window in marts.attainment
+                if (window["plan_id"], window["plan_version_number"], window["component_id"])
+                == (plan["plan_id"], plan["version_number"], plan["component_id"])
             )
         deals, month = _blocks(plan_lines)
         for block in deals:
@@ -623,6 +626,24 @@ def _payout_renderables(marts: _Marts, fmt: Formats) -> list[RenderableType]:
         out.append(Text(""))
         out.extend(_indent(Text(text)) for text in _payout_footer(payout, plan_lines, fmt))
     return out
+
+
+def _window(window: dict[str, Any], fmt: Formats) -> str:
+    """A component's attainment window to the end of the month: what its lines were rated on (bi.fct_attainment)."""
+    currency = window["currency"]
+
+    def measured(value: Decimal | None) -> str:
+        return fmt.amount(value, currency) if currency else fmt.count(value)
+
+    against = (
+        ", no quota"
+        if window["quota"] is None
+        else f" of quota {measured(window['quota'])}, attainment {fmt.attainment(window['attainment'])}"
+    )
+    return (
+        f"window {window['window_start']:%Y-%m-%d} to {window['window_end']:%Y-%m-%d}: {window['measure']}"
+        f" to date {measured(window['measure_to_date'])}{against}"
+    )
 
 
 def _payout_footer(payout: dict[str, Any], plan_lines: list[dict[str, Any]], fmt: Formats) -> list[str]:

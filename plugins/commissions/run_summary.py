@@ -13,8 +13,9 @@ MARTS = (
     ("finance.fct_commission_lines", "every pay line of every kind, with its evidence (kinds: schema pay_lines)"),
     ("finance.fct_adjustments", "manual adjustments paid, with who, why and approver"),
     ("finance.payroll_export", "what the payroll file is written from"),
-    ("bi.fct_attainment", "attainment by rep and period"),
-    ("bi.rpt_team_attainment", "attainment by team and period"),
+    ("bi.fct_attainment", "attainment of each component window by rep and month (what rates applied on)"),
+    ("bi.rpt_team_attainment", "component-window attainment by team, month and measure"),
+    ("bi.fct_monthly_bookings", "bookings against the monthly quota by rep and month (not attainment)"),
     ("ops.ops_quarantine_summary", "rows held back by the quality gate, by rule"),
 )
 
@@ -59,17 +60,22 @@ def render_run_summary(wh: warehouse.Warehouse, period: str, log_path: Path) -> 
     for relation, what in MARTS:
         lines.append(f"  {relation:30} {what}")
 
+    # attainment is each component window's (bi.fct_attainment), the one the lines were rated on
     payouts = _query(
         wh,
-        "select currency, count(*), sum(payout_amount), min(attainment), max(attainment) "
-        "from finance.fct_payouts where pay_period = %s group by currency order by currency",
-        (period,),
+        "select payouts.currency, count(*), sum(payouts.payout_amount), min(attainment.low), max(attainment.high) "
+        "from finance.fct_payouts as payouts left join ("
+        "  select payout_currency, min(attainment) as low, max(attainment) as high from bi.fct_attainment "
+        "  where pay_period = %s group by payout_currency"
+        ") as attainment on attainment.payout_currency = payouts.currency "
+        "where payouts.pay_period = %s group by payouts.currency order by payouts.currency",
+        (period, period),
     )
     if payouts:
         lines.append(f"commission payouts {period} (COMM):")
         for currency, reps, total, low, high in payouts:
             lines.append(
-                f"  {currency}: {reps} reps, total {total}, attainment {low:.0%} to {high:.0%}"
+                f"  {currency}: {reps} reps, total {total}, component attainment {low:.0%} to {high:.0%}"
                 if low is not None
                 else f"  {currency}: {reps} reps, total {total}"
             )

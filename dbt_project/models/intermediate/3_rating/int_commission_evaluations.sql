@@ -1,24 +1,19 @@
 -- The plan maths, deal by deal, evaluated at a month (as_of_period_start). Every
 -- commissionable credit (int_measure_credits: a deal credit measured at an event of a
 -- payment trigger) counts toward each computed component of its plan version with that
--- measure and trigger, within the component's attainment window: the quota period
--- it falls in (month, quarter or year; attainment_basis period_to_date) or its calendar
--- year (year_to_date), never starting before the plan version's first month. Within the
--- window the credits are taken in order (credit date, opportunity, split, event) and stacked:
+-- measure and trigger, within the component's attainment window, whose measure, quota and
+-- attainment at each month int_component_attainment defines (the window: the quota period,
+-- or the year to date, never before the plan version's first month). Within the window the
+-- credits are taken in order (credit date, opportunity, split, event) and stacked:
 -- bookings_before and bookings_after are the window's measure before and after the credit.
 --
 -- Activities (measure activities) count toward the components of their type (activity).
 --
 -- A credit is evaluated at its own month (int_commission_lines: what it pays then) and,
 -- on a component with cumulative_true_up, at every later month of the window with a
--- credit (int_commission_true_ups: how that month re-rates it). At month m:
---   quota               period_to_date: the quota of the whole quota period;
---                       year_to_date: the quota from the window's start to the end of m's
---                       quota period (HR quotas.measure = the component's quota_measure,
---                       monthly rows summed, counting the months the person is on the plan,
---                       each times its prorated share: the days employed (and not on unpaid
---                       leave) over the month's days when the version prorates, else 1);
---   period_attainment   the window's measure up to the end of m / quota.
+-- credit (int_commission_true_ups: how that month re-rates it), at that month's window
+-- quota and attainment (period_attainment; quota_months for a curve's target incentive).
+--
 -- A band of the rate table covers the measure [quota * attainment_from,
 -- quota * attainment_to) (int_plan_rate_bands):
 --   flat, graduated: the part of the credit inside each band earns that band's rate
@@ -86,8 +81,8 @@ fx_rates as (
     select * from {{ ref('int_fx_rates') }}
 ),
 
-plan_quotas as (
-    select * from {{ ref('int_plan_quota_months') }}
+window_attainment as (
+    select * from {{ ref('int_component_attainment') }}
 ),
 
 component_credits as (
@@ -101,24 +96,21 @@ component_credits as (
         components.weight as component_weight,
         components.target_incentive,
         components.plan_currency,
-        components.quota_measure,
         components.quota_period,
         components.attainment_basis,
         components.cumulative_true_up,
-        components.prorate_hire,
-        components.prorate_termination,
-        components.prorate_unpaid_leave,
-        greatest(
-            case
-                when components.attainment_basis = 'year_to_date' then date_trunc('year', credits.period_start)
-                else date_trunc(components.quota_period, credits.period_start)
-            end,
-            date_trunc('month', components.effective_from)
-        )::date as window_start,
+        -- the credit's window: the one of its own month
+        window_attainment.window_start,
         {{ plan_fx_date('components.fx_rate_date', 'credits.credit_date') }} as plan_fx_date
     from credits
     inner join components
         on {{ component_rates_credit('credits', 'components') }}
+    inner join window_attainment
+        on window_attainment.employee_id = credits.employee_id
+        and window_attainment.plan_id = credits.plan_id
+        and window_attainment.plan_version_number = credits.plan_version_number
+        and window_attainment.component_id = components.component_id
+        and window_attainment.period_start = credits.period_start
 ),
 
 with_plan_fx as (
@@ -157,135 +149,58 @@ stacked as (
     from with_plan_fx
 ),
 
-window_months as (
-    -- Each window's measure in each of its months with a credit: the months it is
-    -- evaluated at.
-    select
-        employee_id,
-        plan_id,
-        plan_version_number,
-        component_id,
-        window_start,
-        quota_measure,
-        quota_period,
-        attainment_basis,
-        prorate_hire,
-        prorate_termination,
-        prorate_unpaid_leave,
-        period_start as as_of_period_start,
-        sum(credit_amount) as month_measure
-    from component_credits
-    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
-),
-
-as_of_periods as (
-    -- The window's measure to the end of each such month: a running sum of its months.
-    select
-        window_months.*,
-        sum(month_measure) over (
-            partition by employee_id, plan_id, plan_version_number, component_id, window_start
-            order by as_of_period_start
-            rows between unbounded preceding and current row
-        ) as measure_to_date
-    from window_months
-),
-
-quota_to_date as (
-    -- period_to_date: the whole quota period; year_to_date: the window's start to the end
-    -- of the as-of month's quota period; only months the person is on the plan count, each
-    -- for its prorated share (quota_months: the months of target incentive, maybe partial).
-    select
-        as_of_periods.employee_id,
-        as_of_periods.plan_id,
-        as_of_periods.plan_version_number,
-        as_of_periods.component_id,
-        as_of_periods.window_start,
-        as_of_periods.as_of_period_start,
-        sum({{ prorated_month('plan_quotas.quota_amount', 'plan_quotas', 'as_of_periods') }}) as quota_to_date,
-        sum({{ prorated_month('1::numeric', 'plan_quotas', 'as_of_periods') }}) as quota_months
-    from as_of_periods
-    inner join plan_quotas
-        on plan_quotas.employee_id = as_of_periods.employee_id
-        and plan_quotas.plan_id = as_of_periods.plan_id
-        and plan_quotas.measure = as_of_periods.quota_measure
-        and plan_quotas.period_start >= as_of_periods.window_start
-        and plan_quotas.period_start < (
-            case
-                when as_of_periods.attainment_basis = 'year_to_date'
-                    then date_trunc(as_of_periods.quota_period, as_of_periods.as_of_period_start)
-                else as_of_periods.window_start
-            end + {{ period_length('as_of_periods.quota_period') }}
-        )
-    group by 1, 2, 3, 4, 5, 6
-),
-
-as_of_windows as (
-    -- Each window at each of its months: the measure and the quota to date. Left join:
-    -- without a quota the bands have no bounds and the credit gets no line, which
-    -- assert_lines_explain_every_commissionable_credit reports.
-    select
-        as_of_periods.*,
-        quota_to_date.quota_to_date,
-        quota_to_date.quota_months,
-        as_of_periods.measure_to_date / nullif(quota_to_date.quota_to_date, 0) as period_attainment
-    from as_of_periods
-    left join quota_to_date
-        using (employee_id, plan_id, plan_version_number, component_id, window_start, as_of_period_start)
-),
-
 reached_bands as (
     -- retroactive: the start of the highest paying band the window's attainment reached
     -- at the month (a window-month, not a credit, decides it).
     select
-        as_of_windows.employee_id,
-        as_of_windows.plan_id,
-        as_of_windows.plan_version_number,
-        as_of_windows.component_id,
-        as_of_windows.window_start,
-        as_of_windows.as_of_period_start,
+        window_attainment.employee_id,
+        window_attainment.plan_id,
+        window_attainment.plan_version_number,
+        window_attainment.component_id,
+        window_attainment.period_start,
         max(bands.attainment_from) as reached_attainment_from
-    from as_of_windows
+    from window_attainment
     inner join bands
-        on bands.plan_id = as_of_windows.plan_id
-        and bands.version_number = as_of_windows.plan_version_number
-        and bands.component_id = as_of_windows.component_id
+        on bands.plan_id = window_attainment.plan_id
+        and bands.version_number = window_attainment.plan_version_number
+        and bands.component_id = window_attainment.component_id
     where not bands.is_above_cap
-        and bands.attainment_from <= coalesce(as_of_windows.period_attainment, 0)
-    group by 1, 2, 3, 4, 5, 6
+        and bands.attainment_from <= coalesce(window_attainment.attainment, 0)
+    group by 1, 2, 3, 4, 5
 ),
 
 cumulative as (
+    -- Each credit at its own month and, with a true-up, at each later month of its window.
     select
         stacked.*,
-        as_of_windows.as_of_period_start,
+        as_of.period_start as as_of_period_start,
         stacked.cum_after - stacked.credit_amount as cum_before,
-        as_of_windows.quota_to_date as quota,
-        as_of_windows.measure_to_date as period_measure,
-        as_of_windows.period_attainment,
+        as_of.quota_amount as quota,
+        as_of.measure_to_date as period_measure,
+        as_of.attainment as period_attainment,
         stacked.threshold_attainment is null
-            or as_of_windows.period_attainment >= stacked.threshold_attainment as threshold_met,
-        as_of_windows.quota_to_date * stacked.cap_attainment as cap_amount,
+            or as_of.attainment >= stacked.threshold_attainment as threshold_met,
+        as_of.quota_amount * stacked.cap_attainment as cap_amount,
         -- the months of target incentive the window's quota stands for
-        as_of_windows.quota_months,
+        as_of.quota_months,
         reached_bands.reached_attainment_from
     from stacked
-    inner join as_of_windows
-        on as_of_windows.employee_id = stacked.employee_id
-        and as_of_windows.plan_id = stacked.plan_id
-        and as_of_windows.plan_version_number = stacked.plan_version_number
-        and as_of_windows.component_id = stacked.component_id
-        and as_of_windows.window_start = stacked.window_start
+    inner join window_attainment as as_of
+        on as_of.employee_id = stacked.employee_id
+        and as_of.plan_id = stacked.plan_id
+        and as_of.plan_version_number = stacked.plan_version_number
+        and as_of.component_id = stacked.component_id
+        and as_of.window_start = stacked.window_start
         and (
-            as_of_windows.as_of_period_start = stacked.period_start
-            or (stacked.cumulative_true_up and as_of_windows.as_of_period_start > stacked.period_start)
+            as_of.period_start = stacked.period_start
+            or (stacked.cumulative_true_up and as_of.period_start > stacked.period_start)
         )
     left join reached_bands
-        on reached_bands.employee_id = as_of_windows.employee_id
-        and reached_bands.plan_id = as_of_windows.plan_id
-        and reached_bands.plan_version_number = as_of_windows.plan_version_number
-        and reached_bands.component_id = as_of_windows.component_id
-        and reached_bands.window_start = as_of_windows.window_start
-        and reached_bands.as_of_period_start = as_of_windows.as_of_period_start
+        on reached_bands.employee_id = as_of.employee_id
+        and reached_bands.plan_id = as_of.plan_id
+        and reached_bands.plan_version_number = as_of.plan_version_number
+        and reached_bands.component_id = as_of.component_id
+        and reached_bands.period_start = as_of.period_start
 ),
 
 touched as (

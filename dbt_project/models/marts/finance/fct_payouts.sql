@@ -1,8 +1,8 @@
 -- Payout per employee, plan and month: the sum of the month's commission and cap lines,
 -- rounded once to the pay currency's minor units (half away from zero).
 
-with attainment as (
-    select * from {{ ref('int_attainment') }}
+with monthly_bookings as (
+    select * from {{ ref('int_monthly_bookings') }}
 ),
 
 lines as (
@@ -36,19 +36,19 @@ final as (
         commission.plan_id::text as plan_id,
         commission.pay_currency::text as currency,
         currencies.minor_units::integer as minor_units,
-        attainment.credit_currency::text as credit_currency,
-        attainment.credited_bookings::numeric as credited_bookings,
-        attainment.quota_amount::numeric as quota,
-        attainment.attainment::numeric as attainment,
+        monthly_bookings.credit_currency::text as credit_currency,
+        monthly_bookings.credited_bookings::numeric as credited_bookings,
+        monthly_bookings.quota_amount::numeric as quota,
+        monthly_bookings.bookings_to_monthly_quota::numeric as bookings_to_monthly_quota,
         trim_scale(commission.commission_unrounded)::numeric as commission_unrounded,
         {{ round_to_minor_units('commission.commission_unrounded', 'currencies.minor_units') }}::numeric
             as payout_amount,
         commission.commission_line_count::integer as commission_line_count
     from commission
-    left join attainment
-        on attainment.employee_id = commission.employee_id
-        and attainment.plan_id = commission.plan_id
-        and attainment.period_start = commission.period_start
+    left join monthly_bookings
+        on monthly_bookings.employee_id = commission.employee_id
+        and monthly_bookings.plan_id = commission.plan_id
+        and monthly_bookings.period_start = commission.period_start
     -- left join: a currency missing from the seed fails the not_null contract on
     -- minor_units instead of dropping the payout.
     left join currencies

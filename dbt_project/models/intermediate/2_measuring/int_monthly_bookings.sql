@@ -1,10 +1,13 @@
--- Attainment per employee, plan and month: commissionable bookings credited in the
--- month (credit currency: the pay currency, or the plan currency when the plan measures
--- credits in it) over the month's bookings quota, prorated for a hire or a
--- termination in the month when the plan version of the month's credits says so (as the
--- commission lines measure it). Manager, territory and role are those of the assignment
--- behind the month's last credit. Region credits (every deal of a region, for each
--- person measured on it) are measured against the region's quota by their component,
+-- Bookings against the monthly quota, per employee, plan and month: commissionable
+-- bookings credited in the month (credit currency: the pay currency, or the plan currency
+-- when the plan measures credits in it) over the month's bookings quota, prorated for a
+-- hire or a termination in the month when the plan version of the month's credits says
+-- so. A volume figure for finance (fct_payouts) and BI (bi.fct_monthly_bookings), named
+-- bookings_to_monthly_quota: it is not attainment. Attainment, what rates are applied on,
+-- is each component window's (int_component_attainment: a quarter's or the year's measure
+-- to date against that window's quota). Manager, territory and role are those of the
+-- assignment behind the month's last credit. Region credits (every deal of a region, for
+-- each person measured on it) are measured against the region's quota by their component,
 -- not counted here.
 
 with credits as (
@@ -76,7 +79,7 @@ final as (
         by_period.hr_quota_amount,
         by_period.credited_bookings,
         by_period.credited_bookings_usd,
-        trim_scale(by_period.credited_bookings / nullif(by_period.quota_amount, 0)) as attainment,
+        trim_scale(by_period.credited_bookings / nullif(by_period.quota_amount, 0)) as bookings_to_monthly_quota,
         by_period.credit_count,
         last_assignment.role,
         last_assignment.manager_employee_id,
