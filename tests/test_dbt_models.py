@@ -20,12 +20,14 @@ O5  30,000.00 USD on 10-15 split 33.33 (E1) / 33.33 (E3) / 33.34 (E4); an Overla
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import yaml
 
 from commissions import pipeline, warehouse
 from commissions.dbt_runner import DbtError, run_dbt
@@ -35,6 +37,7 @@ from conftest import fresh_database
 from independent_payouts import compute_payouts
 from landing_files import Deal, Person, Quota, Rate, Split, write_landing
 
+REPO = Path(__file__).resolve().parents[1]
 PERIOD = "2026-10"
 STAMP = "2026-10-31T12:00:00+00:00"
 
@@ -120,8 +123,8 @@ def built(embedded_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator
                 "from raw_crm.opportunities where opportunity_id = 'O7'"
             )
         pipeline.publish_plans(wh, plans_dir())  # the plan files in plans/, as the DAG's publish_plans task does
-        pipeline.run_models(wh)
-        yield {"wh": wh, "landing": landing}
+        build = pipeline.run_models(wh)
+        yield {"wh": wh, "landing": landing, "built_nodes": node_ids_by_type(build.run_results)}
 
 
 def test_payroll_export_pays_the_hand_computed_amounts(built: dict) -> None:
@@ -199,22 +202,23 @@ def test_pay_lines_are_the_contract_and_the_kind_row_as_evidence(built: dict) ->
     of the line's row in its kind's model, exactly (numbers as written, not floats)."""
     columns = query(
         built["wh"],
-        "select column_name, data_type from information_schema.columns "
+        "select column_name, data_type, is_nullable from information_schema.columns "
         "where table_schema = 'finance' and table_name = 'fct_commission_lines' order by ordinal_position",
     )
+    # every column but component_id is required (null on the kinds that pay no component)
     assert columns == [
-        ("commission_line_id", "text"),
-        ("line_type", "text"),
-        ("employee_id", "text"),
-        ("plan_id", "text"),
-        ("plan_version_number", "integer"),
-        ("component_id", "text"),
-        ("pay_period", "text"),
-        ("period_start", "date"),
-        ("commission_amount", "numeric"),
-        ("pay_currency", "text"),
-        ("evidence_key", "text"),
-        ("evidence", "jsonb"),
+        ("commission_line_id", "text", "NO"),
+        ("line_type", "text", "NO"),
+        ("employee_id", "text", "NO"),
+        ("plan_id", "text", "NO"),
+        ("plan_version_number", "integer", "NO"),
+        ("component_id", "text", "YES"),
+        ("pay_period", "text", "NO"),
+        ("period_start", "date", "NO"),
+        ("commission_amount", "numeric", "NO"),
+        ("pay_currency", "text", "NO"),
+        ("evidence_key", "text", "NO"),
+        ("evidence", "jsonb", "NO"),
     ]
     o5 = query(
         built["wh"],
@@ -298,8 +302,39 @@ def test_bi_marts_are_built(built: dict) -> None:
     assert query(wh, f"{monthly} where employee_id = 'E1'") == [("E1", d("139999"), d("100000"), d("1.39999"))]
 
 
+def node_ids_by_type(run_results: Path) -> dict[str, set[str]]:
+    """The nodes a dbt command ran (its run_results.json), by resource type."""
+    by_type: dict[str, set[str]] = {}
+    for result in json.loads(run_results.read_text(encoding="utf-8"))["results"]:
+        by_type.setdefault(result["unique_id"].split(".")[0], set()).add(result["unique_id"])
+    return by_type
+
+
+def unit_tests_written() -> set[str]:
+    """Every `unit_tests:` entry of the models' yml files, read without dbt."""
+    names = set()
+    for path in (REPO / "dbt_project" / "models").rglob("*.yml"):
+        for unit_test in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("unit_tests", []):
+            names.add(f"unit_test.commissions.{unit_test['model']}.{unit_test['name']}")
+    return names
+
+
+def test_the_nightly_build_runs_the_data_tests_but_no_unit_test(built: dict) -> None:
+    """`dbt build` with no selection (the pipeline's dbt stage, as the DAG's build) runs the
+    default selector of dbt_project/selectors.yml: the unit tests test code, not the night's data."""
+    nodes = built["built_nodes"]
+    assert "unit_test" not in nodes
+    assert len(nodes["model"]) >= 60 and len(nodes["test"]) >= 250
+    assert "test.commissions.assert_payout_is_sum_of_lines_rounded_once" in nodes["test"]
+
+
 def test_unit_tests_pass(built: dict) -> None:
-    run_dbt(["test", "--select", "test_type:unit"], wh=built["wh"])
+    """Every unit test written beside a model runs here, in `make test`, and passes."""
+    unit_tests = run_dbt(["test", "--select", "test_type:unit"], wh=built["wh"])
+    ran = node_ids_by_type(unit_tests.run_results)
+    assert len(unit_tests_written()) >= 40
+    assert ran == {"unit_test": unit_tests_written()}
+    assert unit_tests.statuses == {"pass": len(ran["unit_test"])}
 
 
 def test_a_broken_expectation_fails(built: dict) -> None:
@@ -315,6 +350,63 @@ def test_a_broken_expectation_fails(built: dict) -> None:
     assert "assert_payout_is_sum_of_lines_rounded_once" in str(caught.value)
     assert "1 failing rows" in str(caught.value)
     run_dbt(["test", "--select", "assert_payout_is_sum_of_lines_rounded_once"], wh=wh)
+
+
+@pytest.mark.parametrize(
+    ("singular_test", "tamper", "undo"),
+    [
+        # a band part that no longer adds up to its credit (E4's 10,002.00, one band)
+        (
+            "assert_lines_explain_every_commissionable_credit",
+            "update finance.fct_commission_lines set evidence = jsonb_set(evidence, '{tier_base_amount}', "
+            "to_jsonb((evidence ->> 'tier_base_amount')::numeric + 1)) where employee_id = 'E4'",
+            "update finance.fct_commission_lines set evidence = jsonb_set(evidence, '{tier_base_amount}', "
+            "to_jsonb((evidence ->> 'tier_base_amount')::numeric - 1)) where employee_id = 'E4'",
+        ),
+        # a won deal (O1) that reached no credit
+        (
+            "assert_every_won_deal_is_credited",
+            "update intermediate.int_credits set opportunity_id = 'O1-gone' where opportunity_id = 'O1'",
+            "update intermediate.int_credits set opportunity_id = 'O1' where opportunity_id = 'O1-gone'",
+        ),
+    ],
+)
+def test_a_singular_test_fails_on_the_data_it_was_written_for(
+    built: dict, singular_test: str, tamper: str, undo: str
+) -> None:
+    wh = built["wh"]
+    query_exec(wh, tamper)
+    try:
+        with pytest.raises(DbtError) as caught:
+            run_dbt(["test", "--select", singular_test], wh=wh)
+    finally:
+        query_exec(wh, undo)
+    assert f"{singular_test} [fail] (1 failing rows)" in str(caught.value)
+    run_dbt(["test", "--select", singular_test], wh=wh)
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        "commission_amount",  # a line whose amount is unknown (a missing rate) is never paid as nothing
+        "component_id",  # a commission line names the component of its plan version it pays
+    ],
+)
+def test_a_line_without_what_the_contract_requires_stops_the_build(built: dict, column: str) -> None:
+    """fct_commission_lines' contract constraints are its not-null checks: PostgreSQL refuses the
+    line as it is written, so the build fails at the model and the lines of the last build stay."""
+    wh = built["wh"]
+    where = "where employee_id = 'E4'"  # E4's one commission line, 1,000.20 USD
+    [(value,)] = query(wh, f"select {column} from pay_lines.int_commission_lines {where}")
+    query_exec(wh, f"update pay_lines.int_commission_lines set {column} = null {where}")
+    try:
+        with pytest.raises(DbtError) as caught:
+            run_dbt(["run", "--select", "fct_commission_lines"], wh=wh)
+    finally:
+        query_exec(wh, f"update pay_lines.int_commission_lines set {column} = %s {where}", (value,))
+    assert "model.commissions.fct_commission_lines [error]" in str(caught.value)
+    assert column in str(caught.value)
+    assert query(wh, f"select {column} from finance.fct_commission_lines {where}") == [(value,)]
 
 
 def test_an_adjustment_finer_than_the_currency_stops_the_run(built: dict) -> None:

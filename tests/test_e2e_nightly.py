@@ -123,6 +123,19 @@ def test_payroll_file_matches_independent_calculation_to_the_cent(nightly: dict)
     assert paid == expected
 
 
+def test_the_dags_dbt_build_runs_every_data_test_and_no_unit_test(nightly: dict) -> None:
+    """The Cosmos build runs dbt's default selector (dbt_project/selectors.yml), as the pipeline
+    does: every model and data test of the manifest the DAG is drawn from, no unit test."""
+    results = json.loads((nightly["home"] / "dbt" / "airflow" / "run_results.json").read_text())["results"]
+    ran = {r["unique_id"] for r in results}
+    manifest = json.loads((REPO / "dbt_project" / "target" / "manifest.json").read_text())
+    data_tests = {uid for uid, node in manifest["nodes"].items() if node["resource_type"] == "test"}
+    models = {uid for uid, node in manifest["nodes"].items() if node["resource_type"] == "model"}
+    assert manifest["unit_tests"], "the project has unit tests; make test runs them (test_dbt_models.py)"
+    assert data_tests | models <= ran
+    assert not {uid for uid in ran if uid.startswith("unit_test.")}
+
+
 def test_every_period_in_the_marts_matches_independent_calculation(nightly: dict) -> None:
     rows = _query(nightly["wh"], "select employee_id, pay_period, currency, payout_amount from finance.fct_payouts")
     in_marts = {(e, p): (c, a) for e, p, c, a in rows if a != 0}

@@ -321,6 +321,48 @@ def _money_marts(wh: warehouse.Warehouse) -> dict[str, list[tuple]]:
     return found
 
 
+CONTRACT = (
+    "commission_line_id",
+    "line_type",
+    "employee_id",
+    "plan_id",
+    "plan_version_number",
+    "component_id",
+    "pay_period",
+    "period_start",
+    "commission_amount",
+    "pay_currency",
+    "evidence_key",
+)
+
+
+def test_every_lines_evidence_is_its_kind_row_less_the_contract(pipeline: warehouse.Warehouse) -> None:
+    """fct_commission_lines.evidence is, for every line of every kind, the line's row in its kind's
+    model as jsonb less the contract's columns (docs/architecture.md), computed here in plain SQL."""
+    with warehouse.connect(pipeline) as conn, conn.cursor() as cur:
+        cur.execute("select table_name from information_schema.tables where table_schema = 'pay_lines'")
+        kinds = sorted(name for (name,) in cur.fetchall())
+        compared = {}
+        for kind in kinds:
+            cur.execute(
+                f"select count(*), count(*) filter (where lines.evidence is distinct from to_jsonb(kind_row) - %s) "
+                f"from pay_lines.{kind} as kind_row "
+                "inner join finance.fct_commission_lines as lines using (commission_line_id)",
+                (list(CONTRACT),),
+            )
+            compared[kind] = cur.fetchone()
+        cur.execute("select count(*) from finance.fct_commission_lines")
+        (lines,) = cur.fetchone()
+    assert all(different == 0 for _, different in compared.values()), compared
+    assert sum(count for count, _ in compared.values()) == lines
+    # the scenarios have lines of these kinds (bonuses and contests have their dbt unit tests)
+    with_lines = {kind for kind, (count, _) in compared.items() if count}
+    assert with_lines >= {
+        f"int_commission_{kind}"
+        for kind in ("lines", "per_transaction", "true_ups", "spifs", "mbo", "caps", "clawbacks", "draws")
+    }, with_lines
+
+
 def test_recomputing_from_the_same_data_gives_the_same_result_to_the_cent(pipeline: warehouse.Warehouse) -> None:
     before = _money_marts(pipeline)
     assert len(before["lines"]) > 40 and before["payroll"]

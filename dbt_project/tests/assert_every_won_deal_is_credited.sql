@@ -6,12 +6,15 @@ with won_deals as (
     where is_closed_won
 ),
 
-credited as (
-    select distinct opportunity_id from {{ ref('int_credits') }}
+credits as (
+    select opportunity_id from {{ ref('int_credits') }}
 )
 
+-- an anti-join rather than a left join to the distinct credited deals: the credits are
+-- scanned against the won deals once, not de-duplicated first
 select won_deals.opportunity_id
 from won_deals
-left join credited
-    on credited.opportunity_id = won_deals.opportunity_id
-where credited.opportunity_id is null
+where not exists (
+    select 1 from credits
+    where credits.opportunity_id = won_deals.opportunity_id
+)

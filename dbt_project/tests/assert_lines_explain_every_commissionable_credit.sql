@@ -7,16 +7,26 @@ with credits as (
     where is_commissionable
 ),
 
-lines as (
+band_parts as materialized (
     -- the band parts: a commission line's evidence is its credit and the part of it in
-    -- the band; caps and clawbacks take money back and cover no part of the credit
+    -- the band; caps and clawbacks take money back and cover no part of the credit.
+    -- Materialized: the part is read out of the evidence before the lines are grouped,
+    -- not after sorting whole lines with their evidence (hundreds of MB on disk).
     select
         evidence_key as credit_id,
         component_id,
-        sum((evidence ->> 'tier_base_amount')::numeric) as explained
+        (evidence ->> 'tier_base_amount')::numeric as tier_base_amount
     from {{ ref('fct_commission_lines') }}
     where line_type = 'commission'
-    group by evidence_key, component_id
+),
+
+lines as (
+    select
+        credit_id,
+        component_id,
+        sum(tier_base_amount) as explained
+    from band_parts
+    group by credit_id, component_id
 )
 
 select credits.credit_id, lines.component_id, credits.credit_amount, lines.explained

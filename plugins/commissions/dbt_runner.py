@@ -130,8 +130,9 @@ def read_failures(run_results: Path) -> list[NodeFailure]:
 def run_dbt(args: Sequence[str], wh: warehouse.Warehouse | None = None) -> DbtRun:
     """Run `dbt <args>` against `wh` (default: the resolved warehouse); raise DbtError on failure.
 
-    Output is streamed line by line to this module's logger. `build` runs seeds,
-    models, snapshots, data tests and unit tests in graph order.
+    Output is streamed line by line to this module's logger. `build` with no selection
+    runs dbt's default selector (dbt_project/selectors.yml): seeds, models and data tests
+    in graph order, not the unit tests (`test --select test_type:unit` runs those).
     """
     target = wh or warehouse.resolve()
     project = paths().dbt_project

@@ -82,7 +82,9 @@ def publish_plans(wh: warehouse.Warehouse, plans_dir: Path) -> PlanPublication:
 
 
 def run_models(wh: warehouse.Warehouse, dbt_args: Sequence[str] = ("build",)) -> DbtRun:
-    """`dbt <dbt_args>` (default `build`: every model, then its tests) on `wh`; raises DbtError."""
+    """`dbt <dbt_args>` on `wh`; raises DbtError. The default, `build` with no selection, is the
+    nightly build: dbt's default selector (dbt_project/selectors.yml) builds every seed and
+    model and runs its data tests, not the unit tests, which `make test` runs."""
     from commissions.dbt_runner import run_dbt
 
     return run_dbt(dbt_args, wh=wh)

@@ -28,7 +28,7 @@ spifs as (
 ),
 
 mbos as (
-    {{ pay_line('int_commission_mbo', where='is_payable') }}
+    {{ pay_line('int_commission_mbo', where='kind_row.is_payable') }}
 ),
 
 final as (
