@@ -188,7 +188,14 @@ def run_benchmark(scale: str, seed: int = 7) -> str:
     )
     stages += [Stage(name, seconds, _describe(run, name)) for name, seconds in run.seconds.items()]
 
-    night_run, night_summary = _night(db, landing, workdir, seed)
+    # a failed night must not lose the full run's figures: it is reported in their place
+    night_run: pipeline.PipelineRun | None = None
+    night_summary: NightSummary | None = None
+    night_error = ""
+    try:
+        night_run, night_summary = _night(db, landing, workdir, seed)
+    except Exception as exc:
+        night_error = str(exc)
 
     peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows = [
@@ -205,17 +212,20 @@ def run_benchmark(scale: str, seed: int = 7) -> str:
     rows.append(f"| floor | {floor_seconds:.1f} | 1.0 | PostgreSQL's own floor for the same files |")
     rows += [f"| {s.name} | {s.seconds:.1f} | {s.seconds / floor_seconds:.1f} | {s.detail} |" for s in stages]
     rows.append(f"| run (all but generate) | {run_seconds:.1f} | {run_seconds / floor_seconds:.1f} | |")
-    night_seconds = sum(night_run.seconds.values())
-    rows += [
-        "",
-        f"night of {night_summary.day}: {night_summary.won} deals won and {night_summary.corrected} corrected "
-        f"(crm/opportunities.csv only), run after the full run on the same database:",
-        "",
-        "| night stage | seconds | % of the full run's stage |",
-        "|---|---:|---:|",
-    ]
-    rows += [f"| {name} | {t:.1f} | {_share(t, run.seconds.get(name))} |" for name, t in night_run.seconds.items()]
-    rows.append(f"| night (all stages) | {night_seconds:.1f} | {_share(night_seconds, run_seconds)} |")
+    if night_run is None or night_summary is None:
+        rows += ["", f"night after the full run: failed: {night_error}"]
+    else:
+        night_seconds = sum(night_run.seconds.values())
+        rows += [
+            "",
+            f"night of {night_summary.day}: {night_summary.won} deals won and {night_summary.corrected} corrected "
+            f"(crm/opportunities.csv only), run after the full run on the same database:",
+            "",
+            "| night stage | seconds | % of the full run's stage |",
+            "|---|---:|---:|",
+        ]
+        rows += [f"| {name} | {t:.1f} | {_share(t, run.seconds.get(name))} |" for name, t in night_run.seconds.items()]
+        rows.append(f"| night (all stages) | {night_seconds:.1f} | {_share(night_seconds, run_seconds)} |")
     load_seconds = sum(seconds for name, seconds in run.seconds.items() if name.startswith("load "))
     rows += [
         "",
