@@ -504,6 +504,36 @@ MEASURES_PLAN = _bookings_plan(
 )
 
 
+CONTEST_PLAN = _bookings_plan(
+    "SCN_CONTEST",
+    f"""  - effective_from: 2026-01-01
+    components:
+      -
+{_component_head("acv", measure="bookings_acv")}
+        rate_table: {{type: flat, rate: 0.10}}
+    contests:
+      - id: october_acv
+        name: October top ACV
+        starts_on: 2026-10-01
+        ends_on: 2026-10-31
+        measure: bookings_acv
+        rank_by: amount
+        prizes:
+          - {{rank: 1, amount: "1000.00"}}
+          - {{rank: 2, amount: "500.00"}}
+      - id: october_bookings
+        name: October top bookings
+        starts_on: 2026-10-01
+        ends_on: 2026-10-31
+        measure: bookings_tcv
+        rank_by: amount
+        prizes:
+          - {{rank: 1, amount: "300.00"}}
+          - {{rank: 2, amount: "200.00"}}
+""",
+)
+
+
 def _per_deal_plan(plan_id: str, table_type: str) -> str:
     """2 % of a deal to 5,000 USD, 4 % to 10,000 and 6 % above, each deal credit on its own amount."""
     return _bookings_plan(
@@ -1498,6 +1528,39 @@ SCENARIOS: list[Scenario] = [
         expected={
             ("S37-R1", "2026-10"): ("16000.00", "USD"),
             ("S37-M1", "2026-10"): ("1400.00", "USD"),
+        },
+    ),
+    Scenario(
+        "S39",
+        "a contest held on a deal whose line items do not add up: no prize of it, the rest is paid",
+        # SCN_CONTEST pays 10 % of ACV (12-month terms: ACV = the Platform line items) and
+        # holds two October contests, paid in October in USD:
+        #   october_acv (ACV: 1,000 and 500), october_bookings (the amounts: 300 and 200).
+        # E1: O1 24,000 USD, line items 24,000: ACV 24,000, 10 % = 2,400.
+        # E2: O2's amount was corrected to 9,735.77 and its line items (9,864.00) were not:
+        #   line_items_differ_from_amount, no ACV: its ACV credit is held, not paid;
+        #   O3 20,000 USD, line items 20,000: ACV 20,000, 10 % = 2,000.
+        # october_acv is held: without O2, E1 (24,000) would beat E2 (20,000), but O2 once
+        #   fixed (about 9,864 more) would put E2 first; no prize of it is paid to anyone.
+        # october_bookings ranks the amounts, which O2 has: E2 9,735.77 + 20,000 = 29,735.77
+        #   is first, 300; E1 24,000 second, 200.
+        # E1: 2,400 + 200 = 2,600. E2: 2,000 + 300 = 2,300.
+        people=[Person("S39-E1", "USD", "SCN_CONTEST"), Person("S39-E2", "USD", "SCN_CONTEST")],
+        quotas=[_quota("S39-E1"), _quota("S39-E2")],
+        deals=[
+            Deal("S39-O1", "S39-E1", "24000.00", "USD", "2026-10-05"),
+            Deal("S39-O2", "S39-E2", "9735.77", "USD", "2026-10-08"),
+            Deal("S39-O3", "S39-E2", "20000.00", "USD", "2026-10-12"),
+        ],
+        line_items=[
+            LineItem("S39-L1", "S39-O1", "Platform", "10", "24000.00"),
+            LineItem("S39-L2", "S39-O2", "Platform", "4", "9864.00"),
+            LineItem("S39-L3", "S39-O3", "Platform", "8", "20000.00"),
+        ],
+        plans={"SCN_CONTEST.yaml": CONTEST_PLAN},
+        expected={
+            ("S39-E1", "2026-10"): ("2600.00", "USD"),
+            ("S39-E2", "2026-10"): ("2300.00", "USD"),
         },
     ),
 ]

@@ -255,6 +255,7 @@ def test_credits_no_version_covers_are_listed_with_the_reason(pipeline: warehous
         ("S21-O2", "not_employed"),
         ("S27-O3", "no_cost_rate"),
         ("S34-O3", "quota_currency_mismatch"),
+        ("S39-O2", "line_items_differ_from_amount"),
     ]
 
 
@@ -271,6 +272,29 @@ def _held_at_events(pipeline: warehouse.Warehouse, employee_id: str) -> list[tup
 
 def _come_from(held: list[tuple], file: str, line: int) -> bool:
     return all(Path(f).as_posix().endswith(file) and n == line for *_, f, n in held)
+
+
+def test_a_contest_held_on_a_deal_that_cannot_be_measured_is_listed_for_ops(pipeline: warehouse.Warehouse) -> None:
+    """S39: october_acv pays no prize (S39's payouts); ops sees the contest, what is at stake, who and why.
+    october_bookings, on the amounts O2 has, is ranked and paid as usual."""
+    with warehouse.connect(pipeline) as conn, conn.cursor() as cur:
+        cur.execute(
+            "select contest_id, pay_period, is_due, prize_count, prizes_at_stake, prize_currency, entrant_count, "
+            "opportunity_id, reason, held_entrants from ops.ops_held_contests where plan_id = 'SCN_CONTEST'"
+        )
+        held = cur.fetchall()
+        cur.execute(
+            "select incentive_id, contest_rank, employee_id, commission_amount, pay_currency "
+            "from pay_lines.int_commission_contests where plan_id = 'SCN_CONTEST' order by incentive_id, contest_rank"
+        )
+        prizes = cur.fetchall()
+    # 2 prizes, 1,000 + 500 USD, 2 entrants; E2's O2: its line items do not add up to its amount
+    reason = "line_items_differ_from_amount"
+    assert held == [("october_acv", "2026-10", True, 2, Decimal("1500"), "USD", 2, "S39-O2", reason, "S39-E2")]
+    assert prizes == [
+        ("october_bookings", 1, "S39-E2", Decimal("300"), "USD"),
+        ("october_bookings", 2, "S39-E1", Decimal("200"), "USD"),
+    ]
 
 
 def test_an_activity_in_a_month_without_a_quota_is_held_with_its_row(pipeline: warehouse.Warehouse) -> None:
@@ -355,11 +379,11 @@ def test_every_lines_evidence_is_its_kind_row_less_the_contract(pipeline: wareho
         (lines,) = cur.fetchone()
     assert all(different == 0 for _, different in compared.values()), compared
     assert sum(count for count, _ in compared.values()) == lines
-    # the scenarios have lines of these kinds (bonuses and contests have their dbt unit tests)
+    # the scenarios have lines of these kinds (bonuses have their dbt unit tests)
     with_lines = {kind for kind, (count, _) in compared.items() if count}
     assert with_lines >= {
         f"int_commission_{kind}"
-        for kind in ("lines", "per_transaction", "true_ups", "spifs", "mbo", "caps", "clawbacks", "draws")
+        for kind in ("lines", "per_transaction", "true_ups", "spifs", "mbo", "caps", "clawbacks", "draws", "contests")
     }, with_lines
 
 
@@ -393,6 +417,7 @@ EXPLAINED = [
     ("S23-E1", "2026-10", {("COMM", "5,700.00 USD")}),  # SPIFs
     ("S24-E1", "2026-09", {("COMM", "4,000.00 USD")}),  # quarterly draw
     ("S29-E1", "2026-09", {("COMM", "15,000.00 USD")}),  # MBO
+    ("S39-E1", "2026-10", {("COMM", "2,600.00 USD")}),  # contest prize
 ]
 
 
