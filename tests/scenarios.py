@@ -209,6 +209,23 @@ QUARTERLY_PLAN = _bookings_plan(
 """,
 )
 
+MID_QUARTER_PLAN = _bookings_plan(
+    "SCN_MID_QUARTER",
+    f"""  - effective_from: 2026-01-01
+    effective_to: 2026-08-14
+    components:
+      -
+{_component_head(quota_period="quarter")}
+{_ten_percent_to_quota_then("0.20")}
+  - effective_from: 2026-08-15
+    components:
+      -
+{_component_head(quota_period="quarter")}
+{_ten_percent_to_quota_then("0.20")}
+""",
+)
+
+
 YTD_TRUE_UP_PLAN = _bookings_plan(
     "SCN_YTD",
     f"""  - effective_from: 2026-01-01
@@ -1528,6 +1545,29 @@ SCENARIOS: list[Scenario] = [
         expected={
             ("S37-R1", "2026-10"): ("16000.00", "USD"),
             ("S37-M1", "2026-10"): ("1400.00", "USD"),
+        },
+    ),
+    Scenario(
+        "S38",
+        "plan versions changing mid-quarter: each window is measured against its own months' quota",
+        # SCN_MID_QUARTER: 10 % of bookings to the quarter's quota, 20 % above; version 1
+        # to 2026-08-14, version 2 from 2026-08-15. E1's quota is 30,000 a month.
+        # July: O1 70,000 under version 1, whose Q3 window is 07-01 to 08-14: the quota of
+        #   July and August, 60,000 (September is after the version): 60,000 x 10 %
+        #   + 10,000 x 20 % = 8,000. (Against the whole quarter's 90,000: 7,000.)
+        # August: O2 70,000 on 08-20 under version 2, whose window starts in August and
+        #   ends with the quarter: August and September, 60,000 (October is the next
+        #   quarter's): 8,000 again. (Counting three months from August: 90,000, 7,000.)
+        people=[Person("S38-E1", "USD", "SCN_MID_QUARTER")],
+        quotas=[_quota("S38-E1", "30000.00", month=month) for month in ("2026-07", "2026-08", "2026-09", "2026-10")],
+        deals=[
+            Deal("S38-O1", "S38-E1", "70000.00", "USD", "2026-07-10"),
+            Deal("S38-O2", "S38-E1", "70000.00", "USD", "2026-08-20"),
+        ],
+        plans={"SCN_MID_QUARTER.yaml": MID_QUARTER_PLAN},
+        expected={
+            ("S38-E1", "2026-07"): ("8000.00", "USD"),
+            ("S38-E1", "2026-08"): ("8000.00", "USD"),
         },
     ),
     Scenario(
