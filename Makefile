@@ -17,7 +17,7 @@ export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: install manifest run test bench lint typecheck format clean
+.PHONY: install manifest run test fuzz bench lint typecheck format clean
 
 install: $(STAMP) $(MANIFEST)
 
@@ -43,6 +43,12 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# The malformed-file test at length: FUZZ_CASES cases from FUZZ_SEED (make test runs 40).
+FUZZ_CASES ?= 2000
+FUZZ_SEED ?= 13
+fuzz: install
+	FUZZ_CASES=$(FUZZ_CASES) FUZZ_SEED=$(FUZZ_SEED) $(BIN)/python -m pytest tests/test_load_fuzz.py -q
 
 bench: install
 	$(BIN)/commissions bench --scale $(SCALE)

@@ -56,7 +56,7 @@ def test_csv_type_error_names_file_line_and_column_and_loads_nothing(db, isolate
         + "U1,E1,Ann,a@x.com,AE,true,2026-01-01T00:00:00Z\n"
         + "U2,E2,Bob,b@x.com,AE,maybe,2026-01-01T00:00:00Z\n",
     )
-    with pytest.raises(load.LoadError, match=r"users\.csv: line 3, column is_active: invalid input syntax"):
+    with pytest.raises(load.LoadError, match=r"users\.csv: line 3, column is_active: .maybe. is not true or false"):
         load.load_system("crm", "b1", landing=landing, wh=db)
     assert _rows(db, "select count(*) from raw_crm.users") == [(0,)]
     assert path.exists(), "a rejected file stays in landing"
@@ -100,7 +100,7 @@ def test_jsonl_errors_name_line_and_field(db, isolated_home, tmp_path) -> None:
     )
     with pytest.raises(
         load.LoadError,
-        match=r"employees\.jsonl: line 2, column hire_date: date/time field value out of range",
+        match=r"employees\.jsonl: line 2, column hire_date: '2025-02-30' is not a date in ISO 8601.*out of range",
     ):
         load.load_system("hr", "b1", landing=landing, wh=db)
 

@@ -10,6 +10,7 @@ who map a real CRM, billing or HR export onto it (a test keeps the two in step).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Literal
 
 FileFormat = Literal["csv", "jsonl"]
@@ -26,11 +27,63 @@ LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
 
 
 @dataclass(frozen=True)
+class ValueForm:
+    """How a value of one contract type must be written in a landing file, whatever the
+    warehouse's DateStyle, TimeZone or locale: PostgreSQL alone would read 03/04/2026 as
+    a date (day or month first by its settings) and ` 1e3` as 1000."""
+
+    #: POSIX regular expression (PostgreSQL `~`) the whole text must match.
+    pattern: str
+    #: What is expected, in the words of an error message.
+    expected: str
+
+
+#: The one definition of the written form of each contract type (text takes anything).
+VALUE_FORMS: dict[str, ValueForm] = {
+    "date": ValueForm(
+        r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+        "a date in ISO 8601, YYYY-MM-DD (e.g. 2026-12-07)",
+    ),
+    "timestamptz": ValueForm(
+        r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]"
+        r"(:[0-5][0-9](\.[0-9]{1,6})?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$",
+        "a timestamp in ISO 8601 with its UTC offset, YYYY-MM-DDTHH:MM:SS+HH:MM or ...Z "
+        "(e.g. 2026-12-07T14:05:00+00:00)",
+    ),
+    "numeric": ValueForm(
+        r"^-?[0-9]{1,30}(\.[0-9]{1,30})?$",
+        "a decimal number written like -1234.56 (a point for decimals; no exponent, spaces, "
+        "signs other than a leading minus, or thousands separators)",
+    ),
+    "integer": ValueForm(r"^-?[0-9]{1,9}$", "a whole number written like 12 (at most 9 digits)"),
+    "boolean": ValueForm(r"^(true|false)$", "true or false"),
+}
+
+#: Numbers no source sends: beyond 10^15 in any currency's units, past any deal, invoice
+#: or quota even in yen or rupiah. The door refuses only what no export holds; business
+#: ranges (a split over 100 %, a negative amount) are the quality gate's rules, which
+#: quarantine the row and keep the rest of the file.
+AMOUNT_BOUNDS: tuple[Decimal, Decimal] = (Decimal("-1e15"), Decimal("1e15"))
+
+#: The longest text a contract column takes: ids, names, codes and reasons, never a
+#: document; a 10 MB field is a broken export, not a name.
+TEXT_MAX_LENGTH = 1000
+
+
+@dataclass(frozen=True)
 class Column:
     name: str
     pg_type: str
     description: str
     nullable: bool = True
+    #: The lowest and highest value a numeric column accepts (inclusive).
+    bounds: tuple[Decimal, Decimal] | None = None
+
+    @property
+    def value_bounds(self) -> tuple[Decimal, Decimal] | None:
+        if self.bounds is not None or self.pg_type != "numeric":
+            return self.bounds
+        return AMOUNT_BOUNDS
 
 
 @dataclass(frozen=True)
@@ -71,8 +124,10 @@ class SourceTable:
         raise KeyError(f"{self.qualified_name} has no column {name!r}")
 
 
-def _c(name: str, pg_type: str, description: str, nullable: bool = True) -> Column:
-    return Column(name, pg_type, description, nullable)
+def _c(
+    name: str, pg_type: str, description: str, nullable: bool = True, bounds: tuple[str, str] | None = None
+) -> Column:
+    return Column(name, pg_type, description, nullable, (Decimal(bounds[0]), Decimal(bounds[1])) if bounds else None)
 
 
 CRM_USERS = SourceTable(
