@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from commissions import contracts, pipeline, warehouse
+from commissions import contracts, load, pipeline, warehouse
 from commissions.periods import latest_closed_month
 from commissions_tools.demo.generate import generate
 
@@ -69,7 +69,11 @@ def test_same_seed_gives_identical_bytes_and_another_seed_differs(tmp_path: Path
     generate(tmp_path / "b", reps=6, months=2, seed=1, end_month=END_MONTH)
     generate(tmp_path / "c", reps=6, months=2, seed=2, end_month=END_MONTH)
     a, b, c = _files(tmp_path / "a"), _files(tmp_path / "b"), _files(tmp_path / "c")
-    assert len(a) == len(contracts.SOURCE_TABLES) + 1  # + _generation.json
+    # every contract file, _generation.json, and a control file beside each JSON-lines file
+    # with no records (an empty file says nothing on its own)
+    controls = {name for name in a if name.endswith(load.CONTROL_SUFFIX)}
+    assert len(a) == len(contracts.SOURCE_TABLES) + 1 + len(controls)
+    assert all(a[name] == b'{"rows": 0}\n' and a[name.removesuffix(load.CONTROL_SUFFIX)] == b"" for name in controls)
     assert a == b
     assert a["crm/opportunities.csv"] != c["crm/opportunities.csv"]
 

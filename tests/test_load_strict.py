@@ -123,12 +123,25 @@ def test_json_lines_take_finite_decimals_and_each_key_once(db, isolated_home, tm
     assert _rows(db, "select count(*) from raw_billing.payments") == [(0,)]
 
 
-def test_an_empty_file_is_refused_in_every_format(db, isolated_home, tmp_path) -> None:
+def test_an_empty_file_is_refused_in_every_format_unless_its_control_file_says_no_records(
+    db, isolated_home, tmp_path
+) -> None:
     landing = tmp_path / "landing"
     jsonl = _write(landing, "billing", "payments.jsonl", b"")
-    _refused(db, landing, "billing", jsonl, "payments.jsonl: empty file")
+    _refused(db, landing, "billing", jsonl, "payments.jsonl: empty file (0 bytes)")
     csv_file = _write(landing, "crm", "users.csv", b"")
-    _refused(db, landing, "crm", csv_file, "users.csv: line 1: empty file")
+    _refused(db, landing, "crm", csv_file, "users.csv: empty file (0 bytes)")
+    _control(jsonl, rows=3)
+    _refused(db, landing, "billing", jsonl, "payments.jsonl: empty file (0 bytes)")
+    for empty in (jsonl, csv_file):
+        _control(empty, rows=0)
+    loaded = load.load_system("billing", "b1", landing=landing, wh=db) + load.load_system(
+        "crm", "b1", landing=landing, wh=db
+    )
+    assert {(r.file_name, r.status, r.rows_in_file) for r in loaded if r.status != "missing"} == {
+        ("payments.jsonl", "loaded", 0),
+        ("users.csv", "loaded", 0),
+    }
 
 
 def test_a_file_no_contract_reads_is_reported_and_the_others_still_load(db, isolated_home, tmp_path) -> None:

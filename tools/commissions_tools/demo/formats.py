@@ -8,12 +8,14 @@ ufuncs instead of a Python loop per row. Money stays in integer minor units unti
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 
 from commissions.contracts import SourceTable
+from commissions.load import control_file
 
 STR = np.dtypes.StringDType()
 SECONDS_PER_DAY = 86_400
@@ -147,4 +149,7 @@ def write_table(out_dir: Path, table: SourceTable, columns: Mapping[str, np.ndar
             line = np.strings.add(line, closing)
             fh.write("\n".join(line.tolist()))
             fh.write("\n")
+    if n_rows == 0 and table.file_format == "jsonl":
+        # an empty JSON-lines file says nothing on its own: its control file says 0 records
+        control_file(path).write_text(json.dumps({"rows": 0}) + "\n", encoding="utf-8")
     return n_rows
