@@ -137,6 +137,7 @@ class Adjustment:
     currency: str
     reason: str
     approved_by: str | None = "Comp Ops Lead"
+    entered_by: str = "Comp Analyst"
 
 
 @dataclass(frozen=True)
@@ -420,7 +421,7 @@ def write_landing(
                 "amount": a.amount,
                 "currency": a.currency,
                 "reason": a.reason,
-                "entered_by": "Comp Analyst",
+                "entered_by": a.entered_by,
                 "approved_by": a.approved_by,
                 "updated_at": STAMP,
             }

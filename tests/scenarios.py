@@ -761,7 +761,8 @@ SCENARIOS: list[Scenario] = [
         # -100.00 for a duplicate expense payout: ADJ 150.00 in 2026-10, and +75.50 in
         # 2026-11 with no commission that month. E2 (JPY) gets 5000 JPY. Held by the gate,
         # so never paid: one in EUR for the USD-paid E1 (currency_is_pay_currency), one
-        # without a reason, one without an approver, one whose pay period is not YYYY-MM.
+        # without a reason, one without an approver, one whose pay period is not YYYY-MM,
+        # one approved by the person who entered it (four eyes: approved_by_someone_else).
         people=[Person("S13-E1", "USD", "AE_2026"), Person("S13-E2", "JPY", "AM_2026", role="AM")],
         quotas=[_quota("S13-E1")],
         deals=[Deal("S13-O1", "S13-E1", "20000.00", "USD", "2026-10-06")],
@@ -774,6 +775,9 @@ SCENARIOS: list[Scenario] = [
             Adjustment("S13-A6", "S13-E1", "2026-10", "999.00", "USD", ""),
             Adjustment("S13-A7", "S13-E1", "2026-10", "999.00", "USD", "Not approved", approved_by=None),
             Adjustment("S13-A8", "S13-E1", "Oct 2026", "999.00", "USD", "Pay period not a month"),
+            Adjustment(
+                "S13-A9", "S13-E1", "2026-10", "999.00", "USD", "Approved by its author", entered_by=" comp ops lead"
+            ),
         ],
         expected={("S13-E1", "2026-10"): ("2000.00", "USD")},
         expected_adjustments={

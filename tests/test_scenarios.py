@@ -30,6 +30,7 @@ HELD_ADJUSTMENTS = {
     ("S13-A6", "reason_not_null"),
     ("S13-A7", "approved_by_not_null"),
     ("S13-A8", "pay_period_is_a_month"),
+    ("S13-A9", "approved_by_someone_else"),
 }
 
 
