@@ -209,6 +209,23 @@ QUARTERLY_PLAN = _bookings_plan(
 """,
 )
 
+MID_QUARTER_PLAN = _bookings_plan(
+    "SCN_MID_QUARTER",
+    f"""  - effective_from: 2026-01-01
+    effective_to: 2026-08-14
+    components:
+      -
+{_component_head(quota_period="quarter")}
+{_ten_percent_to_quota_then("0.20")}
+  - effective_from: 2026-08-15
+    components:
+      -
+{_component_head(quota_period="quarter")}
+{_ten_percent_to_quota_then("0.20")}
+""",
+)
+
+
 YTD_TRUE_UP_PLAN = _bookings_plan(
     "SCN_YTD",
     f"""  - effective_from: 2026-01-01
@@ -500,6 +517,36 @@ MEASURES_PLAN = _bookings_plan(
       -
 {_component_head("billed", measure="invoiced_revenue", trigger="payment")}
         rate_table: {{type: flat, rate: 0.005}}
+""",
+)
+
+
+CONTEST_PLAN = _bookings_plan(
+    "SCN_CONTEST",
+    f"""  - effective_from: 2026-01-01
+    components:
+      -
+{_component_head("acv", measure="bookings_acv")}
+        rate_table: {{type: flat, rate: 0.10}}
+    contests:
+      - id: october_acv
+        name: October top ACV
+        starts_on: 2026-10-01
+        ends_on: 2026-10-31
+        measure: bookings_acv
+        rank_by: amount
+        prizes:
+          - {{rank: 1, amount: "1000.00"}}
+          - {{rank: 2, amount: "500.00"}}
+      - id: october_bookings
+        name: October top bookings
+        starts_on: 2026-10-01
+        ends_on: 2026-10-31
+        measure: bookings_tcv
+        rank_by: amount
+        prizes:
+          - {{rank: 1, amount: "300.00"}}
+          - {{rank: 2, amount: "200.00"}}
 """,
 )
 
@@ -1498,6 +1545,62 @@ SCENARIOS: list[Scenario] = [
         expected={
             ("S37-R1", "2026-10"): ("16000.00", "USD"),
             ("S37-M1", "2026-10"): ("1400.00", "USD"),
+        },
+    ),
+    Scenario(
+        "S38",
+        "plan versions changing mid-quarter: each window is measured against its own months' quota",
+        # SCN_MID_QUARTER: 10 % of bookings to the quarter's quota, 20 % above; version 1
+        # to 2026-08-14, version 2 from 2026-08-15. E1's quota is 30,000 a month.
+        # July: O1 70,000 under version 1, whose Q3 window is 07-01 to 08-14: the quota of
+        #   July and August, 60,000 (September is after the version): 60,000 x 10 %
+        #   + 10,000 x 20 % = 8,000. (Against the whole quarter's 90,000: 7,000.)
+        # August: O2 70,000 on 08-20 under version 2, whose window starts in August and
+        #   ends with the quarter: August and September, 60,000 (October is the next
+        #   quarter's): 8,000 again. (Counting three months from August: 90,000, 7,000.)
+        people=[Person("S38-E1", "USD", "SCN_MID_QUARTER")],
+        quotas=[_quota("S38-E1", "30000.00", month=month) for month in ("2026-07", "2026-08", "2026-09", "2026-10")],
+        deals=[
+            Deal("S38-O1", "S38-E1", "70000.00", "USD", "2026-07-10"),
+            Deal("S38-O2", "S38-E1", "70000.00", "USD", "2026-08-20"),
+        ],
+        plans={"SCN_MID_QUARTER.yaml": MID_QUARTER_PLAN},
+        expected={
+            ("S38-E1", "2026-07"): ("8000.00", "USD"),
+            ("S38-E1", "2026-08"): ("8000.00", "USD"),
+        },
+    ),
+    Scenario(
+        "S39",
+        "a contest held on a deal whose line items do not add up: no prize of it, the rest is paid",
+        # SCN_CONTEST pays 10 % of ACV (12-month terms: ACV = the Platform line items) and
+        # holds two October contests, paid in October in USD:
+        #   october_acv (ACV: 1,000 and 500), october_bookings (the amounts: 300 and 200).
+        # E1: O1 24,000 USD, line items 24,000: ACV 24,000, 10 % = 2,400.
+        # E2: O2's amount was corrected to 9,735.77 and its line items (9,864.00) were not:
+        #   line_items_differ_from_amount, no ACV: its ACV credit is held, not paid;
+        #   O3 20,000 USD, line items 20,000: ACV 20,000, 10 % = 2,000.
+        # october_acv is held: without O2, E1 (24,000) would beat E2 (20,000), but O2 once
+        #   fixed (about 9,864 more) would put E2 first; no prize of it is paid to anyone.
+        # october_bookings ranks the amounts, which O2 has: E2 9,735.77 + 20,000 = 29,735.77
+        #   is first, 300; E1 24,000 second, 200.
+        # E1: 2,400 + 200 = 2,600. E2: 2,000 + 300 = 2,300.
+        people=[Person("S39-E1", "USD", "SCN_CONTEST"), Person("S39-E2", "USD", "SCN_CONTEST")],
+        quotas=[_quota("S39-E1"), _quota("S39-E2")],
+        deals=[
+            Deal("S39-O1", "S39-E1", "24000.00", "USD", "2026-10-05"),
+            Deal("S39-O2", "S39-E2", "9735.77", "USD", "2026-10-08"),
+            Deal("S39-O3", "S39-E2", "20000.00", "USD", "2026-10-12"),
+        ],
+        line_items=[
+            LineItem("S39-L1", "S39-O1", "Platform", "10", "24000.00"),
+            LineItem("S39-L2", "S39-O2", "Platform", "4", "9864.00"),
+            LineItem("S39-L3", "S39-O3", "Platform", "8", "20000.00"),
+        ],
+        plans={"SCN_CONTEST.yaml": CONTEST_PLAN},
+        expected={
+            ("S39-E1", "2026-10"): ("2600.00", "USD"),
+            ("S39-E2", "2026-10"): ("2300.00", "USD"),
         },
     ),
 ]

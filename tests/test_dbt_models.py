@@ -197,9 +197,9 @@ def test_commission_lines_explain_the_deal_that_crosses_a_tier(built: dict) -> N
     assert lineage == [("crm/opportunities.csv", "b1", 6, "S1")]
 
 
-def test_pay_lines_are_the_contract_and_the_kind_row_as_evidence(built: dict) -> None:
-    """fct_commission_lines is the contract's columns and the evidence; the evidence is the rest
-    of the line's row in its kind's model, exactly (numbers as written, not floats)."""
+def test_pay_lines_are_the_contract_and_the_kind_model_keeps_the_evidence(built: dict) -> None:
+    """fct_commission_lines is the contract's columns and the name of each line's kind model;
+    the line's row there (same commission_line_id) is its evidence, typed as the model keeps it."""
     columns = query(
         built["wh"],
         "select column_name, data_type, is_nullable from information_schema.columns "
@@ -218,20 +218,30 @@ def test_pay_lines_are_the_contract_and_the_kind_row_as_evidence(built: dict) ->
         ("commission_amount", "numeric", "NO"),
         ("pay_currency", "text", "NO"),
         ("evidence_key", "text", "NO"),
-        ("evidence", "jsonb", "NO"),
+        ("evidence_model", "text", "NO"),
     ]
+    models = dict(query(built["wh"], "select distinct line_type, evidence_model from finance.fct_commission_lines"))
+    assert models["commission"] == "pay_lines.int_commission_lines"
+    for line_type, model in models.items():
+        # every line's row is in the model it names, under its id
+        missing = query(
+            built["wh"],
+            f"select count(*) from finance.fct_commission_lines as lines where line_type = '{line_type}' "
+            f"and not exists (select from {model} as kind_row "
+            "where kind_row.commission_line_id = lines.commission_line_id)",
+        )
+        assert (line_type, missing) == (line_type, [(0,)])
     o5 = query(
         built["wh"],
-        "select evidence_key, evidence ->> 'credit_id', evidence ->> 'tier_base_amount', evidence ->> 'fx_rate', "
-        "evidence ? 'commission_amount' from finance.fct_commission_lines "
-        "where employee_id = 'E3' and evidence ->> 'opportunity_id' = 'O5'",
-    )
-    credit = query(
-        built["wh"],
-        "select credit_id from pay_lines.int_commission_lines where employee_id = 'E3' and opportunity_id = 'O5'",
+        "select lines.evidence_key, kind_row.credit_id, kind_row.tier_base_amount, kind_row.fx_rate "
+        "from finance.fct_commission_lines as lines "
+        "inner join pay_lines.int_commission_lines as kind_row using (commission_line_id) "
+        "where lines.employee_id = 'E3' and kind_row.opportunity_id = 'O5'",
     )
     # E3's third of O5 (GBP pay, USD deal): 9,999 x 0.7874015748, as in the split test below
-    assert o5 == [(credit[0][0], credit[0][0], "7873.2283464252", "0.7874015748", False)]
+    assert len(o5) == 1
+    assert o5[0][0] == o5[0][1]
+    assert (str(o5[0][2]), str(o5[0][3])) == ("7873.2283464252", "0.7874015748")
 
 
 def test_three_way_split_and_fx_credits(built: dict) -> None:
@@ -259,9 +269,7 @@ def test_non_commissionable_credits_are_listed_with_their_reason(built: dict) ->
 def test_quarantined_deal_is_left_out_and_summarised(built: dict) -> None:
     wh = built["wh"]
     assert query(wh, "select count(*) from staging.stg_crm__opportunities where opportunity_id = 'O7'") == [(0,)]
-    assert query(
-        wh, "select count(*) from finance.fct_commission_lines where evidence ->> 'opportunity_id' = 'O7'"
-    ) == [(0,)]
+    assert query(wh, "select count(*) from pay_lines.int_commission_lines where opportunity_id = 'O7'") == [(0,)]
     assert query(wh, "select table_name, rule_name, severity, rows_held from ops.ops_quarantine_summary") == [
         ("crm.opportunities", "amount_suspicious", "warning", 1)
     ]
@@ -358,10 +366,10 @@ def test_a_broken_expectation_fails(built: dict) -> None:
         # a band part that no longer adds up to its credit (E4's 10,002.00, one band)
         (
             "assert_lines_explain_every_commissionable_credit",
-            "update finance.fct_commission_lines set evidence = jsonb_set(evidence, '{tier_base_amount}', "
-            "to_jsonb((evidence ->> 'tier_base_amount')::numeric + 1)) where employee_id = 'E4'",
-            "update finance.fct_commission_lines set evidence = jsonb_set(evidence, '{tier_base_amount}', "
-            "to_jsonb((evidence ->> 'tier_base_amount')::numeric - 1)) where employee_id = 'E4'",
+            "update pay_lines.int_commission_lines set tier_base_amount = tier_base_amount + 1 "
+            "where employee_id = 'E4'",
+            "update pay_lines.int_commission_lines set tier_base_amount = tier_base_amount - 1 "
+            "where employee_id = 'E4'",
         ),
         # a won deal (O1) that reached no credit
         (

@@ -244,7 +244,7 @@ def test_duplicate_and_unknown_owner_are_held_in_quarantine(nightly: dict) -> No
     # Nothing of either deal reached a commission line.
     credited = _query(
         nightly["wh"],
-        "select count(*) from finance.fct_commission_lines where evidence ->> 'opportunity_id' in (%s, %s)",
+        "select count(*) from pay_lines.int_commission_lines where opportunity_id in (%s, %s)",
         (nightly["victim"], nightly["ghost"]),
     )
     assert credited == [(0,)]

@@ -7,17 +7,25 @@ with credits as (
     where is_commissionable
 ),
 
-band_parts as materialized (
-    -- the band parts: a commission line's evidence is its credit and the part of it in
-    -- the band; caps and clawbacks take money back and cover no part of the credit.
-    -- Materialized: the part is read out of the evidence before the lines are grouped,
-    -- not after sorting whole lines with their evidence (hundreds of MB on disk).
+rated as (
+    -- a commission line's evidence is its credit and the part of it in the band: its row in
+    -- the model of the way it was rated (docs/plans.md, section 5)
+    select commission_line_id, tier_base_amount from {{ ref('int_commission_lines') }}
+    union all
+    select commission_line_id, tier_base_amount from {{ ref('int_commission_per_transaction') }}
+),
+
+band_parts as (
+    -- the band parts of the commission lines; caps and clawbacks take money back and
+    -- cover no part of the credit
     select
-        evidence_key as credit_id,
-        component_id,
-        (evidence ->> 'tier_base_amount')::numeric as tier_base_amount
-    from {{ ref('fct_commission_lines') }}
-    where line_type = 'commission'
+        pay_lines.evidence_key as credit_id,
+        pay_lines.component_id,
+        rated.tier_base_amount
+    from {{ ref('fct_commission_lines') }} as pay_lines
+    inner join rated
+        on rated.commission_line_id = pay_lines.commission_line_id
+    where pay_lines.line_type = 'commission'
 ),
 
 lines as (

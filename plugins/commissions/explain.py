@@ -12,8 +12,9 @@ draws, bonuses, contest prizes, MBOs), the manual adjustments and the credits th
 earned nothing.
 
 Every line comes in the pay-line contract (who, plan version, component, period, kind,
-amount, currency, evidence key) with its evidence as jsonb: the rest of its row in its
-kind's model, read back with exact numbers (Decimal) and dates. A kind explain has no
+amount, currency, evidence key) with the name of its kind's model (evidence_model): its
+row there, read beside the contract columns with exact numbers (Decimal) and dates, is
+its evidence. A kind explain has no
 words for is shown by its evidence as it is, so a new kind of line is explained without
 a change here.
 
@@ -28,8 +29,6 @@ exact lines is shown with `exact=True`.
 from __future__ import annotations
 
 import csv
-import json
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -38,6 +37,7 @@ from io import StringIO
 from typing import Any
 
 import psycopg2.extras
+import psycopg2.sql
 from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
@@ -141,18 +141,11 @@ class _Marts:
 _PERIOD_ROWS = {
     "payouts": ("finance.fct_payouts", "plan_id"),
     "attainment": ("bi.fct_attainment", "plan_id, plan_version_number, component_id"),
-    "lines": (
-        "finance.fct_commission_lines",
-        "plan_id, component_id nulls last, evidence ->> 'credit_date' nulls last, evidence ->> 'opportunity_id', "
-        "evidence ->> 'split_id' nulls first, line_type = 'per_deal_cap', (evidence ->> 'tier_number')::integer",
-    ),
+    "lines": ("finance.fct_commission_lines", "commission_line_id"),
     "not_paid": ("ops.ops_non_commissionable_credits", "credit_date, opportunity_id"),
     "adjustments": ("finance.fct_adjustments", "adjustment_id"),
     "payroll": ("finance.payroll_export", "earnings_code, currency"),
 }
-
-
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class _Line(dict[str, Any]):
@@ -162,42 +155,70 @@ class _Line(dict[str, Any]):
         return None
 
 
-def _evidence_value(value: Any) -> Any:
-    """A jsonb evidence value as the kind's model typed it: a day back to a date (numbers are Decimal already)."""
-    if isinstance(value, str) and _ISO_DAY.fullmatch(value):
-        return date.fromisoformat(value)
-    return value
+def _evidence_model(name: str) -> psycopg2.sql.Composable:
+    """fct_commission_lines.evidence_model (schema.table, written by dbt) as an identifier."""
+    schema, _, table = name.partition(".")
+    if not schema or not table:
+        raise ExplainError(f"a line names {name!r} as its evidence model, which is not schema.table")
+    return psycopg2.sql.Identifier(schema, table)
 
 
-def _line(row: dict[str, Any]) -> _Line:
-    """A line of fct_commission_lines with its evidence spread beside the contract columns."""
-    evidence = row.pop("evidence", None) or {}
-    line = _Line({key: _evidence_value(value) for key, value in evidence.items()})
-    line.update(row)
-    return line
+def _with_evidence(cur: Any, lines: list[dict[str, Any]]) -> list[_Line]:
+    """Each line with its row in its kind's model (fct_commission_lines.evidence_model)
+    spread beside the contract columns, typed as that model keeps them (Decimal, date)."""
+    rows: dict[str, dict[str, Any]] = {}
+    by_model: dict[str, list[str]] = {}
+    for line in lines:
+        by_model.setdefault(line["evidence_model"], []).append(line["commission_line_id"])
+    for model, line_ids in sorted(by_model.items()):
+        cur.execute(
+            psycopg2.sql.SQL("select * from {} where commission_line_id = any(%s)").format(_evidence_model(model)),
+            (line_ids,),
+        )
+        rows.update((row["commission_line_id"], dict(row)) for row in cur.fetchall())
+    found = []
+    for line in lines:
+        with_evidence = _Line(rows.get(line["commission_line_id"], {}))
+        with_evidence.update(line)
+        found.append(with_evidence)
+    return sorted(found, key=_line_order)
 
 
-def _exact_json(text: str) -> Any:
-    """jsonb as PostgreSQL keeps it: numbers exact (Decimal), never float."""
-    return json.loads(text, parse_float=Decimal, parse_int=Decimal)
+def _line_order(line: _Line) -> tuple[Any, ...]:
+    """Plan, component (none last), then the deal lines by credit date, deal, split (the
+    owner's first) and band, a per-deal cap after the deal's bands; the other lines last."""
+
+    def last(value: Any) -> tuple[bool, Any]:
+        return (value is None, "" if value is None else value)
+
+    return (
+        line["plan_id"],
+        last(line["component_id"]),
+        last(line["credit_date"]),
+        last(line["opportunity_id"]),
+        (line["split_id"] is not None, line["split_id"] or ""),
+        line["line_type"] == "per_deal_cap",
+        last(line["tier_number"]),
+        line["commission_line_id"],
+    )
 
 
 def _read(wh: warehouse.Warehouse, employee_id: str, period: str) -> _Marts:
     with warehouse.connect(wh) as conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
-        psycopg2.extras.register_default_jsonb(cur, loads=_exact_json)
         cur.execute("select to_regclass('finance.fct_payouts') is not null as built")
         built = cur.fetchone()
         if built is None or not built["built"]:
             raise ExplainError(f"the marts are not built in {wh.describe()}: run `commissions run` first")
         cur.execute("select * from finance.dim_employees where employee_id = %s", (employee_id,))
         person = cur.fetchone()
-        found: dict[str, list[dict[str, Any]]] = {}
+        found: dict[str, list[Any]] = {}
         for name, (table, order_by) in _PERIOD_ROWS.items():
             cur.execute(
                 f"select * from {table} where employee_id = %s and pay_period = %s order by {order_by}",
                 (employee_id, period),
             )
-            found[name] = [_line(dict(row)) if name == "lines" else dict(row) for row in cur.fetchall()]
+            found[name] = [dict(row) for row in cur.fetchall()]
+        found["lines"] = _with_evidence(cur, found["lines"])
         cur.execute(
             "select * from finance.dim_plans where (plan_id, version_number) in "
             "(select distinct plan_id, plan_version_number from finance.fct_commission_lines "
@@ -497,6 +518,7 @@ class _Explainer:
             "period_start",
             "commission_amount",
             "pay_currency",
+            "evidence_model",
         }
 
         def shown(key: str, value: Any) -> str:

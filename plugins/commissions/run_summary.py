@@ -22,6 +22,7 @@ MARTS = (
     ("bi.rpt_team_attainment", "component-window attainment by team, month and measure"),
     ("bi.fct_monthly_bookings", "bookings against the monthly quota by rep and month (not attainment)"),
     ("ops.ops_quarantine_summary", "rows held back by the quality gate, by rule"),
+    ("ops.ops_held_contests", "contests paying no prize: a deal that cannot be measured, and why"),
 )
 
 
@@ -125,5 +126,16 @@ def render_run_summary(wh: warehouse.Warehouse, period: str, log_path: Path, *, 
     if adjustments:
         lines.append(f"manual adjustments {period} (ADJ, finance.fct_adjustments):")
         lines += [f"  {currency}: {count} adjustments, total {total}" for currency, count, total in adjustments]
+    # a held contest pays no prize and the run goes on: say so, ops.ops_held_contests says why
+    held = _query(
+        wh,
+        "select count(distinct plan_id || '|' || plan_version_number || '|' || contest_id), "
+        "count(distinct opportunity_id) from ops.ops_held_contests where is_due",
+    )
+    if held and held[0][0]:
+        contests, deals = held[0]
+        lines.append(
+            f"contests held:  {contests}, no prize paid; deals that cannot be measured: {deals} (ops.ops_held_contests)"
+        )
     lines.append(f"airflow log:    {log_path}")
     return "\n".join(lines)

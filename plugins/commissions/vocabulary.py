@@ -90,10 +90,10 @@ DEAL_CREDIT_REASONS: dict[str, str] = {
     ),
     "missing_fx_rate": "no rate on the close date (the event date for a measured credit)",
 }
-#: Why a commissionable deal credit's measured credit cannot pay at its event
-#: (int_measure_credits), in the order they are checked.
-MEASURE_CREDIT_REASONS: dict[str, str] = {
-    "no_deal_component": "the plan version measures no deal",
+#: Why a deal cannot be measured in a measure (int_deal_measures, the dbt macro
+#: deal_measure_problem): a credit on it is held (int_measure_credits), and so is a contest
+#: it is in (int_contest_entries, ops.ops_held_contests).
+DEAL_MEASURE_PROBLEMS: dict[str, str] = {
     "no_line_items": "ACV or first-year value cannot be measured: the deal has no line items",
     "unknown_product_family": "ACV or first-year value cannot be measured: a line item's product family is unknown",
     "line_items_differ_from_amount": (
@@ -101,6 +101,12 @@ MEASURE_CREDIT_REASONS: dict[str, str] = {
     ),
     "no_term": "ACV or first-year value cannot be measured: the deal has no term",
     "no_cost_rate": "margin cannot be measured: no cost rate for a product family",
+}
+#: Why a commissionable deal credit's measured credit cannot pay at its event
+#: (int_measure_credits), in the order they are checked.
+MEASURE_CREDIT_REASONS: dict[str, str] = {
+    "no_deal_component": "the plan version measures no deal",
+    **DEAL_MEASURE_PROBLEMS,
     "event_currency_mismatch": "the invoice or payment is not in the deal currency",
     "not_employed": DEAL_CREDIT_REASONS["not_employed"],
     "no_quota_on_plan": "not on the plan with a quota in the event's month",

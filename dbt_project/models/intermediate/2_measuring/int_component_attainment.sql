@@ -13,8 +13,10 @@
 -- never starting before the plan version's first month. A window has a row for each month
 -- with a credit in it (the months its credits are rated at):
 --   measure_to_date  the window's measure from its start to the end of the month;
---   quota_amount     period_to_date: the quota of the whole quota period; year_to_date:
---                    from the window's start to the end of the month's quota period
+--   quota_amount     period_to_date: the quota of the window's months (the whole quota
+--                    period, less the months before the version starts or after it ends);
+--                    year_to_date: from the window's start to the end of the month's
+--                    quota period, never past the version's end
 --                    (HR quotas.measure = the component's quota_measure, monthly rows
 --                    summed, counting the months the person is on the plan, each times
 --                    its prorated share: the days employed (and not on unpaid leave) over
@@ -133,6 +135,14 @@ to_date as (
     -- The window's measure to the end of each such month: a running sum of its months.
     select
         window_months.*,
+        -- the window's last day: its period's, unless the version ends first
+        least(
+            (
+                date_trunc(window_months.window_period, window_months.window_start)
+                + {{ period_length('window_months.window_period') }} - interval '1 day'
+            )::date,
+            window_months.effective_to
+        ) as window_end,
         sum(month_measure) over (
             partition by employee_id, plan_id, plan_version_number, component_id, window_start
             order by period_start
@@ -159,12 +169,13 @@ quota_to_date as (
         and plan_quotas.plan_id = to_date.plan_id
         and plan_quotas.measure = to_date.quota_measure
         and plan_quotas.period_start >= to_date.window_start
-        and plan_quotas.period_start < (
-            case
-                when to_date.attainment_basis = 'year_to_date'
-                    then date_trunc(to_date.quota_period, to_date.period_start)
-                else to_date.window_start
-            end + {{ period_length('to_date.quota_period') }}
+        -- never a month past the window: a version starting or ending mid-period is
+        -- measured against the quota of its own months
+        and plan_quotas.period_start <= to_date.window_end
+        and (
+            to_date.attainment_basis <> 'year_to_date'
+            or plan_quotas.period_start
+            < date_trunc(to_date.quota_period, to_date.period_start) + {{ period_length('to_date.quota_period') }}
         )
     group by
         to_date.employee_id, to_date.plan_id, to_date.plan_version_number, to_date.component_id, to_date.period_start
@@ -183,14 +194,7 @@ final as (
         to_date.quota_period,
         to_date.attainment_basis,
         to_date.window_start,
-        -- the window's last day: its period's, unless the version ends first
-        least(
-            (
-                date_trunc(to_date.window_period, to_date.window_start)
-                + {{ period_length('to_date.window_period') }} - interval '1 day'
-            )::date,
-            to_date.effective_to
-        ) as window_end,
+        to_date.window_end,
         to_date.period_start,
         to_char(to_date.period_start, 'YYYY-MM') as pay_period,
         to_date.credit_currency,

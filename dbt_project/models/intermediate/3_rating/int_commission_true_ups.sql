@@ -17,65 +17,39 @@ with evaluations as (
     where cumulative_true_up
 ),
 
-as_of_periods as (
-    select distinct
+as_of_months as (
+    -- What the window's credits to date earn at each month it re-rates them at. Every
+    -- credit of the window is evaluated at each later month with a credit, so what the
+    -- previous such month's credits earned there (all of them) is what was paid to date.
+    select
         employee_id,
         plan_id,
         plan_version_number,
         component_id,
         window_start,
-        as_of_period_start
+        as_of_period_start,
+        max(pay_currency) as pay_currency,
+        max(quota_amount) as quota_amount,
+        max(period_bookings) as period_bookings,
+        max(period_attainment) as period_attainment,
+        count(distinct credit_id) filter (where period_start < as_of_period_start) as credit_count,
+        coalesce(sum(commission_amount) filter (where period_start < as_of_period_start), 0) as earned_to_date,
+        coalesce(sum(commission_amount), 0) as earned_at_month
     from evaluations
-),
-
-ordered as (
-    select
-        as_of_periods.*,
-        lag(as_of_period_start) over (
-            partition by employee_id, plan_id, plan_version_number, component_id, window_start
-            order by as_of_period_start
-        ) as previous_as_of
-    from as_of_periods
+    group by 1, 2, 3, 4, 5, 6
 ),
 
 re_rated as (
     -- The credits of months before the as-of month, at the as-of month and at the one before.
     select
-        ordered.employee_id,
-        ordered.plan_id,
-        ordered.plan_version_number,
-        ordered.component_id,
-        ordered.window_start,
-        ordered.as_of_period_start,
-        ordered.previous_as_of,
-        max(evaluations.pay_currency) as pay_currency,
-        max(evaluations.quota_amount) filter (
-            where evaluations.as_of_period_start = ordered.as_of_period_start
-        ) as quota_amount,
-        max(evaluations.period_bookings) filter (
-            where evaluations.as_of_period_start = ordered.as_of_period_start
-        ) as period_bookings,
-        max(evaluations.period_attainment) filter (
-            where evaluations.as_of_period_start = ordered.as_of_period_start
-        ) as period_attainment,
-        count(distinct evaluations.credit_id) as credit_count,
-        coalesce(sum(evaluations.commission_amount) filter (
-            where evaluations.as_of_period_start = ordered.as_of_period_start
-        ), 0) as earned_to_date,
-        coalesce(sum(evaluations.commission_amount) filter (
-            where evaluations.as_of_period_start = ordered.previous_as_of
-        ), 0) as paid_to_date
-    from ordered
-    inner join evaluations
-        on evaluations.employee_id = ordered.employee_id
-        and evaluations.plan_id = ordered.plan_id
-        and evaluations.plan_version_number = ordered.plan_version_number
-        and evaluations.component_id = ordered.component_id
-        and evaluations.window_start = ordered.window_start
-        and evaluations.period_start < ordered.as_of_period_start
-        and evaluations.as_of_period_start in (ordered.as_of_period_start, ordered.previous_as_of)
-    where ordered.previous_as_of is not null
-    group by 1, 2, 3, 4, 5, 6, 7
+        as_of_months.*,
+        lag(as_of_period_start) over by_window as previous_as_of,
+        lag(earned_at_month) over by_window as paid_to_date
+    from as_of_months
+    window by_window as (
+        partition by employee_id, plan_id, plan_version_number, component_id, window_start
+        order by as_of_period_start
+    )
 ),
 
 final as (
@@ -104,7 +78,8 @@ final as (
         trim_scale(earned_to_date) as earned_to_date,
         trim_scale(paid_to_date) as paid_to_date
     from re_rated
-    where earned_to_date <> paid_to_date
+    where previous_as_of is not null
+        and earned_to_date <> paid_to_date
 )
 
 select * from final

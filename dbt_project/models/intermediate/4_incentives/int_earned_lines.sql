@@ -1,5 +1,5 @@
 -- The pay lines earned before anything is adjusted: one line per kind's model, each in
--- the pay-line contract with its evidence as jsonb (macros/pay_lines.sql). The adjusting
+-- the pay-line contract with the name of the model keeping its evidence (macros/pay_lines.sql). The adjusting
 -- kinds (caps, clawbacks, draws) read what was earned from here, and fct_commission_lines
 -- adds them to it. A new kind of earned line is one more member of this list.
 

@@ -1,7 +1,8 @@
 -- Every line behind every payout, in the pay-line contract: what was earned
 -- (int_earned_lines: commission, true-up, bonus, contest prize, SPIF, MBO) and what
--- adjusts it (caps, clawbacks, draws), each with its evidence as jsonb. A payout is the
--- sum of its lines. The typed evidence of a kind is its own model in schema pay_lines.
+-- adjusts it (caps, clawbacks, draws), each with the name of its kind's model in schema
+-- pay_lines (evidence_model), whose row of the same commission_line_id is its typed
+-- evidence. A payout is the sum of its lines.
 
 with earned as (
     select * from {{ ref('int_earned_lines') }}
