@@ -132,6 +132,7 @@ def test_run_succeeds_and_says_where_outputs_are(nightly: dict) -> None:
     assert f"pay period:     {PERIOD} is exported" in out
     assert f"approved by {APPROVER}, exported " in out
     assert "finance next:   load its payroll file into payroll" in out
+    assert "approval void" not in out
 
 
 def test_the_run_walked_its_period_through_the_close(nightly: dict) -> None:

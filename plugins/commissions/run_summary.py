@@ -44,7 +44,7 @@ def period_close_lines(wh: warehouse.Warehouse, period: str, run_id: str | None)
         state = state_of(last)
         record = exported_file(cur, period) if state == "exported" else None
         drift = drift_note(cur, period, record) if record else None
-        voided = [t for t in transitions_of_run(cur, run_id) if t.from_state == "approved"] if run_id else []
+        voided = [t for t in transitions_of_run(cur, run_id) if t.voids_approval] if run_id else []
     lines = [f"pay period:     {period} is {state}" + (f" (since {_when(last.at)}, {last.by})" if last else "")]
     if last is not None and state == "calculated":
         lines.append(f"  calculated:   {last.figures.describe()}; {last.figures.payees} payees")

@@ -105,7 +105,7 @@ def record_calculation(period: str, batch_id: str) -> dict[str, Any]:
     calculation = pipeline.record_calculation(warehouse.resolve(), period, run_id=batch_id)
     for transition in calculation.transitions:
         log.log(
-            logging.WARNING if transition.from_state == "approved" else logging.INFO,
+            logging.WARNING if transition.voids_approval else logging.INFO,
             "pay period %s: %s -> %s, %s%s",
             transition.period,
             transition.from_state,

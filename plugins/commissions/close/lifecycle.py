@@ -104,6 +104,11 @@ class Transition:
     figures: PeriodFigures
     note: str | None
 
+    @property
+    def voids_approval(self) -> bool:
+        """An approved period calculated again: its approval is void."""
+        return self.from_state == "approved" and self.to_state == "calculated"
+
 
 def lock_period(cur: psycopg2.extensions.cursor, period: str) -> None:
     """Serialise the steps on one period (two approvals, an approval and an export) until commit."""
@@ -241,7 +246,7 @@ class Calculation:
 
     @property
     def voided(self) -> tuple[Transition, ...]:
-        return tuple(t for t in self.transitions if t.from_state == "approved")
+        return tuple(t for t in self.transitions if t.voids_approval)
 
 
 def record_calculation(wh: warehouse.Warehouse, period: str, *, run_id: str | None) -> Calculation:
