@@ -38,8 +38,10 @@ $(MANIFEST): $(STAMP) $(DBT_SOURCES)
 	$(BIN)/python -m commissions.dbt_manifest
 	@touch $@
 
+# The demo approves its period unattended so the run ends with a payroll file; a real
+# deployment leaves approval to finance (`commissions period approve`, docs/operations.md).
 run: install
-	$(BIN)/commissions run
+	$(BIN)/commissions run --approve-by "make run (demo)"
 
 test: install
 	$(BIN)/python -m pytest

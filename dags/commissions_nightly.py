@@ -1,11 +1,14 @@
-"""commissions_nightly: source exports to an approved-ready payroll file.
+"""commissions_nightly: source exports to a calculated pay period, and its payroll file once approved.
 
 extract (CRM, billing, HR in parallel) -> quality gate -> dbt (one `dbt build`, then a
-task per model and per model's tests reporting its result) -> payroll export; the plan
-files (plans/*.yaml) are validated and published beside the extracts, and an invalid
-plan stops the run before dbt. Trigger with {"period": "YYYY-MM"} to re-run a past pay
-period; by default the run pays the latest closed month. The dbt models compute every period; the period picks which
-payroll file is written.
+task per model and per model's tests reporting its result) -> record_calculation (the
+period is calculated, with its totals) -> approve_period -> export_payroll (the ledger,
+then the file; skipped while the period is not approved). The plan files (plans/*.yaml)
+are validated and published beside the extracts, and an invalid plan stops the run before
+dbt. Trigger with {"period": "YYYY-MM"} to re-run a past pay period; by default the run
+pays the latest closed month. The dbt models compute every period; the period picks which
+one is calculated and exported. {"approved_by": "NAME"} approves it unattended; without
+it finance approves with `commissions period approve --period P --by NAME`.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from airflow.sdk import Param, dag, get_current_context, task
 from cosmos import DbtTaskGroup
 
 from commissions import orchestration, tasks
+from commissions.periods import PERIOD_PATTERN
 
 
 @dag(
@@ -29,9 +33,17 @@ from commissions import orchestration, tasks
         "period": Param(
             None,
             type=["null", "string"],
-            pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+            pattern=PERIOD_PATTERN,
             description="Pay period YYYY-MM to export; empty = latest closed month.",
-        )
+        ),
+        "approved_by": Param(
+            None,
+            type=["null", "string"],
+            description=(
+                "Unattended approval: who approves the period's calculated figures in this run. "
+                "Empty = the period waits for finance (commissions period approve) and is not exported."
+            ),
+        ),
     },
     tags=["commissions", "payroll"],
     doc_md=__doc__,
@@ -57,8 +69,18 @@ def commissions_nightly() -> None:
         return tasks.publish_plans()
 
     @task
+    def record_calculation(run: dict[str, str]) -> dict:
+        return tasks.record_calculation(run["period"], run["batch_id"])
+
+    @task
+    def approve_period(run: dict[str, str]) -> dict:
+        # A later slice asks finance here, in the Airflow UI (the standard provider's ApprovalOperator).
+        approved_by = get_current_context()["params"].get("approved_by")
+        return tasks.approve_period(run["period"], approved_by, run["batch_id"])
+
+    @task
     def export_payroll(run: dict[str, str]) -> dict:
-        return tasks.export_payroll(run["period"])
+        return tasks.export_payroll(run["period"], run["batch_id"])
 
     run = start_run()
     loads = [extract.override(task_id=f"extract_{system}")(system, run) for system in ("crm", "billing", "hr")]
@@ -77,7 +99,7 @@ def commissions_nightly() -> None:
 
     plans = publish_plans()
     run >> plans
-    loads >> gate >> dbt >> export_payroll(run)
+    loads >> gate >> dbt >> record_calculation(run) >> approve_period(run) >> export_payroll(run)
     plans >> dbt
 
 

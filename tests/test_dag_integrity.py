@@ -56,6 +56,8 @@ def test_nightly_dag_shape(dagbag) -> None:
         "extract_hr",
         "quality_gate",
         "publish_plans",
+        "record_calculation",
+        "approve_period",
         "export_payroll",
     } <= ids
     # Every dbt model and seed is a task, and so are its tests, rendered from the manifest.
@@ -85,6 +87,12 @@ def test_nightly_dag_shape(dagbag) -> None:
     assert dbt_tasks <= plan_descendants
     export_ancestors = {t.task_id for t in dag.get_task("export_payroll").get_flat_relatives(upstream=True)}
     assert {"dbt.fct_payouts.run", "dbt.fct_payouts.test", PRODUCER} <= export_ancestors
+    # The period close: calculated once every dbt task is done, then the approval, then the export.
+    calculation_ancestors = {t.task_id for t in dag.get_task("record_calculation").get_flat_relatives(upstream=True)}
+    assert dbt_tasks <= calculation_ancestors
+    assert dag.get_task("record_calculation").downstream_task_ids == {"approve_period"}
+    assert dag.get_task("approve_period").downstream_task_ids == {"export_payroll"}
+    assert set(dag.params.keys()) == {"period", "approved_by"}
 
 
 def test_every_task_has_owner_and_retries_setting(dagbag) -> None:

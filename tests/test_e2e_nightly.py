@@ -1,6 +1,10 @@
 """End to end: `commissions run` drives the real DAG through Airflow on the embedded
 PostgreSQL, and the payroll file matches an independent calculation to the cent.
 
+The run approves its period unattended (`--approve-by`, as `make run` does), so the DAG
+calculates, approves and exports it. The module's last test corrects a deal of that closed
+period and runs the period again: its file is not rewritten and nothing is paid twice.
+
 The landing data is generated clean, then two bad opportunities are appended to the
 CRM export: a second copy of a real closed-won deal with another amount (duplicated
 id) and a deal owned by a CRM user that does not exist. Both must be reported and
@@ -32,6 +36,7 @@ pytestmark = pytest.mark.e2e
 CLI = str(Path(sys.executable).with_name("commissions"))
 REPO = Path(__file__).resolve().parents[1]
 PERIOD = "2026-10"
+APPROVER = "e2e test (unattended)"
 
 
 def _run_env(home: Path) -> dict[str, str]:
@@ -39,6 +44,18 @@ def _run_env(home: Path) -> dict[str, str]:
     env["COMMISSIONS_HOME"] = str(home)
     env["AIRFLOW__COSMOS__ENABLE_TELEMETRY"] = "False"
     return env
+
+
+def _approved_run(home: Path) -> subprocess.CompletedProcess[str]:
+    """`commissions run` for PERIOD, approving it unattended as `make run` does."""
+    return subprocess.run(
+        [CLI, "run", "--period", PERIOD, "--approve-by", APPROVER],
+        env=_run_env(home),
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
 
 
 def _append_rows(path: Path, rows: list[dict[str, str]]) -> list[int]:
@@ -71,6 +88,15 @@ def nightly(tmp_path_factory: pytest.TempPathFactory) -> dict:
     duplicate = dict(victim, amount=str(Decimal(victim["amount"]) + Decimal("1000.00")))
     ghost = dict(victim, opportunity_id="OPP-GHOST-0001", owner_user_id="U999999")
     victim_line = rows.index(victim) + 2  # header is line 1
+    ids = [r["opportunity_id"] for r in rows]
+    corrected = next(
+        r
+        for r in rows
+        if r["stage"] == "Closed Won"
+        and r["close_date"].startswith(PERIOD)
+        and r is not victim
+        and ids.count(r["opportunity_id"]) == 1
+    )
     duplicate_line, ghost_line = _append_rows(opportunities, [duplicate, ghost])
 
     # Independent expectation: the duplicated deal pays nobody (we cannot know which
@@ -79,17 +105,12 @@ def nightly(tmp_path_factory: pytest.TempPathFactory) -> dict:
     expected = compute_payouts(landing, exclude_opportunities=left_out)
     expected_payroll = payroll_lines(landing, PERIOD, left_out)
 
-    proc = subprocess.run(
-        [CLI, "run", "--period", PERIOD],
-        env=_run_env(home),
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        check=False,
-    )
+    proc = _approved_run(home)
     return {
         "home": home,
         "proc": proc,
+        "header": list(rows[0]),
+        "corrected": corrected,
         "expected": expected,
         "expected_payroll": expected_payroll,
         "victim": victim["opportunity_id"],
@@ -108,6 +129,41 @@ def test_run_succeeds_and_says_where_outputs_are(nightly: dict) -> None:
     assert "finance.fct_payouts" in out
     assert f"commission payouts {PERIOD} (COMM):" in out
     assert f"manual adjustments {PERIOD} (ADJ, finance.fct_adjustments):" in out
+    assert f"pay period:     {PERIOD} is exported" in out
+    assert f"approved by {APPROVER}, exported " in out
+    assert "finance next:   load its payroll file into payroll" in out
+    assert "approval void" not in out
+
+
+def test_the_run_walked_its_period_through_the_close(nightly: dict) -> None:
+    history = _query(
+        nightly["wh"],
+        "select from_state, to_state, transitioned_by from close.period_transitions where pay_period = %s "
+        "order by transition_id",
+        (PERIOD,),
+    )
+    assert history == [
+        ("open", "calculated", "pipeline"),
+        ("calculated", "approved", APPROVER),
+        ("approved", "exported", "pipeline"),
+    ]
+    runs = _query(nightly["wh"], "select distinct run_id from close.period_transitions")
+    assert len(runs) == 1 and runs[0][0].startswith("manual__"), runs
+    # The other periods the marts pay were computed, not calculated for payment: still open.
+    assert _query(nightly["wh"], "select distinct pay_period from close.period_transitions") == [(PERIOD,)]
+    # The ledger holds exactly the file's lines.
+    csv_path = nightly["home"] / "exports" / "payroll" / PERIOD / f"payroll_{PERIOD}.csv"
+    with csv_path.open(encoding="utf-8", newline="") as fh:
+        in_file = [
+            (r["employee_id"], r["earnings_code"], Decimal(r["amount"]), r["currency"]) for r in csv.DictReader(fh)
+        ]
+    ledger = _query(
+        nightly["wh"],
+        "select employee_id, earnings_code, amount, currency from close.payout_ledger where pay_period = %s "
+        "order by line_number",
+        (PERIOD,),
+    )
+    assert ledger == in_file
 
 
 def test_payroll_file_matches_independent_calculation_to_the_cent(nightly: dict) -> None:
@@ -202,9 +258,14 @@ def test_landing_files_are_archived_not_deleted(nightly: dict) -> None:
     assert {"opportunities.csv", "invoices.jsonl", "employees.jsonl", "fx_rates.csv"} <= archived
 
 
-def test_rerunning_the_export_rewrites_the_identical_file(nightly: dict) -> None:
+def _ledger_lines(wh: warehouse.Warehouse) -> int:
+    return int(_query(wh, "select count(*) from close.payout_ledger")[0][0])
+
+
+def test_exporting_again_reproduces_the_file_from_the_ledger(nightly: dict) -> None:
     folder = nightly["home"] / "exports" / "payroll" / PERIOD
     before = (folder / f"payroll_{PERIOD}.csv").read_bytes()
+    lines = _ledger_lines(nightly["wh"])
     proc = subprocess.run(
         [CLI, "export", "--period", PERIOD],
         env=_run_env(nightly["home"]),
@@ -214,8 +275,43 @@ def test_rerunning_the_export_rewrites_the_identical_file(nightly: dict) -> None
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
+    assert "reproduced from the ledger" in proc.stdout
     assert (folder / f"payroll_{PERIOD}.csv").read_bytes() == before
+    assert _ledger_lines(nightly["wh"]) == lines
     assert not list(folder.glob("*superseded*"))
+
+
+def test_a_correction_after_close_leaves_the_paid_file_as_it_is(nightly: dict) -> None:
+    """Issue 12's first probe: a corrected opportunity amount in a paid month, then the month run
+    again. The file is not rewritten, nothing is booked twice, and the run says why (this module's
+    last test: it changes the warehouse the tests above read)."""
+    home, wh = nightly["home"], nightly["wh"]
+    csv_path = home / "exports" / "payroll" / PERIOD / f"payroll_{PERIOD}.csv"
+    before, written_at = csv_path.read_bytes(), csv_path.stat().st_mtime_ns
+    lines = _ledger_lines(wh)
+    deal = nightly["corrected"]
+    correction = dict(
+        deal,
+        amount=str((Decimal(deal["amount"]) / 2).quantize(Decimal("0.01"))),
+        last_modified_at="2026-11-05T09:00:00+00:00",
+    )
+    landing = home / "landing" / "crm" / "opportunities.csv"
+    landing.parent.mkdir(parents=True, exist_ok=True)
+    with landing.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=nightly["header"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerow(correction)
+
+    proc = _approved_run(home)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    out = proc.stdout
+    assert f"pay period {PERIOD} is closed (exported): its file is not rewritten" in out
+    assert "booked as adjustments in the next open period; that booking is not built yet" in out
+    assert "its lines have changed since it was exported: exported " in out
+    assert csv_path.read_bytes() == before and csv_path.stat().st_mtime_ns == written_at
+    assert not list(csv_path.parent.glob("*superseded*"))
+    assert _ledger_lines(wh) == lines
+    assert _query(wh, "select count(*) from close.period_transitions where pay_period = %s", (PERIOD,)) == [(3,)]
 
 
 def test_malformed_file_stops_the_run_before_payouts(tmp_path: Path) -> None:

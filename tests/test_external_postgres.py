@@ -66,7 +66,12 @@ def test_nightly_run_on_your_own_postgresql(external_db: warehouse.Warehouse, tm
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COMMISSIONS_", "AIRFLOW_", "AIRFLOW__"))}
     env |= {"COMMISSIONS_HOME": str(home), "COMMISSIONS_WAREHOUSE_URL": external_db.sqlalchemy_url}
     proc = subprocess.run(
-        [CLI, "run", "--period", PERIOD], env=env, capture_output=True, text=True, timeout=1800, check=False
+        [CLI, "run", "--period", PERIOD, "--approve-by", "external test (unattended)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert f"warehouse: PostgreSQL {external_db.user}@{external_db.host}:{external_db.port}/" in proc.stdout
@@ -89,3 +94,6 @@ def test_nightly_run_on_your_own_postgresql(external_db: warehouse.Warehouse, tm
             (r["employee_id"], r["earnings_code"]): (Decimal(r["amount"]), r["currency"]) for r in csv.DictReader(fh)
         }
     assert paid == expected_payroll
+    with warehouse.connect(external_db) as conn, conn.cursor() as cur:
+        cur.execute("select count(*) from close.payout_ledger where pay_period = %s", (PERIOD,))
+        assert cur.fetchone() == (len(paid),), "the ledger holds the file's lines, on your own PostgreSQL too"

@@ -3,6 +3,7 @@
 commissions run                     the nightly DAG through Airflow on demo data (make run)
 commissions generate --out DIR      demo source exports
 commissions load / validate / dbt / export   one stage at a time, outside Airflow
+commissions period status|approve   the pay periods' close: their state; approve one for export
 commissions explain --employee ID --period YYYY-MM   how one payout was derived, line by line
 commissions bench --scale medium    stage timings at a scale (make bench)
 commissions plans validate|publish  check the plan files in plans/ and load them into the warehouse
@@ -130,13 +131,21 @@ def cmd_dbt(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from commissions import pipeline, warehouse
+    import getpass
+
+    from commissions import pipeline
+    from commissions.close.lifecycle import PeriodStateError
     from commissions.config import paths
     from commissions.export.payroll import ExportError
+    from commissions.periods import PeriodError
 
+    wh = _resolve_quietly()
+    pipeline.prepare_warehouse(wh)
     try:
-        exported = pipeline.export_payroll(warehouse.resolve(), args.period, payroll_dir=paths().payroll_exports)
-    except ExportError as exc:
+        exported = pipeline.export_payroll(
+            wh, args.period, payroll_dir=paths().payroll_exports, by=f"{getpass.getuser()} (commissions export)"
+        )
+    except (ExportError, PeriodStateError, PeriodError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(exported.summary())
@@ -219,12 +228,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     period = resolve_period(args.period, date.today())
     logical_date = date.today().isoformat()
     print(f"running DAG {DAG_ID} through Airflow for pay period {period}; tasks as they finish:", flush=True)
-    outcome = run_dag(wh, logical_date, period, on_progress=_Progress())
+    if args.approve_by:
+        print(f"the period is approved unattended in this run, as {args.approve_by!r}, once calculated")
+    outcome = run_dag(wh, logical_date, period, on_progress=_Progress(), approved_by=args.approve_by)
     print(f"Airflow log of this run: {outcome.log_path}")
     if not outcome.succeeded:
         _print_failure(outcome)
         return 1
-    print(render_run_summary(wh, period, outcome.log_path))
+    print(render_run_summary(wh, period, outcome.log_path, run_id=outcome.batch_id))
     return 0
 
 
@@ -262,6 +273,22 @@ def cmd_warehouse(args: argparse.Namespace) -> int:
         stopped = warehouse.stop_embedded()
         print("embedded PostgreSQL stopped" if stopped else "embedded PostgreSQL was not running")
     return 0
+
+
+def _add_run_parser(sub: argparse._SubParsersAction) -> None:
+    run = sub.add_parser("run", help="run the nightly DAG through Airflow (demo data if landing is empty)")
+    run.add_argument("--period", help="pay period YYYY-MM (default: latest closed month)")
+    run.add_argument("--reps", type=int, default=40)
+    run.add_argument("--months", type=int, default=12)
+    run.add_argument("--seed", type=int, default=42)
+    run.add_argument("--dirty-share", type=float, default=0.005)
+    run.add_argument(
+        "--approve-by",
+        metavar="NAME",
+        help="approve the calculated period unattended as NAME, so the run exports it (make run: 'make run (demo)'); "
+        "default: it waits for finance (commissions period approve)",
+    )
+    run.set_defaults(func=cmd_run)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -308,13 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--period", required=True, help="YYYY-MM")
     exp.set_defaults(func=cmd_export)
 
-    run = sub.add_parser("run", help="run the nightly DAG through Airflow (demo data if landing is empty)")
-    run.add_argument("--period", help="pay period YYYY-MM (default: latest closed month)")
-    run.add_argument("--reps", type=int, default=40)
-    run.add_argument("--months", type=int, default=12)
-    run.add_argument("--seed", type=int, default=42)
-    run.add_argument("--dirty-share", type=float, default=0.005)
-    run.set_defaults(func=cmd_run)
+    _add_run_parser(sub)
 
     explain = sub.add_parser("explain", help="print how one person's payout for a period was derived")
     explain.add_argument("--employee", required=True, help="HR employee id")
@@ -340,9 +361,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     wh.set_defaults(func=cmd_warehouse)
 
+    from commissions.close.cli import register as register_period
     from commissions.plans.cli import register as register_plans
 
     register_plans(sub)
+    register_period(sub)
     return parser
 
 

@@ -130,6 +130,15 @@ class DagRunOutcome:
     tasks: list[TaskOutcome] = field(default_factory=list)
     task_failures: list[TaskFailure] = field(default_factory=list)
     dbt_failures: list[NodeFailure] = field(default_factory=list)
+    #: Airflow's id of the DAG run (None if it never started).
+    run_id: str | None = None
+
+    @property
+    def batch_id(self) -> str | None:
+        """The run's batch id, as its tasks record it (raw rows, the period close)."""
+        from commissions.tasks import batch_id_for
+
+        return batch_id_for(self.run_id) if self.run_id else None
 
     @property
     def failed_tasks(self) -> list[TaskOutcome]:
@@ -204,6 +213,17 @@ class TaskStatePoller:
                 new.append(outcome)
         return sorted(new, key=lambda t: (t.seconds is None, t.task_id))
 
+    def run_id(self) -> str | None:
+        """Airflow's id of the DAG's latest run (the one `dags test` started)."""
+        query = sa.text("select run_id, run_after from dag_run where dag_id = :dag_id order by id desc limit 1")
+        try:
+            with self.engine.connect() as conn:
+                row = conn.execute(query, {"dag_id": DAG_ID}).first()
+        except sa.exc.OperationalError:
+            return None
+        started = _as_utc(row[1]) if row else None
+        return str(row[0]) if row and started and started >= self.since else None
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -234,9 +254,12 @@ def run_dag(
     period: str | None,
     on_progress: Callable[[list[TaskOutcome], set[str]], None] | None = None,
     poll_seconds: float = 1.0,
+    *,
+    approved_by: str | None = None,
 ) -> DagRunOutcome:
     """Bring Airflow's metadata database to its schema, then run the DAG once, reporting tasks as they finish.
 
+    `approved_by` is the DAG's parameter of the same name: the period is approved unattended.
     Output of Airflow goes to a log file of its own per run.
     """
     dbt_manifest.ensure()  # the DAG is rendered from it: rebuild it if dbt_project/ changed
@@ -247,7 +270,7 @@ def run_dag(
     with log_path.open("w", encoding="utf-8") as log_file:
         prepare_metadata(env, log_file)
         _use_write_ahead_log(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
-        conf = json.dumps({"period": period}) if period else "{}"
+        conf = json.dumps({key: value for key, value in (("period", period), ("approved_by", approved_by)) if value})
         proc = _start_airflow(["dags", "test", DAG_ID, logical_date, "-c", conf], env, log_file)
         poller = TaskStatePoller(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"], since)
         try:
@@ -262,6 +285,7 @@ def run_dag(
             code = proc.wait()
             _report(poller, on_progress)
             tasks = list(poller.reported.values())
+            run_id = poller.run_id()
         finally:
             poller.close()
     return DagRunOutcome(
@@ -270,6 +294,7 @@ def run_dag(
         tasks=tasks,
         task_failures=read_task_failures(since),
         dbt_failures=read_failures(airflow_run_results_path()),
+        run_id=run_id,
     )
 
 

@@ -1,4 +1,5 @@
-"""The recipe: landing files -> raw (per source system) -> gate -> plans -> dbt -> payroll file.
+"""The recipe: landing files -> raw (per source system) -> gate -> plans -> dbt -> period close
+(calculated, approved) -> ledger and payroll file.
 
 Every caller runs the stages through these functions: the DAG's task bodies
 (`commissions.tasks`, which adds only Airflow's no-retry failures), the CLI's one-stage
@@ -11,7 +12,9 @@ as one Cosmos task per model.
 A stage fails with the exception of its family, which names what to fix:
 `load.LoadError` (a file does not match its contract), `QualityGateBlocked` (a blocking
 data problem; everything is recorded first), `PlanError` (an invalid plan file, nothing
-published), `DbtError` (the failing nodes), `ExportError` (no payroll mart to export).
+published), `DbtError` (the failing nodes), `PeriodStateError` (a period not in the state
+the step needs: approving one not calculated; `PeriodNotApproved`, also an `ExportError`,
+exporting one not approved), `ExportError` (no payroll mart to export).
 """
 
 from __future__ import annotations
@@ -25,12 +28,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from commissions import load, warehouse
+from commissions.close.lifecycle import PIPELINE
 from commissions.contracts import SYSTEMS
 from commissions.raw_schema import ensure_warehouse_objects
 
 if TYPE_CHECKING:
     # Imported where used: the DAG file imports this module (through tasks) at every parse,
     # and the gate, plans and dbt modules pull in pydantic, YAML and more.
+    from commissions.close.lifecycle import Calculation, Transition
     from commissions.dbt_runner import DbtRun
     from commissions.export.payroll import PayrollExport
     from commissions.plans.tables import PlanPublication
@@ -54,7 +59,7 @@ class SystemLoad:
 
 
 def prepare_warehouse(wh: warehouse.Warehouse) -> None:
-    """Create the schemas and tables the stages write to (raw, load ledger, dq); idempotent."""
+    """Create the schemas and tables the stages write to (raw, load ledger, dq, close); idempotent."""
     with warehouse.connect(wh) as conn:
         ensure_warehouse_objects(conn)
 
@@ -90,11 +95,31 @@ def run_models(wh: warehouse.Warehouse, dbt_args: Sequence[str] = ("build",)) ->
     return run_dbt(dbt_args, wh=wh)
 
 
-def export_payroll(wh: warehouse.Warehouse, period: str, *, payroll_dir: Path) -> PayrollExport:
-    """Write `payroll_dir/<period>/payroll_<period>.csv` and its manifest; raises ExportError."""
-    from commissions.export.payroll import export_period
+def record_calculation(wh: warehouse.Warehouse, period: str, *, run_id: str | None) -> Calculation:
+    """After a successful dbt build: the run's period is calculated, with its totals; a calculated or
+    approved period whose lines changed is calculated again (an approval of it is void)."""
+    from commissions.close.lifecycle import record_calculation
 
-    return export_period(period, wh, out_dir=payroll_dir)
+    return record_calculation(wh, period, run_id=run_id)
+
+
+def approve_period(wh: warehouse.Warehouse, period: str, by: str, *, run_id: str | None = None) -> Transition:
+    """Approve a calculated period's figures (the unattended path; finance's is `commissions period
+    approve`); raises PeriodStateError for a period in any other state."""
+    from commissions.close.lifecycle import approve
+
+    return approve(wh, period, by, run_id=run_id)
+
+
+def export_payroll(
+    wh: warehouse.Warehouse, period: str, *, payroll_dir: Path, by: str, run_id: str | None = None
+) -> PayrollExport:
+    """Book an approved period in the ledger and write `payroll_dir/<period>/payroll_<period>.csv` and
+    its manifest from it; an exported period's file is reproduced from the ledger. Raises
+    PeriodNotApproved (an ExportError) for a period not approved, ExportError otherwise."""
+    from commissions.close.ledger import export_period
+
+    return export_period(wh, period, out_dir=payroll_dir, by=by, run_id=run_id)
 
 
 @dataclass(frozen=True)
@@ -105,6 +130,7 @@ class PipelineRun:
     gate: GateResult
     plans: PlanPublication
     dbt: DbtRun
+    calculation: Calculation | None
     export: PayrollExport | None
     seconds: dict[str, float]
 
@@ -125,10 +151,14 @@ def run_all(
     plans_dir: Path,
     period: str | None = None,
     payroll_dir: Path | None = None,
+    approved_by: str | None = None,
     archive: bool = True,
 ) -> PipelineRun:
     """Run every stage in order in this process: load each system, gate, publish plans, dbt build,
-    and, given a `period` and a `payroll_dir`, the payroll file. Stops at the first stage that fails."""
+    and, given a `period` and a `payroll_dir`, the period close: the period is calculated, approved
+    as `approved_by` (unattended) when that names someone and the period is calculated, and exported
+    (or, exported before, reproduced from the ledger). Stops at the first stage that fails, an
+    export refused for a period not approved included."""
     if (period is None) != (payroll_dir is None):
         raise ValueError("the export needs both a period and a payroll folder (or neither, to skip it)")
     seconds: dict[str, float] = {}
@@ -139,7 +169,14 @@ def run_all(
     gate = _timed(seconds, "validate", partial(run_gate, wh, batch_id))
     plans = _timed(seconds, "publish plans", partial(publish_plans, wh, plans_dir))
     dbt = _timed(seconds, "dbt build", partial(run_models, wh))
-    exported = None
+    calculation, exported = None, None
     if period is not None and payroll_dir is not None:
-        exported = _timed(seconds, "export", partial(export_payroll, wh, period, payroll_dir=payroll_dir))
-    return PipelineRun(loads, gate, plans, dbt, exported, seconds)
+        calculation = _timed(seconds, "period close", partial(record_calculation, wh, period, run_id=batch_id))
+        if approved_by and calculation.state == "calculated":
+            approve_period(wh, period, approved_by, run_id=batch_id)
+        exported = _timed(
+            seconds,
+            "export",
+            partial(export_payroll, wh, period, payroll_dir=payroll_dir, by=PIPELINE, run_id=batch_id),
+        )
+    return PipelineRun(loads, gate, plans, dbt, calculation, exported, seconds)

@@ -1,5 +1,6 @@
 """DDL for the warehouse objects Python owns: raw tables, their current-state views,
-the load ledger and the data-quality tables. dbt owns everything downstream.
+the load ledger, the data-quality tables and the period close (schema `close`,
+`commissions.close.schema`). dbt owns everything between raw and the marts.
 
 Raw tables are append-only history: every distinct version of a record that ever
 arrived, stamped with its batch, file and line. `<table>_current` views pick the
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from commissions.close.schema import ensure_close_objects
 from commissions.contracts import LINEAGE_COLUMNS, SOURCE_TABLES, SYSTEMS, SourceTable
 
 if TYPE_CHECKING:
@@ -117,9 +119,10 @@ def ddl_statements() -> list[str]:
 
 
 def ensure_warehouse_objects(conn: psycopg2.extensions.connection) -> None:
-    """Create schemas, raw tables, views, ledger and dq tables (idempotent)."""
+    """Create schemas, raw tables, views, load ledger, dq tables and the close schema (idempotent)."""
     with conn.cursor() as cur:
         # Serialise concurrent callers (three extract tasks start together).
         cur.execute("select pg_advisory_xact_lock(hashtext('commissions.raw_schema'))")
         for statement in ddl_statements():
             cur.execute(statement)
+        ensure_close_objects(cur)

@@ -1,12 +1,17 @@
-"""What `commissions run` prints at the end: where the outputs are and what was paid."""
+"""What `commissions run` prints at the end: the period's state and what finance does next,
+where the outputs are and what was paid."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 from commissions import warehouse
+from commissions.close.ledger import closed_note, drift_note, exported_file
+from commissions.close.lifecycle import latest_transition, next_step, state_of, transitions_of_run
 from commissions.config import paths
+from commissions.export.payroll import file_paths
 
 MARTS = (
     ("finance.fct_payouts", "payout per rep and pay period"),
@@ -27,19 +32,51 @@ def _query(wh: warehouse.Warehouse, sql: str, params: tuple = ()) -> list[tuple]
         return cur.fetchall()
 
 
-def render_run_summary(wh: warehouse.Warehouse, period: str, log_path: Path) -> str:
+def _when(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def period_close_lines(wh: warehouse.Warehouse, period: str, run_id: str | None) -> list[str]:
+    """The period's state after the run, its payroll file if exported, and what finance does next;
+    then every approval this run made void."""
+    with warehouse.connect(wh) as conn, conn.cursor() as cur:
+        last = latest_transition(cur, period)
+        state = state_of(last)
+        record = exported_file(cur, period) if state == "exported" else None
+        drift = drift_note(cur, period, record) if record else None
+        voided = [t for t in transitions_of_run(cur, run_id) if t.voids_approval] if run_id else []
+    lines = [f"pay period:     {period} is {state}" + (f" (since {_when(last.at)}, {last.by})" if last else "")]
+    if last is not None and state == "calculated":
+        lines.append(f"  calculated:   {last.figures.describe()}; {last.figures.payees} payees")
+        lines.append("  not approved: no payroll file written")
+    if last is not None and state == "approved":
+        lines.append(f"  approved:     {last.figures.describe()}; not exported yet")
+    if record is not None:
+        csv_path, manifest_path = file_paths(period, paths().payroll_exports)
+        lines.append(f"  approved by {record.approved_by}, exported {_when(record.exported_at)}")
+        lines.append(f"payroll file:   {csv_path}")
+        if manifest_path.exists():
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            lines.append(
+                f"manifest:       {manifest_path}  ({manifest['row_count']} rows, sha256 {manifest['sha256'][:12]}...)"
+            )
+            totals = ", ".join(f"{c} {a}" for c, a in manifest["control_totals"].items()) or "nothing to pay"
+            lines.append(f"control totals: {totals}")
+    exported_now = last is not None and state == "exported" and run_id is not None and last.run_id == run_id
+    if state == "exported" and not exported_now:
+        lines.append(f"  {closed_note(period)}")
+        if drift:
+            lines.append(f"  {drift}")
+    else:
+        lines.append(f"finance next:   {next_step(period, state)}")
+    lines += [f"approval void:  pay period {t.period}: {t.note}" for t in voided]
+    return lines
+
+
+def render_run_summary(wh: warehouse.Warehouse, period: str, log_path: Path, *, run_id: str | None = None) -> str:
     p = paths()
     lines = ["", f"== commissions_nightly succeeded for pay period {period} =="]
-
-    manifest_path = p.exports / "payroll" / period / f"payroll_{period}.manifest.json"
-    if manifest_path.exists():
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        lines.append(f"payroll file:   {manifest_path.with_name(manifest['file'])}")
-        lines.append(
-            f"manifest:       {manifest_path}  ({manifest['row_count']} rows, sha256 {manifest['sha256'][:12]}...)"
-        )
-        totals = ", ".join(f"{c} {a}" for c, a in manifest["control_totals"].items()) or "nothing to pay"
-        lines.append(f"control totals: {totals}")
+    lines += period_close_lines(wh, period, run_id)
 
     gate = _query(
         wh,

@@ -6,6 +6,7 @@ Each function is idempotent for its batch/period so any task can be cleared and
 re-run. Problems that a retry cannot fix (a malformed file, a blocking data-quality
 failure, an invalid plan, no payroll mart) fail the task without retries, with the
 message ops needs; anything else (a database gone) raises as it is and Airflow retries.
+A period not approved is not a failure: its export is skipped, saying what finance does next.
 """
 
 from __future__ import annotations
@@ -27,6 +28,12 @@ def _fail_without_retry(message: str) -> Exception:
     from airflow.sdk.exceptions import AirflowFailException
 
     return AirflowFailException(message)
+
+
+def _skip(message: str) -> Exception:
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    return AirflowSkipException(message)
 
 
 def batch_id_for(run_id: str) -> str:
@@ -93,11 +100,57 @@ def publish_plans() -> dict[str, Any]:
     }
 
 
-def export_payroll(period: str) -> dict[str, Any]:
+def record_calculation(period: str, batch_id: str) -> dict[str, Any]:
+    """After the dbt build: the run's period is calculated; changed periods lose their approval."""
+    calculation = pipeline.record_calculation(warehouse.resolve(), period, run_id=batch_id)
+    for transition in calculation.transitions:
+        log.log(
+            logging.WARNING if transition.voids_approval else logging.INFO,
+            "pay period %s: %s -> %s, %s%s",
+            transition.period,
+            transition.from_state,
+            transition.to_state,
+            transition.figures.describe(),
+            f" ({transition.note})" if transition.note else "",
+        )
+    return {
+        "period": calculation.period,
+        "state": calculation.state,
+        "approvals_voided": [t.period for t in calculation.voided],
+    }
+
+
+def approve_period(period: str, approved_by: str | None, batch_id: str) -> dict[str, Any]:
+    """The DAG's approval step. With `approved_by` (the run's parameter, e.g. `make run`'s demo) a
+    calculated period is approved unattended; without it the period waits for finance
+    (`commissions period approve`), and the export after this step is skipped."""
+    from commissions.close.lifecycle import PeriodStateError, next_step, period_state, state_of
+
+    wh = warehouse.resolve()
+    state = state_of(period_state(wh, period))
+    if approved_by and state == "calculated":
+        try:
+            approval = pipeline.approve_period(wh, period, approved_by, run_id=batch_id)
+        except PeriodStateError as exc:
+            raise _fail_without_retry(str(exc)) from exc
+        log.info("pay period %s approved by %s: %s", period, approved_by, approval.figures.describe())
+        state = approval.to_state
+    else:
+        log.info("pay period %s is %s; next: %s", period, state, next_step(period, state))
+    return {"period": period, "state": state}
+
+
+def export_payroll(period: str, batch_id: str) -> dict[str, Any]:
+    from commissions.close.ledger import PeriodNotApproved
+    from commissions.close.lifecycle import PIPELINE
     from commissions.export.payroll import ExportError
 
     try:
-        exported = pipeline.export_payroll(warehouse.resolve(), period, payroll_dir=paths().payroll_exports)
+        exported = pipeline.export_payroll(
+            warehouse.resolve(), period, payroll_dir=paths().payroll_exports, by=PIPELINE, run_id=batch_id
+        )
+    except PeriodNotApproved as exc:
+        raise _skip(str(exc)) from exc
     except ExportError as exc:
         raise _fail_without_retry(str(exc)) from exc
     log.info("%s", exported.summary())
@@ -108,5 +161,7 @@ def export_payroll(period: str) -> dict[str, Any]:
         "row_count": exported.row_count,
         "control_totals": exported.control_totals,
         "sha256": exported.sha256,
+        "approved_by": exported.approved_by,
+        "reproduced": exported.reproduced,
         "superseded": str(exported.superseded) if exported.superseded else None,
     }

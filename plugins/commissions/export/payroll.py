@@ -1,13 +1,18 @@
 """The payroll file finance loads into payroll, one per pay period, with its manifest.
 
-The file is written from the `finance.payroll_export` mart, sorted, with amounts
-printed to exactly the currency's minor units, so re-running a period over the same
-data rewrites a byte-identical file. The manifest carries the row count, a control
-total per currency and the file's sha256, and nothing time-dependent.
+This module is the file's format and how it reaches the disk; which lines go into it, and
+when, is the period close's (`commissions.close.ledger`): only an approved period is
+exported, its lines are written to the append-only ledger first, and an exported period's
+file is reproduced from the ledger, byte for byte.
 
-A period's file is never replaced silently: when a re-run produces different content,
-the previous file is kept beside it as `...superseded-<sha8>.csv` and the change is
-reported (restatement of a paid period is a finance decision, not a side effect).
+Lines are sorted in byte order and amounts printed to exactly the currency's minor units,
+so the same lines always make the same bytes. The manifest carries the row count, a control
+total per currency, the file's sha256, who approved it and when it was exported.
+
+Both files are written atomically (a temporary name in the same folder, fsync, rename), the
+manifest last: a reader, or a run killed half-way, never sees a CSV and a manifest that
+disagree. A file that would replace different content is kept beside it as
+`...superseded-<sha8>.csv` and reported, never overwritten silently.
 """
 
 from __future__ import annotations
@@ -17,15 +22,19 @@ import hashlib
 import io
 import json
 import logging
+import os
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import psycopg2
 
 from commissions import warehouse
-from commissions.config import paths
 from commissions.periods import parse_period
+
+if TYPE_CHECKING:
+    import psycopg2.extensions
 
 log = logging.getLogger(__name__)
 
@@ -65,34 +74,43 @@ class PayrollExport:
     row_count: int
     control_totals: dict[str, str]
     sha256: str
+    approved_by: str = ""
+    #: The period was already exported: the file was reproduced from the ledger, nothing new paid.
+    reproduced: bool = False
     superseded: Path | None = None
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         totals = ", ".join(f"{ccy} {amount}" for ccy, amount in self.control_totals.items()) or "nothing to pay"
-        text = f"payroll {self.period}: {self.row_count} lines ({totals}) -> {self.csv_path}"
+        how = "reproduced from the ledger" if self.reproduced else f"approved by {self.approved_by}"
+        text = f"payroll {self.period}: {self.row_count} lines ({totals}), {how} -> {self.csv_path}"
         if self.superseded:
-            text += f"\n  CHANGED since the last export; previous file kept as {self.superseded}"
-        return text
+            text += f"\n  a different file was there; it is kept as {self.superseded}"
+        return "\n".join([text, *self.notes])
+
+
+def read_rows(cur: psycopg2.extensions.cursor, period: str) -> list[PayrollRow]:
+    """The period's lines in `finance.payroll_export`, in file order."""
+    parse_period(period)
+    try:
+        cur.execute(
+            f"select employee_id, pay_period, earnings_code, amount, currency, minor_units "
+            f"from {PAYROLL_RELATION} where pay_period = %s "
+            # Byte order, not the server's collation: the same file on any PostgreSQL.
+            'order by employee_id collate "C", earnings_code collate "C", currency collate "C"',
+            (period,),
+        )
+    except psycopg2.errors.UndefinedTable as exc:
+        where = f"database {cur.connection.info.dbname} on {cur.connection.info.host}"
+        raise ExportError(
+            f"{PAYROLL_RELATION} does not exist in {where}: run the dbt models first (the nightly DAG does)"
+        ) from exc
+    return [PayrollRow(*row) for row in cur.fetchall()]
 
 
 def fetch_rows(period: str, wh: warehouse.Warehouse | None = None) -> list[PayrollRow]:
-    parse_period(period)
     with warehouse.connect(wh) as conn, conn.cursor() as cur:
-        try:
-            cur.execute(
-                f"select employee_id, pay_period, earnings_code, amount, currency, minor_units "
-                f"from {PAYROLL_RELATION} where pay_period = %s "
-                # Byte order, not the server's collation: the same file on any PostgreSQL.
-                'order by employee_id collate "C", earnings_code collate "C", currency collate "C"',
-                (period,),
-            )
-        except psycopg2.errors.UndefinedTable as exc:
-            raise ExportError(
-                f"{PAYROLL_RELATION} does not exist in {(wh or warehouse.resolve()).describe()}: "
-                "run the dbt models first (the nightly DAG does)"
-            ) from exc
-        return [PayrollRow(*row) for row in cur.fetchall()]
+        return read_rows(cur, period)
 
 
 def render_csv(rows: list[PayrollRow]) -> bytes:
@@ -104,6 +122,10 @@ def render_csv(rows: list[PayrollRow]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+def sha256_of(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
 def control_totals(rows: list[PayrollRow]) -> dict[str, str]:
     totals: dict[str, Decimal] = {}
     units: dict[str, int] = {}
@@ -113,35 +135,28 @@ def control_totals(rows: list[PayrollRow]) -> dict[str, str]:
     return {ccy: f"{totals[ccy].quantize(Decimal(1).scaleb(-units[ccy])):f}" for ccy in sorted(totals)}
 
 
-def export_period(
-    period: str,
-    wh: warehouse.Warehouse | None = None,
-    out_dir: Path | None = None,
+def file_name(period: str) -> str:
+    return f"payroll_{period}.csv"
+
+
+def file_paths(period: str, out_dir: Path) -> tuple[Path, Path]:
+    """`<out_dir>/<period>/payroll_<period>.csv` and its `.manifest.json`."""
+    folder = out_dir / period
+    return folder / file_name(period), folder / f"payroll_{period}.manifest.json"
+
+
+def write_payroll_file(
+    period: str, rows: list[PayrollRow], out_dir: Path, *, about: dict[str, Any], source: str
 ) -> PayrollExport:
-    """Write payroll_<period>.csv and its manifest under exports/payroll/<period>/."""
-    rows = fetch_rows(period, wh)
+    """Write the period's file and manifest from `rows` (atomically, the manifest last).
+
+    `about` goes into the manifest (who approved, when exported): values fixed at export, so
+    writing the same period again makes the same bytes. Files already holding exactly these
+    bytes are left untouched.
+    """
     content = render_csv(rows)
-    sha = hashlib.sha256(content).hexdigest()
-    target_dir = (out_dir or paths().payroll_exports) / period
-    target_dir.mkdir(parents=True, exist_ok=True)
-    csv_path = target_dir / f"payroll_{period}.csv"
-    manifest_path = target_dir / f"payroll_{period}.manifest.json"
-
-    superseded = None
-    if csv_path.exists():
-        previous = csv_path.read_bytes()
-        if previous != content:
-            previous_sha = hashlib.sha256(previous).hexdigest()
-            superseded = target_dir / f"payroll_{period}.superseded-{previous_sha[:8]}.csv"
-            csv_path.replace(superseded)
-            log.warning(
-                "payroll %s changed since the last export (sha256 %s -> %s); previous file kept as %s",
-                period,
-                previous_sha,
-                sha,
-                superseded,
-            )
-
+    sha = sha256_of(content)
+    csv_path, manifest_path = file_paths(period, out_dir)
     totals = control_totals(rows)
     manifest = {
         "file": csv_path.name,
@@ -150,11 +165,44 @@ def export_period(
         "row_count": len(rows),
         "control_totals": totals,
         "sha256": sha,
-        "source": PAYROLL_RELATION,
+        **about,
+        "source": source,
     }
-    # Write to a temporary name first so a reader never sees half a file.
-    tmp = csv_path.with_suffix(".csv.tmp")
-    tmp.write_bytes(content)
-    tmp.replace(csv_path)
-    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    return PayrollExport(period, csv_path, manifest_path, len(rows), totals, sha, superseded)
+    manifest_bytes = (json.dumps(manifest, indent=2) + "\n").encode("utf-8")
+    csv_path.parent.mkdir(parents=True, exist_ok=True)
+
+    superseded = None
+    if csv_path.exists() and (previous := csv_path.read_bytes()) != content:
+        previous_sha = sha256_of(previous)
+        superseded = csv_path.with_name(f"payroll_{period}.superseded-{previous_sha[:8]}.csv")
+        csv_path.replace(superseded)
+        log.warning("payroll %s: a different file was there (sha256 %s); kept as %s", period, previous_sha, superseded)
+    _write_atomically(csv_path, content)
+    _write_atomically(manifest_path, manifest_bytes)
+    return PayrollExport(
+        period,
+        csv_path,
+        manifest_path,
+        len(rows),
+        totals,
+        sha,
+        approved_by=str(about.get("approved_by", "")),
+        superseded=superseded,
+    )
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    """Replace `path` with `content` in one rename, unless it already holds exactly that."""
+    if path.exists() and path.read_bytes() == content:
+        return
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with tmp.open("wb") as fh:
+        fh.write(content)
+        fh.flush()
+        os.fsync(fh.fileno())
+    tmp.replace(path)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)  # the rename itself survives a crash
+    finally:
+        os.close(folder)
