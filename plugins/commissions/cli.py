@@ -16,7 +16,7 @@ import logging
 import os
 import sys
 from contextlib import redirect_stdout
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -209,28 +209,34 @@ def cmd_run(args: argparse.Namespace) -> int:
     from commissions.config import paths
     from commissions.first_run import prepare_run
     from commissions.local_airflow import DAG_ID, run_dag
+    from commissions.run_lock import RunLockHeld, hold_run_lock
     from commissions.run_summary import render_run_summary
     from commissions.tasks import resolve_period
 
     p = paths()
     wh = warehouse.resolve()
     print(f"warehouse: {wh.describe()}")
-    for line in prepare_run(
-        wh,
-        p.landing,
-        reps=args.reps,
-        months=args.months,
-        seed=args.seed,
-        end_month=args.period,
-        dirty_share=args.dirty_share,
-    ):
-        print(line)
     period = resolve_period(args.period, date.today())
     logical_date = date.today().isoformat()
-    print(f"running DAG {DAG_ID} through Airflow for pay period {period}; tasks as they finish:", flush=True)
-    if args.approve_by:
-        print(f"the period is approved unattended in this run, as {args.approve_by!r}, once calculated")
-    outcome = run_dag(wh, logical_date, period, on_progress=_Progress(), approved_by=args.approve_by)
+    try:
+        with hold_run_lock(wh, f"{period} at {datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}"):
+            for line in prepare_run(
+                wh,
+                p.landing,
+                reps=args.reps,
+                months=args.months,
+                seed=args.seed,
+                end_month=args.period,
+                dirty_share=args.dirty_share,
+            ):
+                print(line)
+            print(f"running DAG {DAG_ID} through Airflow for pay period {period}; tasks as they finish:", flush=True)
+            if args.approve_by:
+                print(f"the period is approved unattended in this run, as {args.approve_by!r}, once calculated")
+            outcome = run_dag(wh, logical_date, period, on_progress=_Progress(), approved_by=args.approve_by)
+    except RunLockHeld as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     print(f"Airflow log of this run: {outcome.log_path}")
     if not outcome.succeeded:
         _print_failure(outcome)

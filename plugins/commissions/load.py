@@ -34,6 +34,7 @@ import logging
 import re
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -428,7 +429,38 @@ def load_file(
     *,
     archive: bool = True,
 ) -> FileLoad:
-    """Load one landing file in one transaction; archive it once committed."""
+    """Load one landing file in one transaction; archive it once committed. Two loads of the
+    same table at once (two runs, a retry beside a stuck task) take turns: the second finds
+    the file loaded and archived by the first, and loads nothing twice."""
+    with _table_lock(conn, table):
+        if not path.exists():
+            log.info("%s: loaded and archived by a concurrent load meanwhile", path)
+            return FileLoad(table.qualified_name, path.name, "missing")
+        return _load_file(conn, table, path, batch_id, archive=archive)
+
+
+@contextmanager
+def _table_lock(conn: psycopg2.extensions.connection, table: SourceTable) -> Iterator[None]:
+    """A session advisory lock per raw table, held from the file's check to its archiving."""
+    key = f"commissions.load:{table.qualified_name}"
+    with conn, conn.cursor() as cur:
+        cur.execute("select pg_advisory_lock(hashtext(%s))", (key,))
+    try:
+        yield
+    finally:
+        conn.rollback()  # a failed load leaves its transaction aborted; the unlock needs a live one
+        with conn, conn.cursor() as cur:
+            cur.execute("select pg_advisory_unlock(hashtext(%s))", (key,))
+
+
+def _load_file(
+    conn: psycopg2.extensions.connection,
+    table: SourceTable,
+    path: Path,
+    batch_id: str,
+    *,
+    archive: bool,
+) -> FileLoad:
     sha = file_sha256(path)
     source_file = f"{table.system}/{path.name}"
     control = _read_control(path, sha)
