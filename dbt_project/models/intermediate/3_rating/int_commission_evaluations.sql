@@ -53,16 +53,20 @@
     the same rates, what the bands it passes down through paid, and the parts always add
     up to the credit: a window's lines pay what its measure reaches, whatever the order.
     (greatest and least skip a null bound.) Retroactive tables split at the cap only. -#}
-{%- set band_floor = "case when bands.attainment_from <> 0 then cumulative.quota * bands.attainment_from end" -%}
-{%- set band_ceiling = "cumulative.quota * bands.attainment_to" -%}
 {%- set tiered_part -%}
-    (least(greatest(cumulative.cum_after, {{ band_floor }}), {{ band_ceiling }})
-    - least(greatest(cumulative.cum_before, {{ band_floor }}), {{ band_ceiling }}))
+    (least(greatest(stacked.cum_after, band_months.band_floor), band_months.band_ceiling)
+    - least(greatest(stacked.cum_before, band_months.band_floor), band_months.band_ceiling))
 {%- endset -%}
-{%- set below_cap_part = "(least(cumulative.cum_after, cumulative.cap_amount) - least(cumulative.cum_before, cumulative.cap_amount))" -%}
-{%- set above_cap_part = "(greatest(cumulative.cum_after, cumulative.cap_amount) - greatest(cumulative.cum_before, cumulative.cap_amount))" -%}
+{%- set below_cap_part = "(least(stacked.cum_after, band_months.cap_amount) - least(stacked.cum_before, band_months.cap_amount))" -%}
+{%- set above_cap_part = "(greatest(stacked.cum_after, band_months.cap_amount) - greatest(stacked.cum_before, band_months.cap_amount))" -%}
 
-with credits as (
+-- The maths runs on narrow rows: a credit's keys, its place in its window's order, its
+-- amount and the rate terms it needs. What a line only shows (the deal, split and event and
+-- the source rows, most of a credit's ~0.5 kB; the component's, band's and month's terms)
+-- joins back by key in final, to the lines kept (1.2M at 300 reps x 24 months), instead of
+-- riding through the window's sort and the 4M credit-month-bands the lines are chosen from.
+with credits as not materialized (
+    -- read twice (the maths, final's evidence): inlined, so each reads only its own columns
     select * from {{ ref('int_measure_credits') }}
     where is_commissionable
 ),
@@ -87,17 +91,27 @@ window_attainment as (
 
 component_credits as (
     select
-        credits.*,
+        credits.credit_id,
+        credits.employee_id,
+        credits.plan_id,
+        credits.plan_version_number,
+        credits.period_start,
+        -- the window's order (stacked)
+        credits.credit_date,
+        credits.region_run,
+        credits.opportunity_id,
+        credits.split_id,
+        credits.credit_event_id,
+        credits.measure,
+        credits.credit_amount,
+        credits.pay_currency,
+        credits.payout_fx_rate,
         components.component_id,
-        components.component_name,
         components.rate_table_type,
         components.threshold_attainment,
-        components.cap_attainment,
         components.weight as component_weight,
         components.target_incentive,
         components.plan_currency,
-        components.quota_period,
-        components.attainment_basis,
         components.cumulative_true_up,
         -- the credit's window: the one of its own month
         window_attainment.window_start,
@@ -136,17 +150,21 @@ with_plan_fx as (
 ),
 
 stacked as (
+    -- Where the window stands after the credit and before it: worked out once a credit,
+    -- here, not again in each month and band it is evaluated at.
     select
         with_plan_fx.*,
-        sum(credit_amount) over (
-            partition by employee_id, plan_id, plan_version_number, component_id, window_start
-            -- a region booking's credits by their run of the day's stack (int_region_deal_measures)
-            order by
-                credit_date, region_run nulls first, opportunity_id, split_id nulls first, credit_event_id nulls first,
-                credit_id
-            rows between unbounded preceding and current row
-        ) as cum_after
+        sum(credit_amount) over window_order as cum_after,
+        sum(credit_amount) over window_order - credit_amount as cum_before
     from with_plan_fx
+    window window_order as (
+        partition by employee_id, plan_id, plan_version_number, component_id, window_start
+        -- a region booking's credits by their run of the day's stack (int_region_deal_measures)
+        order by
+            credit_date, region_run nulls first, opportunity_id, split_id nulls first, credit_event_id nulls first,
+            credit_id
+        rows between unbounded preceding and current row
+    )
 ),
 
 reached_bands as (
@@ -169,32 +187,49 @@ reached_bands as (
     group by 1, 2, 3, 4, 5
 ),
 
-cumulative as (
-    -- Each credit at its own month and, with a true-up, at each later month of its window.
+band_months as materialized (
+    -- Each month of a window with each band of its component: the month's quota and
+    -- attainment, whether the threshold is met, and the band's bounds and the cap in measure
+    -- at that quota. Materialized, so they are worked out once a window-month and band (38k
+    -- at 300 x 24), not again for every credit evaluated there.
     select
-        stacked.*,
+        as_of.employee_id,
+        as_of.plan_id,
+        as_of.plan_version_number,
+        as_of.component_id,
+        as_of.window_start,
         as_of.period_start as as_of_period_start,
-        stacked.cum_after - stacked.credit_amount as cum_before,
         as_of.quota_amount as quota,
         as_of.measure_to_date as period_measure,
         as_of.attainment as period_attainment,
-        stacked.threshold_attainment is null
-            or as_of.attainment >= stacked.threshold_attainment as threshold_met,
-        as_of.quota_amount * stacked.cap_attainment as cap_amount,
         -- the months of target incentive the window's quota stands for
         as_of.quota_months,
-        reached_bands.reached_attainment_from
-    from stacked
-    inner join window_attainment as as_of
-        on as_of.employee_id = stacked.employee_id
-        and as_of.plan_id = stacked.plan_id
-        and as_of.plan_version_number = stacked.plan_version_number
-        and as_of.component_id = stacked.component_id
-        and as_of.window_start = stacked.window_start
-        and (
-            as_of.period_start = stacked.period_start
-            or (stacked.cumulative_true_up and as_of.period_start > stacked.period_start)
-        )
+        components.threshold_attainment is null
+            or as_of.attainment >= components.threshold_attainment as threshold_met,
+        components.cap_attainment,
+        as_of.quota_amount * components.cap_attainment as cap_amount,
+        reached_bands.reached_attainment_from,
+        bands.band_number,
+        bands.band_label,
+        bands.is_above_cap,
+        bands.rate as band_rate,
+        bands.attainment_from as band_attainment_from,
+        bands.attainment_to as band_attainment_to,
+        case when bands.attainment_from <> 0 then as_of.quota_amount * bands.attainment_from end as band_floor,
+        as_of.quota_amount * bands.attainment_to as band_ceiling,
+        bands.curve_attainment_from,
+        bands.curve_attainment_to,
+        bands.payout_from,
+        bands.payout_to
+    from window_attainment as as_of
+    inner join components
+        on components.plan_id = as_of.plan_id
+        and components.version_number = as_of.plan_version_number
+        and components.component_id = as_of.component_id
+    inner join bands
+        on bands.plan_id = as_of.plan_id
+        and bands.version_number = as_of.plan_version_number
+        and bands.component_id = as_of.component_id
     left join reached_bands
         on reached_bands.employee_id = as_of.employee_id
         and reached_bands.plan_id = as_of.plan_id
@@ -203,155 +238,185 @@ cumulative as (
         and reached_bands.period_start = as_of.period_start
 ),
 
-touched as (
-    -- The bands a credit touches, joined as such rather than filtered out of every band:
+touched as materialized (
+    -- Each credit at its own month and, with a true-up, at each later month of its window,
+    -- in the bands it touches there, joined as such rather than filtered out of every band:
     --   flat, graduated, curve: each band pays its own rate on the part of the credit in
     --     it (a zero credit touches no band: it is explained by the band it sits in);
     --   retroactive: the part of the credit below the cap, at the reached band's rate,
     --     and the part above the cap on the 'above_cap' band.
+    -- Only a line's key (credit, component, month, band) and its amounts: final takes the
+    -- rest by that key. Materialized: the planner cannot count these rows (it reads
+    -- int_plan_components as one row), and unfenced it may join final's wide columns to
+    -- the 4M candidates before the band condition keeps 1.2M.
     select
-        cumulative.*,
-        bands.band_number,
-        bands.band_label,
-        bands.is_above_cap,
-        bands.attainment_from as band_attainment_from,
-        bands.attainment_to as band_attainment_to,
-        bands.curve_attainment_from,
-        bands.curve_attainment_to,
-        bands.payout_from,
-        bands.payout_to,
+        stacked.credit_id,
+        stacked.component_id,
+        band_months.as_of_period_start,
+        band_months.band_number,
+        stacked.cum_before,
+        stacked.cum_after,
+        stacked.target_incentive_fx_rate,
+        stacked.unit_amount_fx_rate,
+        stacked.line_payout_fx_rate,
+        stacked.plan_fx_date,
         case
             -- units: the amount per unit (plan currency) in the pay currency; null without a rate
-            when cumulative.rate_table_type <> 'curve' and cumulative.measure in {{ count_measures() }}
-                then bands.rate * cumulative.unit_amount_fx_rate
-            when cumulative.rate_table_type <> 'curve' then bands.rate
-            when bands.is_above_cap or bands.curve_attainment_to is null then 0::numeric
-            else cumulative.target_incentive * cumulative.quota_months * cumulative.component_weight
-                * cumulative.target_incentive_fx_rate * (bands.payout_to - bands.payout_from)
+            when stacked.rate_table_type <> 'curve' and stacked.measure in {{ count_measures() }}
+                then band_months.band_rate * stacked.unit_amount_fx_rate
+            when stacked.rate_table_type <> 'curve' then band_months.band_rate
+            when band_months.is_above_cap or band_months.curve_attainment_to is null then 0::numeric
+            else stacked.target_incentive * band_months.quota_months * stacked.component_weight
+                * stacked.target_incentive_fx_rate * (band_months.payout_to - band_months.payout_from)
                 / nullif(
-                    12 * cumulative.quota
-                    * (bands.curve_attainment_to - bands.curve_attainment_from),
+                    12 * band_months.quota
+                    * (band_months.curve_attainment_to - band_months.curve_attainment_from),
                     0
                 )
         end as rate,
         case
-            when cumulative.rate_table_type <> 'retroactive' then {{ tiered_part }}
-            when not bands.is_above_cap then {{ below_cap_part }}
+            when stacked.rate_table_type <> 'retroactive' then {{ tiered_part }}
+            when not band_months.is_above_cap then {{ below_cap_part }}
             else {{ above_cap_part }}
         end as base_amount
-    from cumulative
-    inner join bands
-        on bands.plan_id = cumulative.plan_id
-        and bands.version_number = cumulative.plan_version_number
-        and bands.component_id = cumulative.component_id
+    from stacked
+    inner join band_months
+        on band_months.employee_id = stacked.employee_id
+        and band_months.plan_id = stacked.plan_id
+        and band_months.plan_version_number = stacked.plan_version_number
+        and band_months.component_id = stacked.component_id
+        and band_months.window_start = stacked.window_start
+        and (
+            band_months.as_of_period_start = stacked.period_start
+            or (stacked.cumulative_true_up and band_months.as_of_period_start > stacked.period_start)
+        )
         and case
-            when cumulative.rate_table_type in ('flat', 'graduated', 'curve')
+            when stacked.rate_table_type in ('flat', 'graduated', 'curve')
                 then {{ tiered_part }} <> 0
                 or (
-                    cumulative.credit_amount = 0
-                    and cumulative.cum_before >= coalesce({{ band_floor }}, cumulative.cum_before)
-                    and (cumulative.cum_before < {{ band_ceiling }} or {{ band_ceiling }} is null)
+                    stacked.credit_amount = 0
+                    and stacked.cum_before >= coalesce(band_months.band_floor, stacked.cum_before)
+                    and (band_months.band_ceiling > stacked.cum_before or band_months.band_ceiling is null)
                 )
-            when cumulative.rate_table_type = 'retroactive' and not bands.is_above_cap
-                then bands.attainment_from = cumulative.reached_attainment_from
+            when stacked.rate_table_type = 'retroactive' and not band_months.is_above_cap
+                then band_months.band_attainment_from = band_months.reached_attainment_from
                     and (
                         {{ below_cap_part }} <> 0
                         or (
-                            cumulative.credit_amount = 0
-                            and (cumulative.cap_amount is null or cumulative.cum_before < cumulative.cap_amount)
+                            stacked.credit_amount = 0
+                            and (band_months.cap_amount is null or band_months.cap_amount > stacked.cum_before)
                         )
                     )
-            when cumulative.rate_table_type = 'retroactive'
+            when stacked.rate_table_type = 'retroactive'
                 then {{ above_cap_part }} <> 0
-                or (cumulative.credit_amount = 0 and cumulative.cum_before >= cumulative.cap_amount)
+                or (stacked.credit_amount = 0 and band_months.cap_amount <= stacked.cum_before)
             else false
         end
 ),
 
 final as (
+    -- The lines with what explains them, joined back by their keys: the credit (the deal,
+    -- split and event, the source rows), the component's terms, the band and the month's
+    -- quota and attainment.
     select
-        {{ dbt.hash("credit_id || '|' || employee_id || '|' || plan_id || '|' || component_id || '|' || band_label || '|' || as_of_period_start") }}
+        {{ dbt.hash(
+            "touched.credit_id || '|' || credits.employee_id || '|' || credits.plan_id || '|' || touched.component_id"
+            ~ " || '|' || band_months.band_label || '|' || touched.as_of_period_start"
+        ) }}
             as evaluation_id,
-        credit_id,
-        employee_id,
-        plan_id,
-        plan_version_number,
-        plan_version,
-        component_id,
-        component_name,
-        rate_table_type,
-        period_start,
-        pay_period,
-        band_number as tier_number,
-        band_label as tier_label,
-        band_attainment_from as tier_attainment_from,
-        band_attainment_to as tier_attainment_to,
-        trim_scale(rate) as rate,
-        component_weight,
-        target_incentive,
-        plan_currency as target_incentive_currency,
-        trim_scale(target_incentive_fx_rate) as target_incentive_fx_rate,
-        case when target_incentive is not null then plan_fx_date end as target_incentive_fx_date,
-        trim_scale(unit_amount_fx_rate) as unit_amount_fx_rate,
-        case when measure in {{ count_measures() }} then plan_fx_date end as unit_amount_fx_date,
-        curve_attainment_from,
-        curve_attainment_to,
-        payout_from as curve_payout_from,
-        payout_to as curve_payout_to,
-        threshold_attainment,
-        threshold_met,
-        cap_attainment,
-        quota_period,
-        attainment_basis,
-        cumulative_true_up,
-        window_start,
-        as_of_period_start,
-        trim_scale(quota) as quota_amount,
+        touched.credit_id,
+        credits.employee_id,
+        credits.plan_id,
+        credits.plan_version_number,
+        credits.plan_version,
+        touched.component_id,
+        components.component_name,
+        components.rate_table_type,
+        credits.period_start,
+        credits.pay_period,
+        touched.band_number as tier_number,
+        band_months.band_label as tier_label,
+        band_months.band_attainment_from as tier_attainment_from,
+        band_months.band_attainment_to as tier_attainment_to,
+        trim_scale(touched.rate) as rate,
+        components.weight as component_weight,
+        components.target_incentive,
+        components.plan_currency as target_incentive_currency,
+        trim_scale(touched.target_incentive_fx_rate) as target_incentive_fx_rate,
+        case when components.target_incentive is not null then touched.plan_fx_date end as target_incentive_fx_date,
+        trim_scale(touched.unit_amount_fx_rate) as unit_amount_fx_rate,
+        case when credits.measure in {{ count_measures() }} then touched.plan_fx_date end as unit_amount_fx_date,
+        band_months.curve_attainment_from,
+        band_months.curve_attainment_to,
+        band_months.payout_from as curve_payout_from,
+        band_months.payout_to as curve_payout_to,
+        components.threshold_attainment,
+        band_months.threshold_met,
+        components.cap_attainment,
+        components.quota_period,
+        components.attainment_basis,
+        components.cumulative_true_up,
+        band_months.window_start,
+        touched.as_of_period_start,
+        trim_scale(band_months.quota) as quota_amount,
         -- trim_scale drops trailing zeros only (100.0000 -> 100): same value, stable text.
-        trim_scale(cum_before) as bookings_before,
-        trim_scale(cum_after) as bookings_after,
-        trim_scale(cum_before / nullif(quota, 0)) as attainment_before,
-        trim_scale(cum_after / nullif(quota, 0)) as attainment_after,
-        trim_scale(period_measure) as period_bookings,
-        trim_scale(period_attainment) as period_attainment,
-        deal_credit_id,
-        deal_close_date,
-        measure,
-        payment_trigger,
-        credit_event,
-        credit_event_id,
-        measure_amount,
-        measure_currency,
-        opportunity_id,
-        split_id,
-        credit_type,
-        rollup_from_employee_id,
-        split_share,
-        credit_date,
-        deal_amount,
-        deal_currency,
-        fx_rate,
-        credit_amount,
-        credit_currency,
-        line_payout_fx_rate as payout_fx_rate,
-        case when line_payout_fx_rate is not null then payout_fx_date end as payout_fx_date,
-        pay_currency,
-        trim_scale(base_amount) as tier_base_amount,
+        trim_scale(touched.cum_before) as bookings_before,
+        trim_scale(touched.cum_after) as bookings_after,
+        trim_scale(touched.cum_before / nullif(band_months.quota, 0)) as attainment_before,
+        trim_scale(touched.cum_after / nullif(band_months.quota, 0)) as attainment_after,
+        trim_scale(band_months.period_measure) as period_bookings,
+        trim_scale(band_months.period_attainment) as period_attainment,
+        credits.deal_credit_id,
+        credits.deal_close_date,
+        credits.measure,
+        credits.payment_trigger,
+        credits.credit_event,
+        credits.credit_event_id,
+        credits.measure_amount,
+        credits.measure_currency,
+        credits.opportunity_id,
+        credits.split_id,
+        credits.credit_type,
+        credits.rollup_from_employee_id,
+        credits.split_share,
+        credits.credit_date,
+        credits.deal_amount,
+        credits.deal_currency,
+        credits.fx_rate,
+        credits.credit_amount,
+        credits.credit_currency,
+        touched.line_payout_fx_rate as payout_fx_rate,
+        case when touched.line_payout_fx_rate is not null then credits.payout_fx_date end as payout_fx_date,
+        credits.pay_currency,
+        trim_scale(touched.base_amount) as tier_base_amount,
         trim_scale(
-            case when threshold_met then rate * base_amount * coalesce(line_payout_fx_rate, 1) else 0 end
+            case when band_months.threshold_met then touched.rate * touched.base_amount * coalesce(touched.line_payout_fx_rate, 1) else 0 end
         ) as commission_amount,
-        opportunity_row_id,
-        split_row_id,
-        quota_row_id,
-        source_file,
-        source_batch_id,
-        source_line,
-        event_row_id,
-        event_source_file,
-        event_source_line
+        credits.opportunity_row_id,
+        credits.split_row_id,
+        credits.quota_row_id,
+        credits.source_file,
+        credits.source_batch_id,
+        credits.source_line,
+        credits.event_row_id,
+        credits.event_source_file,
+        credits.event_source_line
     from touched
+    inner join credits
+        on credits.credit_id = touched.credit_id
+    inner join components
+        on components.plan_id = credits.plan_id
+        and components.version_number = credits.plan_version_number
+        and components.component_id = touched.component_id
+    inner join band_months
+        on band_months.employee_id = credits.employee_id
+        and band_months.plan_id = credits.plan_id
+        and band_months.plan_version_number = credits.plan_version_number
+        and band_months.component_id = touched.component_id
+        and band_months.as_of_period_start = touched.as_of_period_start
+        and band_months.band_number = touched.band_number
 )
 
 select * from final
--- Its fx and hash calls are one line each: wrap them at 120 once per-transaction rating lands.
+-- Its fx calls are one line each: wrap them at 120 once per-transaction rating lands.
 -- sqlfluff:max_line_length:150
