@@ -265,7 +265,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from commissions_tools.bench import run_benchmark
 
-    print(run_benchmark(args.scale, seed=args.seed))
+    print(run_benchmark(args.scale, seed=args.seed, night=not args.no_night))
     return 0
 
 
@@ -356,6 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="time each stage at a scale")
     bench.add_argument("--scale", default="small", help="small, medium, large, or REPSxMONTHS (e.g. 1000x24)")
     bench.add_argument("--seed", type=int, default=7)
+    bench.add_argument("--no-night", action="store_true", help="time the full run only, without the night after it")
     bench.set_defaults(func=cmd_bench)
 
     wh = sub.add_parser("warehouse", help="the resolved warehouse: print its URL or stop the embedded server")

@@ -15,44 +15,43 @@ invoices as (
     where status is distinct from 'void'
 ),
 
-booked as (
+booked_and_invoiced as (
+    -- both sides as rows of one shape, grouped once: a group is an account, month and
+    -- currency on either side (a full join on nullable keys could not be hashed)
     select
         account_id,
         date_trunc('month', close_date)::date as period_start,
         currency,
-        sum(amount) as booked_amount,
-        count(*) as won_deal_count
+        amount as booked_amount,
+        1 as won_deal,
+        0::numeric as invoiced_amount,
+        0 as invoice
     from won_deals
-    group by 1, 2, 3
-),
-
-invoiced as (
+    union all
     select
         account_id,
         date_trunc('month', invoice_date)::date as period_start,
         currency,
-        sum(total_amount) as invoiced_amount,
-        count(*) as invoice_count
+        0::numeric as booked_amount,
+        0 as won_deal,
+        total_amount as invoiced_amount,
+        1 as invoice
     from invoices
-    group by 1, 2, 3
 ),
 
 final as (
     select
-        coalesce(booked.account_id, invoiced.account_id) as account_id,
-        coalesce(booked.period_start, invoiced.period_start) as period_start,
-        to_char(coalesce(booked.period_start, invoiced.period_start), 'YYYY-MM') as pay_period,
-        coalesce(booked.currency, invoiced.currency) as currency,
-        coalesce(booked.booked_amount, 0) as booked_amount,
-        coalesce(booked.won_deal_count, 0) as won_deal_count,
-        coalesce(invoiced.invoiced_amount, 0) as invoiced_amount,
-        coalesce(invoiced.invoice_count, 0) as invoice_count,
-        coalesce(booked.booked_amount, 0) - coalesce(invoiced.invoiced_amount, 0) as booked_less_invoiced
-    from booked
-    full outer join invoiced
-        on invoiced.account_id is not distinct from booked.account_id
-        and invoiced.period_start = booked.period_start
-        and invoiced.currency is not distinct from booked.currency
+        account_id,
+        period_start,
+        to_char(period_start, 'YYYY-MM') as pay_period,
+        currency,
+        sum(booked_amount) as booked_amount,
+        sum(won_deal) as won_deal_count,
+        sum(invoiced_amount) as invoiced_amount,
+        sum(invoice) as invoice_count,
+        sum(booked_amount) - sum(invoiced_amount) as booked_less_invoiced
+    from booked_and_invoiced
+    group by account_id, period_start, currency
 )
 
 select * from final
