@@ -54,23 +54,28 @@ class PeriodApprovalOperator(ApprovalOperator):
 
     def execute(self, context: Any) -> Any:
         run = self._run(context)
-        params = context["params"]
-        decided = tasks.approve_period(run["period"], params.get("approved_by"), run["batch_id"])
-        if decided["state"] != "calculated" or params.get("approved_by") or not params.get("ask_finance", True):
-            return decided
+        approved_by = context["params"].get("approved_by")
+        if approved_by or not context["params"].get("ask_finance", True):
+            return tasks.approve_period(run["period"], approved_by, run["batch_id"])
         request = tasks.approval_request(run["period"])
-        if request is None:  # calculated a moment ago, approved by the CLI since
-            return tasks.approve_period(run["period"], None, run["batch_id"])
+        if request is None:  # not calculated: approved already (commissions period approve), or exported
+            return tasks.approve_period(run["period"], None, run["batch_id"])  # logs its state and next step
         self.subject, self.body = request
         return super().execute(context)
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> Any:
-        answer = super().execute_complete(context=context, event=event)
+        if "error" in event:  # no answer (a timeout, if one is set): the provider raises
+            return super().execute_complete(context=context, event=event)
+        # Record the answer first: on Reject the provider skips the export by raising (Airflow 3's
+        # task runner skips downstream tasks through an exception), so nothing after it would run.
+        self.validate_chosen_options(event["chosen_options"])
         run = self._run(context)
-        return tasks.record_finance_answer(
+        recorded = tasks.record_finance_answer(
             run["period"],
             run["batch_id"],
-            approved=answer["chosen_options"] == [self.APPROVE],
-            by=answer["responded_by_user"]["name"],
-            reason=(answer["params_input"] or {}).get(REASON) or "",
+            approved=event["chosen_options"] == [self.APPROVE],
+            by=event["responded_by_user"]["name"],
+            reason=(event["params_input"] or {}).get(REASON) or "",
         )
+        super().execute_complete(context=context, event=event)
+        return recorded
