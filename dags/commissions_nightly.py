@@ -2,13 +2,15 @@
 
 extract (CRM, billing, HR in parallel) -> quality gate -> dbt (one `dbt build`, then a
 task per model and per model's tests reporting its result) -> record_calculation (the
-period is calculated, with its totals) -> approve_period -> export_payroll (the ledger,
-then the file; skipped while the period is not approved). The plan files (plans/*.yaml)
+period is calculated, with its totals) -> approve_period (finance answers Approve or Reject
+under "Required actions", seeing the totals) -> export_payroll (the ledger, then the file;
+skipped while the period is not approved). The plan files (plans/*.yaml)
 are validated and published beside the extracts, and an invalid plan stops the run before
 dbt. Trigger with {"period": "YYYY-MM"} to re-run a past pay period; by default the run
 pays the latest closed month. The dbt models compute every period; the period picks which
-one is calculated and exported. {"approved_by": "NAME"} approves it unattended; without
-it finance approves with `commissions period approve --period P --by NAME`.
+one is calculated and exported. {"approved_by": "NAME"} approves it unattended, nobody is
+asked; {"ask_finance": false} asks nobody and leaves it calculated, for
+`commissions period approve --period P --by NAME`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from airflow.sdk import Param, dag, get_current_context, task
 from cosmos import DbtTaskGroup
 
 from commissions import orchestration, tasks
+from commissions.approval import PeriodApprovalOperator
 from commissions.periods import PERIOD_PATTERN
 
 
@@ -41,7 +44,15 @@ from commissions.periods import PERIOD_PATTERN
             type=["null", "string"],
             description=(
                 "Unattended approval: who approves the period's calculated figures in this run. "
-                "Empty = the period waits for finance (commissions period approve) and is not exported."
+                "Empty = finance approves it at approve_period (Required actions)."
+            ),
+        ),
+        "ask_finance": Param(
+            True,
+            type="boolean",
+            description=(
+                "Without approved_by: wait at approve_period for finance's answer in the UI. False = ask "
+                "nobody; the period stays calculated (commissions period approve) and is not exported."
             ),
         ),
     },
@@ -73,12 +84,6 @@ def commissions_nightly() -> None:
         return tasks.record_calculation(run["period"], run["batch_id"])
 
     @task
-    def approve_period(run: dict[str, str]) -> dict:
-        # A later slice asks finance here, in the Airflow UI (the standard provider's ApprovalOperator).
-        approved_by = get_current_context()["params"].get("approved_by")
-        return tasks.approve_period(run["period"], approved_by, run["batch_id"])
-
-    @task
     def export_payroll(run: dict[str, str]) -> dict:
         return tasks.export_payroll(run["period"], run["batch_id"])
 
@@ -99,7 +104,8 @@ def commissions_nightly() -> None:
 
     plans = publish_plans()
     run >> plans
-    loads >> gate >> dbt >> record_calculation(run) >> approve_period(run) >> export_payroll(run)
+    approve_period = PeriodApprovalOperator(task_id="approve_period", retries=0)
+    loads >> gate >> dbt >> record_calculation(run) >> approve_period >> export_payroll(run)
     plans >> dbt
 
 

@@ -92,7 +92,13 @@ def test_nightly_dag_shape(dagbag) -> None:
     assert dbt_tasks <= calculation_ancestors
     assert dag.get_task("record_calculation").downstream_task_ids == {"approve_period"}
     assert dag.get_task("approve_period").downstream_task_ids == {"export_payroll"}
-    assert set(dag.params.keys()) == {"period", "approved_by"}
+    assert set(dag.params.keys()) == {"period", "approved_by", "ask_finance"}
+    # Finance answers the approval in the UI: the standard provider's human-in-the-loop operator.
+    from airflow.providers.standard.operators.hitl import ApprovalOperator
+
+    approval = dag.get_task("approve_period")
+    assert isinstance(approval, ApprovalOperator) and approval.retries == 0
+    assert approval.options == ["Approve", "Reject"] and set(approval.params.keys()) == {"reason"}
 
 
 def test_every_task_has_owner_and_retries_setting(dagbag) -> None:

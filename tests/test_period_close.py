@@ -398,3 +398,53 @@ def test_the_period_commands(closing: warehouse.Warehouse, isolated_home: Path) 
     exported = _cli(closing, isolated_home, "export", "--period", "2026-09")
     assert exported.returncode == 0, exported.stderr
     assert (isolated_home / "exports" / "payroll" / "2026-09" / "payroll_2026-09.csv").read_bytes() == SEPTEMBER_FILE
+
+
+def test_the_ui_approval_shows_the_periods_figures_and_records_the_answer(
+    closing: warehouse.Warehouse, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What `approve_period` (the human-in-the-loop ApprovalOperator) shows finance, and what an
+    answer records: the same lifecycle as `commissions period approve`."""
+    monkeypatch.setenv("COMMISSIONS_WAREHOUSE_URL", closing.sqlalchemy_url)
+    assert tasks.approval_request("2026-09") is None, "an open period: nothing to ask"
+    tasks.record_calculation("2026-09", "run-1")
+    pipeline.approve_period(closing, "2026-09", "Ada")
+    assert tasks.approval_request("2026-09") is None, "an approved period: nothing to ask"
+    tasks.export_payroll("2026-09", "run-1")
+    tasks.record_calculation("2026-10", "run-2")
+
+    subject, body = tasks.approval_request("2026-10")
+    # October: USD 1500.00 (E001); EUR 700.40 + 300.10 = 1000.50 (E003, E005); no JPY.
+    # Against September's approval: USD 1500.00 - 1900.75 = -400.75; EUR 1000.50 - 950.00 = +50.50;
+    # JPY 0 - 120000 = -120000.
+    assert subject == "Approve pay period 2026-10: EUR 1,000.50 (2 payees), USD 1,500.00 (1 payees)"
+    assert "| EUR | 1,000.50 | 2 | +50.50 |" in body
+    assert "| JPY | 0 | 0 | -120,000 |" in body
+    assert "| USD | 1,500.00 | 1 | -400.75 |" in body
+    assert "**3 payees** in all. Change: change against 2026-09's approved totals." in body
+
+    rejected = tasks.record_finance_answer("2026-10", "run-2", approved=False, by="Grace", reason="E005 left in Sept")
+    assert rejected == {
+        "period": "2026-10",
+        "state": "calculated",
+        "rejected_by": "Grace",
+        "reason": "rejected by Grace: E005 left in Sept",
+    }
+    last = lifecycle.period_state(closing, "2026-10")
+    assert (last.from_state, last.to_state, last.by, last.run_id) == ("calculated", "calculated", "Grace", "run-2")
+    with pytest.raises(PeriodNotApproved):
+        _export(closing, "2026-10", isolated_home)
+    assert tasks.approval_request("2026-10") is not None, "still calculated: finance can be asked again"
+
+    approved = tasks.record_finance_answer("2026-10", "run-3", approved=True, by="Grace", reason="")
+    assert approved == {"period": "2026-10", "state": "approved", "approved_by": "Grace"}
+    approval = lifecycle.period_state(closing, "2026-10")
+    assert [(t.currency, t.change_vs_previous) for t in approval.figures.totals] == [
+        ("EUR", Decimal("50.50")),
+        ("JPY", Decimal("-120000")),
+        ("USD", Decimal("-400.75")),
+    ]
+    from airflow.sdk.exceptions import AirflowFailException
+
+    with pytest.raises(AirflowFailException, match="2026-10 is approved"):
+        tasks.record_finance_answer("2026-10", "run-3", approved=False, by="Bob", reason="late")

@@ -233,7 +233,16 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"running DAG {DAG_ID} through Airflow for pay period {period}; tasks as they finish:", flush=True)
             if args.approve_by:
                 print(f"the period is approved unattended in this run, as {args.approve_by!r}, once calculated")
-            outcome = run_dag(wh, logical_date, period, on_progress=_Progress(), approved_by=args.approve_by)
+            elif args.ask_finance:
+                print("approve_period waits for finance's answer (Required actions, or the HITL API of an api-server)")
+            outcome = run_dag(
+                wh,
+                logical_date,
+                period,
+                on_progress=_Progress(),
+                approved_by=args.approve_by,
+                ask_finance=args.ask_finance,
+            )
     except RunLockHeld as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -293,6 +302,12 @@ def _add_run_parser(sub: argparse._SubParsersAction) -> None:
         metavar="NAME",
         help="approve the calculated period unattended as NAME, so the run exports it (make run: 'make run (demo)'); "
         "default: it waits for finance (commissions period approve)",
+    )
+    run.add_argument(
+        "--ask-finance",
+        action="store_true",
+        help="without --approve-by: approve_period waits for finance's Approve/Reject in the Airflow UI "
+        "(an `airflow api-server` on this run's Airflow home answers it); default: nobody is asked",
     )
     run.set_defaults(func=cmd_run)
 

@@ -256,10 +256,14 @@ def run_dag(
     poll_seconds: float = 1.0,
     *,
     approved_by: str | None = None,
+    ask_finance: bool = False,
 ) -> DagRunOutcome:
     """Bring Airflow's metadata database to its schema, then run the DAG once, reporting tasks as they finish.
 
     `approved_by` is the DAG's parameter of the same name: the period is approved unattended.
+    `ask_finance` (the DAG's parameter, false here by default: nobody answers a laptop's run) makes
+    `approve_period` wait for an answer through the HITL API of an api-server on the same metadata
+    database; `airflow dags test` keeps the run alive while a task is `awaiting_input`.
     Output of Airflow goes to a log file of its own per run.
     """
     dbt_manifest.ensure()  # the DAG is rendered from it: rebuild it if dbt_project/ changed
@@ -270,7 +274,8 @@ def run_dag(
     with log_path.open("w", encoding="utf-8") as log_file:
         prepare_metadata(env, log_file)
         _use_write_ahead_log(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
-        conf = json.dumps({key: value for key, value in (("period", period), ("approved_by", approved_by)) if value})
+        given = {key: value for key, value in (("period", period), ("approved_by", approved_by)) if value}
+        conf = json.dumps({**given, "ask_finance": ask_finance})
         proc = _start_airflow(["dags", "test", DAG_ID, logical_date, "-c", conf], env, log_file)
         poller = TaskStatePoller(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"], since)
         try:

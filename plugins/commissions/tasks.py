@@ -140,6 +140,56 @@ def approve_period(period: str, approved_by: str | None, batch_id: str) -> dict[
     return {"period": period, "state": state}
 
 
+def approval_request(period: str) -> tuple[str, str] | None:
+    """The subject and Markdown body finance sees in the Airflow UI for a calculated period: totals
+    and payees per currency, payees in all, the change against the previous approved period.
+    None when the period is not calculated (nothing to ask)."""
+    from commissions.close.lifecycle import approval_request as request_for
+
+    request = request_for(warehouse.resolve(), period)
+    if request is None:
+        return None
+    figures = request.figures
+    rows = [
+        f"| {t.currency} | {t.amount:,} | {t.payees} | "
+        f"{'' if t.change_vs_previous is None else f'{t.change_vs_previous:+,}'} |"
+        for t in figures.totals
+    ]
+    calculated = request.calculated
+    body = "\n".join(
+        [
+            f"Pay period **{period}** is calculated ({calculated.at:%Y-%m-%d %H:%M %Z}, run {calculated.run_id}).",
+            "",
+            "| currency | total | payees | change |",
+            "|---|---:|---:|---:|",
+            *(rows or ["| | nothing to pay | 0 | |"]),
+            "",
+            f"**{figures.payees} payees** in all. Change: {request.compared_with}.",
+            "",
+            "Approve to record your approval of exactly these figures and export the payroll file; "
+            "Reject (give a reason) to leave the period calculated and write no file.",
+        ]
+    )
+    return f"Approve pay period {period}: {calculated.figures.describe()}", body
+
+
+def record_finance_answer(period: str, batch_id: str, *, approved: bool, by: str, reason: str) -> dict[str, Any]:
+    """Finance's answer in the Airflow UI, recorded through the lifecycle as the CLI records it."""
+    from commissions.close.lifecycle import PeriodStateError, reject
+
+    wh = warehouse.resolve()
+    try:
+        if approved:
+            approval = pipeline.approve_period(wh, period, by, run_id=batch_id)
+            log.info("pay period %s approved by %s: %s", period, by, approval.figures.describe())
+            return {"period": period, "state": approval.to_state, "approved_by": by}
+        rejection = reject(wh, period, by, reason, run_id=batch_id)
+    except PeriodStateError as exc:
+        raise _fail_without_retry(str(exc)) from exc
+    log.info("pay period %s %s; it stays calculated, nothing exported", period, rejection.note)
+    return {"period": period, "state": rejection.to_state, "rejected_by": by, "reason": rejection.note}
+
+
 def export_payroll(period: str, batch_id: str) -> dict[str, Any]:
     from commissions.close.ledger import PeriodNotApproved
     from commissions.close.lifecycle import PIPELINE

@@ -345,15 +345,58 @@ def approve(wh: warehouse.Warehouse, period: str, by: str, *, run_id: str | None
                 period=period,
                 state=state,
             )
-        previous = _previous_approval(cur, period)
-        note = (
-            f"change against {previous.period}'s approved totals"
-            if previous
-            else "no earlier approved period to compare with"
-        )
-        return record_transition(
-            cur, _with_changes(now, previous), "calculated", "approved", by=by, run_id=run_id, note=note
-        )
+        figures, note = _proposal(cur, now)
+        return record_transition(cur, figures, "calculated", "approved", by=by, run_id=run_id, note=note)
+
+
+def _proposal(cur: psycopg2.extensions.cursor, now: PeriodFigures) -> tuple[PeriodFigures, str]:
+    """The figures an approval records: each currency's change against the previous approved period."""
+    previous = _previous_approval(cur, now.period)
+    note = (
+        f"change against {previous.period}'s approved totals"
+        if previous
+        else "no earlier approved period to compare with"
+    )
+    return _with_changes(now, previous), note
+
+
+@dataclass(frozen=True)
+class ApprovalRequest:
+    """What finance is asked to approve: a calculated period's figures, as `approve` would record them."""
+
+    period: str
+    figures: PeriodFigures
+    #: Against which period the changes are ("change against 2026-09's approved totals").
+    compared_with: str
+    calculated: Transition
+
+
+def approval_request(wh: warehouse.Warehouse, period: str) -> ApprovalRequest | None:
+    """A calculated period's figures with their change against the previous approved period; None
+    when the period is in any other state (nothing to ask)."""
+    with _cursor(wh) as cur:
+        last = latest_transition(cur, period)
+        if last is None or last.to_state != "calculated":
+            return None
+        figures, note = _proposal(cur, last.figures)
+    return ApprovalRequest(period, figures, note, last)
+
+
+def reject(wh: warehouse.Warehouse, period: str, by: str, reason: str, *, run_id: str | None = None) -> Transition:
+    """Finance rejected a calculated period's figures: it stays calculated, and the rejection (who,
+    why) is recorded as a transition calculated -> calculated with the same figures and a note."""
+    with _cursor(wh) as cur:
+        lock_period(cur, period)
+        last = latest_transition(cur, period)
+        if last is None or last.to_state != "calculated":
+            state = state_of(last)
+            raise PeriodStateError(
+                f"pay period {period} is {state}, not calculated: there is no calculation to reject",
+                period=period,
+                state=state,
+            )
+        note = f"rejected by {by}: {reason.strip() or 'no reason given'}"
+        return record_transition(cur, last.figures, "calculated", "calculated", by=by, run_id=run_id, note=note)
 
 
 @dataclass(frozen=True)
