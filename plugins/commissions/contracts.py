@@ -76,14 +76,11 @@ class Column:
     pg_type: str
     description: str
     nullable: bool = True
-    #: The lowest and highest value a numeric column accepts (inclusive).
-    bounds: tuple[Decimal, Decimal] | None = None
 
     @property
     def value_bounds(self) -> tuple[Decimal, Decimal] | None:
-        if self.bounds is not None or self.pg_type != "numeric":
-            return self.bounds
-        return AMOUNT_BOUNDS
+        """The lowest and highest value the column accepts (inclusive): numbers only."""
+        return AMOUNT_BOUNDS if self.pg_type == "numeric" else None
 
 
 @dataclass(frozen=True)
@@ -124,10 +121,8 @@ class SourceTable:
         raise KeyError(f"{self.qualified_name} has no column {name!r}")
 
 
-def _c(
-    name: str, pg_type: str, description: str, nullable: bool = True, bounds: tuple[str, str] | None = None
-) -> Column:
-    return Column(name, pg_type, description, nullable, (Decimal(bounds[0]), Decimal(bounds[1])) if bounds else None)
+def _c(name: str, pg_type: str, description: str, nullable: bool = True) -> Column:
+    return Column(name, pg_type, description, nullable)
 
 
 CRM_USERS = SourceTable(

@@ -46,7 +46,7 @@ import psycopg2.extensions
 
 from commissions import warehouse
 from commissions.config import paths
-from commissions.contracts import AMOUNT_BOUNDS, TEXT_MAX_LENGTH, VALUE_FORMS, Column, SourceTable, tables_of
+from commissions.contracts import TEXT_MAX_LENGTH, VALUE_FORMS, Column, SourceTable, tables_of
 from commissions.raw_schema import ensure_warehouse_objects
 
 if TYPE_CHECKING:
@@ -304,8 +304,8 @@ def _check_values(cur: psycopg2.extensions.cursor, path: Path, table: SourceTabl
     (value,) = warehouse.one_row(cur)
     if problem == "length":
         expected = f"a text of at most {TEXT_MAX_LENGTH:,} characters (it has {len(value):,})"
-    elif problem == "bounds":
-        low, high = column.value_bounds or AMOUNT_BOUNDS
+    elif problem == "bounds" and (bounds := column.value_bounds) is not None:
+        low, high = bounds
         expected = f"a number from {low:,f} to {high:,f}"
     else:
         expected = VALUE_FORMS[column.pg_type].expected
@@ -373,7 +373,6 @@ def _no_such_value(cur: psycopg2.extensions.cursor, table: SourceTable, source_f
 
 def _archive(path: Path, system: str, batch_id: str) -> Path:
     """Move a loaded file (and its control file) under the archive's batch folder."""
-    check_batch_id(batch_id)
     target_dir = paths().archive / system / batch_id
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / path.name
@@ -432,6 +431,7 @@ def load_file(
     """Load one landing file in one transaction; archive it once committed. Two loads of the
     same table at once (two runs, a retry beside a stuck task) take turns: the second finds
     the file loaded and archived by the first, and loads nothing twice."""
+    check_batch_id(batch_id)  # it names the archive folder: refused before anything is committed
     with _table_lock(conn, table):
         if not path.exists():
             log.info("%s: loaded and archived by a concurrent load meanwhile", path)
